@@ -1,0 +1,50 @@
+/**
+ * The tape: while gradients are recorded, every differentiable op links its output to its inputs.
+ * The links live on the tensors themselves, so a graph that nothing references any more is
+ * garbage-collected: no global list to clear, no dispose.
+ */
+import type { Tensor } from '../tensor/tensor.js';
+import type { OpAttrs, OpName } from './op-attrs.js';
+
+/** How a tensor was made: the primitive, its inputs and attributes. */
+export interface TapeNodeOf<K extends OpName> {
+  readonly op: K;
+  readonly inputs: readonly Tensor[];
+  readonly attrs: OpAttrs[K];
+}
+
+/** A tape node of any primitive (a union, so `op` narrows `attrs`). */
+export type TapeNode = { [K in OpName]: TapeNodeOf<K> }[OpName];
+
+let recording = true;
+
+/** True while ops record gradient links. */
+export function isRecording(): boolean {
+  return recording;
+}
+
+/**
+ * Runs `fn` without recording gradient links (evaluation, prediction, optimizer updates).
+ *
+ * @example
+ * const y = noGrad(() => model.apply(x));   // y.node === null
+ */
+export function noGrad<T>(fn: () => T): T {
+  const before = recording;
+  recording = false;
+  try {
+    return fn();
+  } finally {
+    recording = before;
+  }
+}
+
+/** Links `output` to its inputs if any input needs a gradient; returns `output`. */
+export function record<K extends OpName>(op: K, inputs: readonly Tensor[], output: Tensor, attrs: OpAttrs[K]): Tensor {
+  if (recording && inputs.some((t) => t.requiresGrad)) {
+    output.requiresGrad = true;
+    const node: TapeNodeOf<K> = { op, inputs, attrs };
+    output.node = node as TapeNode;
+  }
+  return output;
+}

@@ -1,0 +1,181 @@
+/**
+ * The backend contract: one typed list of kernels.
+ *
+ * A backend is a record of type {@link Kernels}; the compiler checks that it is complete, so a
+ * missing kernel is a build error, never a run-time lookup failure. Kernels see flat buffers,
+ * shapes and attributes only: no tensors, layers or graphs. They never mutate their inputs
+ * except the optimizer updates, which are documented as in-place.
+ *
+ * Layout conventions: images are NHWC, convolution filters are HWIO
+ * `[kernelHeight, kernelWidth, inChannels, outChannels]`, matrices are row-major.
+ * Argument checks (shapes agree, sizes match) happen once in `src/ops/`; a backend may trust
+ * them, except the native addon, which re-checks every length it is handed.
+ */
+
+/** Float buffers the kernels compute on: float32 in models, float64 for gradient checks. */
+export type FloatArray = Float32Array | Float64Array;
+
+/** Activations a producing kernel (matmul, conv2d) can apply in its epilogue. */
+export type FusedActivation = 'linear' | 'relu';
+
+/** Elementwise functions of one argument. `step` is 1 where x > 0, else 0. */
+export const UNARY_OPS = [
+  'neg',
+  'abs',
+  'exp',
+  'log',
+  'sqrt',
+  'square',
+  'reciprocal',
+  'relu',
+  'sigmoid',
+  'tanh',
+  'step',
+  'sign',
+] as const;
+export type UnaryOp = (typeof UNARY_OPS)[number];
+
+/** Elementwise functions of two arguments with NumPy broadcasting. Comparisons give 1 or 0. */
+export const BINARY_OPS = [
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'maximum',
+  'minimum',
+  'pow',
+  'greater',
+  'greaterEqual',
+  'equal',
+] as const;
+export type BinaryOp = (typeof BINARY_OPS)[number];
+
+/** Reductions over a set of axes. */
+export const REDUCE_OPS = ['sum', 'max', 'min'] as const;
+export type ReduceOp = (typeof REDUCE_OPS)[number];
+
+/**
+ * Geometry of a 2-D convolution, fully resolved (padding already turned into pad amounts).
+ * Output size: outHeight = floor((inHeight + padTop + padBottom - dilH*(kH-1) - 1) / strideH) + 1;
+ * padBottom/padRight are whatever makes that formula give outHeight/outWidth.
+ */
+export interface Conv2dGeometry {
+  batch: number;
+  inHeight: number;
+  inWidth: number;
+  inChannels: number;
+  outHeight: number;
+  outWidth: number;
+  outChannels: number;
+  kernelHeight: number;
+  kernelWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  dilationHeight: number;
+  dilationWidth: number;
+  padTop: number;
+  padLeft: number;
+}
+
+/** Geometry of a 2-D pooling window over NHWC input, channels pooled independently. */
+export interface Pool2dGeometry {
+  batch: number;
+  inHeight: number;
+  inWidth: number;
+  channels: number;
+  outHeight: number;
+  outWidth: number;
+  poolHeight: number;
+  poolWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  padTop: number;
+  padLeft: number;
+}
+
+/** Hyper-parameters of one Adam step (Keras formulation, bias correction folded into lr). */
+export interface AdamStep {
+  /** learningRate * sqrt(1 - beta2^t) / (1 - beta1^t) */
+  lrT: number;
+  beta1: number;
+  beta2: number;
+  /** epsilon * sqrt(1 - beta2^t) ("epsilon hat") */
+  epsilonT: number;
+}
+
+/**
+ * The complete list of kernels every backend implements.
+ *
+ * Output buffers are freshly allocated with the same float type as the first float input.
+ */
+export interface Kernels {
+  /** out[m×n] = opA(a)[m×k] · opB(b)[k×n] (+ bias[n]) then activation. a is m×k (or k×m when transA). */
+  matmul(
+    a: FloatArray,
+    b: FloatArray,
+    m: number,
+    k: number,
+    n: number,
+    transA: boolean,
+    transB: boolean,
+    bias: FloatArray | null,
+    activation: FusedActivation,
+  ): FloatArray;
+
+  /** NHWC x, HWIO filter → NHWC y (+ bias[outChannels]) then activation. */
+  conv2d(
+    x: FloatArray,
+    filter: FloatArray,
+    bias: FloatArray | null,
+    g: Conv2dGeometry,
+    activation: FusedActivation,
+  ): FloatArray;
+  /** dL/dx from dL/dy (NHWC, outHeight×outWidth×outChannels) and the filter. */
+  conv2dBackpropInput(dy: FloatArray, filter: FloatArray, g: Conv2dGeometry): FloatArray;
+  /** dL/dfilter (HWIO) from the input x and dL/dy. */
+  conv2dBackpropFilter(x: FloatArray, dy: FloatArray, g: Conv2dGeometry): FloatArray;
+
+  /**
+   * Max pooling. `argmax[i]` is the flat index into x of the element that won output i
+   * (padding never wins; -1 if a window is all padding).
+   */
+  maxPool2d(x: FloatArray, g: Pool2dGeometry): { y: FloatArray; argmax: Int32Array };
+  /** Scatters dy into a zero dx (x-sized) at argmax, adding where windows overlap. */
+  maxPool2dBackward(dy: FloatArray, argmax: Int32Array, g: Pool2dGeometry): FloatArray;
+  /** Average pooling; padded cells are not counted in the divisor (Keras 'same' behaviour). */
+  avgPool2d(x: FloatArray, g: Pool2dGeometry): FloatArray;
+  avgPool2dBackward(dy: FloatArray, g: Pool2dGeometry): FloatArray;
+
+  /** y = op(x) elementwise. */
+  unary(op: UnaryOp, x: FloatArray): FloatArray;
+  /** out = op(a, b) with NumPy broadcasting; outShape is the broadcast shape. */
+  binary(
+    op: BinaryOp,
+    a: FloatArray,
+    aShape: readonly number[],
+    b: FloatArray,
+    bShape: readonly number[],
+    outShape: readonly number[],
+  ): FloatArray;
+  /** Reduces over `axes` (sorted, unique); the result has shape with those axes removed. */
+  reduce(op: ReduceOp, x: FloatArray, shape: readonly number[], axes: readonly number[]): FloatArray;
+  /** Index of the largest value along `axis`; ties go to the first. */
+  argMax(x: FloatArray, shape: readonly number[], axis: number): Int32Array;
+  /** Permutes axes: out.shape[i] = shape[perm[i]]. */
+  transpose(x: FloatArray, shape: readonly number[], perm: readonly number[]): FloatArray;
+  /** Row-wise log-softmax of a rows×cols matrix, computed stably (max subtracted). */
+  logSoftmax(x: FloatArray, rows: number, cols: number): FloatArray;
+  /** Gradient of logSoftmax: dx = dy - softmax(x) * rowSum(dy), given y = logSoftmax(x). */
+  logSoftmaxBackward(dy: FloatArray, y: FloatArray, rows: number, cols: number): FloatArray;
+  /** One Adam step, in place on param, m and v. */
+  adamUpdate(param: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, step: AdamStep): void;
+}
+
+/** A backend: a name plus the complete kernel record. */
+export interface Backend {
+  readonly name: BackendName;
+  readonly kernels: Kernels;
+}
+
+/** The backends Convkit ships. */
+export type BackendName = 'ts' | 'native';

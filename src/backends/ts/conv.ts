@@ -1,0 +1,120 @@
+/**
+ * Reference 2-D convolution for the `ts` backend: im2col + GEMM forward, GEMM + col2im for the
+ * input gradient, and colᵀ·dy for the filter gradient. NHWC input, HWIO filter.
+ *
+ * The column matrix has one row per output pixel (batch·outH·outW rows) and one column per filter
+ * tap (kH·kW·inC), so the forward pass is col · filter with filter viewed as [kH·kW·inC, outC].
+ */
+import type { Conv2dGeometry, FloatArray, FusedActivation } from '../kernels.js';
+import { allocLike } from '../../tensor/tensor.js';
+import { applyEpilogue, gemmNN, gemmNT, gemmTN } from './matmul.js';
+
+/** Rows of the column matrix processed at once, to bound its memory. */
+const CHUNK_ROWS = 8192;
+
+/** Fills col[rows × K] for output pixels [row0, row0+rows); taps outside the image are 0. */
+function im2col(x: FloatArray, g: Conv2dGeometry, row0: number, rows: number, col: FloatArray): void {
+  const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = g;
+  const K = g.kernelHeight * g.kernelWidth * C;
+  for (let r = 0; r < rows; r++) {
+    const pix = row0 + r;
+    const n = Math.floor(pix / (OH * OW));
+    const oy = Math.floor(pix / OW) % OH;
+    const ox = pix % OW;
+    let c0 = r * K;
+    for (let ky = 0; ky < g.kernelHeight; ky++) {
+      const iy = oy * g.strideHeight - g.padTop + ky * g.dilationHeight;
+      for (let kx = 0; kx < g.kernelWidth; kx++) {
+        const ix = ox * g.strideWidth - g.padLeft + kx * g.dilationWidth;
+        if (iy < 0 || iy >= H || ix < 0 || ix >= W) {
+          col.fill(0, c0, c0 + C);
+        } else {
+          const src = ((n * H + iy) * W + ix) * C;
+          for (let c = 0; c < C; c++) col[c0 + c] = x[src + c]!;
+        }
+        c0 += C;
+      }
+    }
+  }
+}
+
+/** Adds col[rows × K] back into dx at the taps it was gathered from (the adjoint of im2col). */
+function col2im(col: FloatArray, g: Conv2dGeometry, row0: number, rows: number, dx: FloatArray): void {
+  const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = g;
+  const K = g.kernelHeight * g.kernelWidth * C;
+  for (let r = 0; r < rows; r++) {
+    const pix = row0 + r;
+    const n = Math.floor(pix / (OH * OW));
+    const oy = Math.floor(pix / OW) % OH;
+    const ox = pix % OW;
+    let c0 = r * K;
+    for (let ky = 0; ky < g.kernelHeight; ky++) {
+      const iy = oy * g.strideHeight - g.padTop + ky * g.dilationHeight;
+      for (let kx = 0; kx < g.kernelWidth; kx++) {
+        const ix = ox * g.strideWidth - g.padLeft + kx * g.dilationWidth;
+        if (iy >= 0 && iy < H && ix >= 0 && ix < W) {
+          const dst = ((n * H + iy) * W + ix) * C;
+          for (let c = 0; c < C; c++) dx[dst + c] += col[c0 + c]!;
+        }
+        c0 += C;
+      }
+    }
+  }
+}
+
+function taps(g: Conv2dGeometry): number {
+  return g.kernelHeight * g.kernelWidth * g.inChannels;
+}
+
+/** Forward convolution with optional bias and fused relu. */
+export function conv2d(
+  x: FloatArray,
+  filter: FloatArray,
+  bias: FloatArray | null,
+  g: Conv2dGeometry,
+  activation: FusedActivation,
+): FloatArray {
+  const M = g.batch * g.outHeight * g.outWidth;
+  const K = taps(g);
+  const N = g.outChannels;
+  const y = allocLike(x, M * N);
+  const col = allocLike(x, Math.min(M, CHUNK_ROWS) * K);
+  for (let row0 = 0; row0 < M; row0 += CHUNK_ROWS) {
+    const rows = Math.min(CHUNK_ROWS, M - row0);
+    im2col(x, g, row0, rows, col);
+    gemmNN(col, filter, y.subarray(row0 * N, (row0 + rows) * N), rows, K, N);
+  }
+  applyEpilogue(y, M, N, bias, activation);
+  return y;
+}
+
+/** dL/dx: dcol = dy · filterᵀ, then col2im. */
+export function conv2dBackpropInput(dy: FloatArray, filter: FloatArray, g: Conv2dGeometry): FloatArray {
+  const M = g.batch * g.outHeight * g.outWidth;
+  const K = taps(g);
+  const N = g.outChannels;
+  const dx = allocLike(dy, g.batch * g.inHeight * g.inWidth * g.inChannels);
+  const col = allocLike(dy, Math.min(M, CHUNK_ROWS) * K);
+  for (let row0 = 0; row0 < M; row0 += CHUNK_ROWS) {
+    const rows = Math.min(CHUNK_ROWS, M - row0);
+    col.fill(0);
+    gemmNT(dy.subarray(row0 * N, (row0 + rows) * N), filter, col, rows, N, K);
+    col2im(col, g, row0, rows, dx);
+  }
+  return dx;
+}
+
+/** dL/dfilter = colᵀ · dy, accumulated chunk by chunk. */
+export function conv2dBackpropFilter(x: FloatArray, dy: FloatArray, g: Conv2dGeometry): FloatArray {
+  const M = g.batch * g.outHeight * g.outWidth;
+  const K = taps(g);
+  const N = g.outChannels;
+  const dw = allocLike(x, K * N);
+  const col = allocLike(x, Math.min(M, CHUNK_ROWS) * K);
+  for (let row0 = 0; row0 < M; row0 += CHUNK_ROWS) {
+    const rows = Math.min(CHUNK_ROWS, M - row0);
+    im2col(x, g, row0, rows, col);
+    gemmTN(col, dy.subarray(row0 * N, (row0 + rows) * N), dw, K, rows, N);
+  }
+  return dw;
+}

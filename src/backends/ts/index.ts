@@ -1,0 +1,49 @@
+/**
+ * The `ts` backend: the pure-TypeScript reference implementation of every kernel. Plain loops,
+ * obviously correct, able to train; the native backend is tested against it.
+ */
+import type { AdamStep, Backend, FloatArray, Kernels } from '../kernels.js';
+import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from './conv.js';
+import { binary, transpose, unary } from './elementwise.js';
+import { matmul } from './matmul.js';
+import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
+import { argMax, logSoftmax, logSoftmaxBackward, reduce } from './reduce.js';
+
+function adamUpdate(param: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, s: AdamStep): void {
+  for (let i = 0; i < param.length; i++) {
+    const g = grad[i]!;
+    const mi = (m[i] = s.beta1 * m[i]! + (1 - s.beta1) * g);
+    const vi = (v[i] = s.beta2 * v[i]! + (1 - s.beta2) * g * g);
+    param[i] -= (s.lrT * mi) / (Math.sqrt(vi) + s.epsilonT);
+  }
+}
+
+/**
+ * Every kernel of the contract in plain TypeScript.
+ *
+ * @example
+ * import { tsKernels } from './backends/ts/index.js';
+ * const c = tsKernels.matmul(new Float32Array([1, 2]), new Float32Array([3, 4]), 1, 2, 1, false, false, null, 'linear');
+ * // c[0] === 11
+ */
+export const tsKernels: Kernels = {
+  matmul,
+  conv2d,
+  conv2dBackpropInput,
+  conv2dBackpropFilter,
+  maxPool2d,
+  maxPool2dBackward,
+  avgPool2d,
+  avgPool2dBackward,
+  unary,
+  binary,
+  reduce,
+  argMax,
+  transpose,
+  logSoftmax,
+  logSoftmaxBackward,
+  adamUpdate,
+};
+
+/** The `ts` backend record. */
+export const tsBackend: Backend = { name: 'ts', kernels: tsKernels };

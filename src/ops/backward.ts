@@ -1,0 +1,46 @@
+/**
+ * Non-differentiable ops that wrap the backward kernels. Only gradient rules call these; they
+ * run with recording off, so they never appear on the tape themselves.
+ */
+import type { Conv2dGeometry, Pool2dGeometry } from '../backends/kernels.js';
+import { kernels } from '../backends/index.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { sizeOf } from '../tensor/shape.js';
+import { floatsOf, wrap } from './util.js';
+
+/** dL/dx of conv2d. */
+export function conv2dBackpropInput(dy: Tensor, filter: Tensor, g: Conv2dGeometry): Tensor {
+  const data = kernels().conv2dBackpropInput(floatsOf(dy, 'conv2dBackpropInput', 'dy'), floatsOf(filter, 'conv2dBackpropInput', 'filter'), g);
+  return wrap(data, [g.batch, g.inHeight, g.inWidth, g.inChannels]);
+}
+
+/** dL/dfilter of conv2d. */
+export function conv2dBackpropFilter(x: Tensor, dy: Tensor, g: Conv2dGeometry): Tensor {
+  const data = kernels().conv2dBackpropFilter(floatsOf(x, 'conv2dBackpropFilter', 'x'), floatsOf(dy, 'conv2dBackpropFilter', 'dy'), g);
+  return wrap(data, [g.kernelHeight, g.kernelWidth, g.inChannels, g.outChannels]);
+}
+
+/** dL/dx of maxPool2d. */
+export function maxPool2dBackward(dy: Tensor, argmax: Int32Array, g: Pool2dGeometry): Tensor {
+  const data = kernels().maxPool2dBackward(floatsOf(dy, 'maxPool2dBackward', 'dy'), argmax, g);
+  return wrap(data, [g.batch, g.inHeight, g.inWidth, g.channels]);
+}
+
+/** dL/dx of avgPool2d. */
+export function avgPool2dBackward(dy: Tensor, g: Pool2dGeometry): Tensor {
+  const data = kernels().avgPool2dBackward(floatsOf(dy, 'avgPool2dBackward', 'dy'), g);
+  return wrap(data, [g.batch, g.inHeight, g.inWidth, g.channels]);
+}
+
+/** dL/dx of logSoftmax given its output y. */
+export function logSoftmaxBackward(dy: Tensor, y: Tensor): Tensor {
+  const cols = y.shape[y.rank - 1]!;
+  const data = kernels().logSoftmaxBackward(floatsOf(dy, 'logSoftmaxBackward', 'dy'), floatsOf(y, 'logSoftmaxBackward', 'y'), y.size / cols, cols);
+  return wrap(data, y.shape);
+}
+
+/** Repeats x along broadcast axes to `shape` (x's shape must broadcast to it). */
+export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
+  const zeros = x.dtype === 'float64' ? new Float64Array(sizeOf(shape)) : new Float32Array(sizeOf(shape));
+  return wrap(kernels().binary('add', floatsOf(x, 'broadcastTo', 'x'), x.shape, zeros, shape, shape), shape);
+}

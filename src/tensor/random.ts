@@ -1,0 +1,108 @@
+/**
+ * A seeded random number generator (xoshiro128**), used for initializers, shuffling and dropout.
+ * Same seed, same sequence, on every platform: this is what makes `--seed` reproducible.
+ */
+
+/**
+ * A deterministic generator of uniform and normal floats.
+ *
+ * @example
+ * const rng = new Random(42);
+ * rng.uniform();   // in [0, 1)
+ * rng.normal();    // standard normal
+ */
+export class Random {
+  private s0 = 0;
+  private s1 = 0;
+  private s2 = 0;
+  private s3 = 0;
+  private spare: number | null = null;
+
+  constructor(seed: number) {
+    this.seed(seed);
+  }
+
+  /** Restarts the sequence from `seed` (any finite number). */
+  seed(seed: number): void {
+    // splitmix32 expands the seed into four non-zero words.
+    let x = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
+    const next = (): number => {
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.s0 = next();
+    this.s1 = next();
+    this.s2 = next();
+    this.s3 = next() | 1;
+    this.spare = null;
+  }
+
+  /** A uniformly random 32-bit unsigned integer. */
+  nextUint32(): number {
+    const result = Math.imul(rotl(Math.imul(this.s1, 5) >>> 0, 7), 9) >>> 0;
+    const t = (this.s1 << 9) >>> 0;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = rotl(this.s3, 11);
+    return result;
+  }
+
+  /** Uniform in [0, 1). */
+  uniform(): number {
+    return this.nextUint32() / 4294967296;
+  }
+
+  /** Standard normal (Box–Muller, caching the second value). */
+  normal(): number {
+    if (this.spare !== null) {
+      const s = this.spare;
+      this.spare = null;
+      return s;
+    }
+    let u = 0;
+    while (u === 0) u = this.uniform();
+    const v = this.uniform();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  }
+
+  /** Integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.uniform() * n);
+  }
+
+  /** A random permutation of 0..n-1 (Fisher–Yates). */
+  permutation(n: number): Int32Array {
+    const p = new Int32Array(n);
+    for (let i = 0; i < n; i++) p[i] = i;
+    for (let i = n - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const t = p[i]!;
+      p[i] = p[j]!;
+      p[j] = t;
+    }
+    return p;
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+/** The library-wide generator; `setSeed` restarts it. */
+export const globalRandom = new Random(Date.now());
+
+/**
+ * Seeds the library-wide generator: initializers, shuffling and dropout become reproducible.
+ * @example setSeed(1);
+ */
+export function setSeed(seed: number): void {
+  globalRandom.seed(seed);
+}
