@@ -1,0 +1,33 @@
+/**
+ * Convkit's public API: Keras's workflow in TypeScript.
+ *
+ * @example
+ * import { datasets, sequential, layers, oneHot } from 'convkit';
+ * const { train, test } = await datasets.mnist.load();
+ * const model = sequential([
+ *   layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
+ *   layers.maxPooling2d({ poolSize: 2 }),
+ *   layers.flatten(),
+ *   layers.dense({ units: 10, activation: 'softmax' }),
+ * ]);
+ * model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+ * await model.fit(train.images, oneHot(train.labels, 10), { epochs: 1, batchSize: 200 });
+ */
+export { Tensor, tensor, zeros, fill, type DType, type TensorLike } from './tensor/tensor.js';
+export { Variable } from './tensor/variable.js';
+export { Random, setSeed } from './tensor/random.js';
+export { getBackend, setBackend, type Backend, type BackendName } from './backends/index.js';
+export { gradients } from './autograd/gradients.js';
+export { noGrad } from './autograd/tape.js';
+export * as ops from './ops/index.js';
+export * from './layers/index.js';
+export { Model, type CompileArgs } from './models/model.js';
+export { Sequential, sequential, type SequentialArgs } from './models/sequential.js';
+export { losses, type LossFn, type LossName } from './losses/index.js';
+export { metrics, type MetricFn, type MetricName } from './metrics/index.js';
+export { optimizers, Optimizer, SGD, Adam, RMSprop, type LearningRateSchedule } from './optimizers/index.js';
+export { Callback, History, type Logs, type FitParams } from './training/callbacks.js';
+export { CSVLogger } from './training/csv-logger.js';
+export { ProgressBar } from './training/progbar.js';
+export { TrainingError, type FitArgs } from './training/fit.js';
+export * from './data/index.js';

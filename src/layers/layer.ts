@@ -1,0 +1,161 @@
+/**
+ * The layer contract, as in Keras: `constructor(args)` / `build(inputShape)` /
+ * `call(x, {training})` / `computeOutputShape` / `getConfig`, with `addWeight` for weights.
+ * `apply` builds on first use and checks every input against the shape the layer was built for.
+ */
+import { Tensor } from '../tensor/tensor.js';
+import { Variable } from '../tensor/variable.js';
+import { getInitializer, type InitializerIdentifier } from './initializers.js';
+import { showShape, type Shape } from './shape-types.js';
+
+/** Options every layer accepts (Keras/TensorFlow.js names). */
+export interface LayerArgs {
+  name?: string;
+  trainable?: boolean;
+  /** Shape of one sample, without the batch dimension: makes this the model's first layer. */
+  inputShape?: number[];
+  /** Full input shape with the batch dimension (null when any size). */
+  batchInputShape?: (number | null)[];
+  dtype?: 'float32';
+}
+
+/** A layer's serialized configuration (camelCase keys, as TensorFlow.js users know them). */
+export type LayerConfig = Record<string, unknown>;
+
+/** Per-call options: Dropout and BatchNormalization behave differently when training. */
+export interface CallContext {
+  training: boolean;
+}
+
+const nameCounts = new Map<string, number>();
+
+/** Keras-style unique names: `dense`, `dense_1`, `dense_2`, … */
+export function uniqueLayerName(prefix: string): string {
+  const n = nameCounts.get(prefix) ?? 0;
+  nameCounts.set(prefix, n + 1);
+  return n === 0 ? prefix : `${prefix}_${n}`;
+}
+
+/** `MaxPooling2D` → `max_pooling2d`, as Keras names layers. */
+export function snakeCase(className: string): string {
+  return className
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
+    .toLowerCase();
+}
+
+/**
+ * Base class of all layers.
+ *
+ * @example
+ * class Double extends Layer {
+ *   readonly className = 'Double';
+ *   call(x: Tensor) { return ops.mul(x, 2); }
+ *   computeOutputShape(s: Shape) { return s; }
+ * }
+ */
+export abstract class Layer {
+  /** The Keras class name, e.g. 'Conv2D'; the registry rebuilds layers from it. */
+  abstract readonly className: string;
+  readonly name: string;
+  built = false;
+  /** Input shape given at construction (with null batch), if this layer starts a model. */
+  readonly batchInputShape: Shape | null;
+  private _trainable: boolean;
+  private readonly _weights: Variable[] = [];
+  /** Weights declared non-trainable (state such as moving statistics): never unfrozen. */
+  private readonly stateWeights = new Set<Variable>();
+  private builtInputShape: Shape | null = null;
+
+  constructor(args: LayerArgs, prefix: string) {
+    this.name = args.name ?? uniqueLayerName(prefix);
+    this._trainable = args.trainable ?? true;
+    this.batchInputShape = args.batchInputShape ?? (args.inputShape ? [null, ...args.inputShape] : null);
+  }
+
+  /** Creates the weights for inputs of `inputShape`. Subclasses call super.build last. */
+  build(inputShape: Shape): void {
+    this.builtInputShape = [...inputShape];
+    this.built = true;
+  }
+
+  /** The computation, on a batch. */
+  abstract call(x: Tensor, ctx: CallContext): Tensor;
+
+  /** The output shape for an input shape (batch dimension null). */
+  abstract computeOutputShape(inputShape: Shape): Shape;
+
+  /** Runs the layer: builds it on first use and checks the input shape. */
+  apply(x: Tensor, ctx: CallContext = { training: false }): Tensor {
+    if (!this.built) this.build([null, ...x.shape.slice(1)]);
+    this.checkInput(x.shape);
+    return this.call(x, ctx);
+  }
+
+  /** Throws if a batch of shape `shape` does not fit the shape this layer was built for. */
+  checkInput(shape: readonly number[]): void {
+    const expected = this.builtInputShape;
+    if (!expected) return;
+    const fits = shape.length === expected.length && expected.every((d, i) => d === null || d === shape[i]);
+    if (!fits) {
+      throw new Error(
+        `Layer "${this.name}" (${this.className}): expected input of shape ${showShape(expected)}, received ${showShape([...shape])}`,
+      );
+    }
+  }
+
+  /** Adds a weight created by `initializer`. */
+  protected addWeight(name: string, shape: number[], initializer: InitializerIdentifier, trainable = true): Variable {
+    const init = getInitializer(initializer, `${this.name}.${name}`);
+    const v = new Variable(init.init(shape), `${this.name}/${name}`, trainable && this._trainable);
+    if (!trainable) this.stateWeights.add(v);
+    this._weights.push(v);
+    return v;
+  }
+
+  /** All weights, trainable first (Keras order within each group is creation order). */
+  get weights(): Variable[] {
+    return [...this.trainableWeights, ...this.nonTrainableWeights];
+  }
+  get trainableWeights(): Variable[] {
+    return this._weights.filter((w) => w.trainable);
+  }
+  get nonTrainableWeights(): Variable[] {
+    return this._weights.filter((w) => !w.trainable);
+  }
+
+  /** Whether the layer's weights are updated by training. Setting false freezes them. */
+  get trainable(): boolean {
+    return this._trainable;
+  }
+  set trainable(value: boolean) {
+    this._trainable = value;
+    for (const w of this._weights) w.setTrainable(value && !this.stateWeights.has(w));
+  }
+
+  /** Number of scalar weights. */
+  countParams(): number {
+    return this._weights.reduce((n, w) => n + w.size, 0);
+  }
+
+  /** Copies of the weight values, in `weights` order. */
+  getWeights(): Tensor[] {
+    return this.weights.map((w) => new Tensor(w.data.slice(), w.shape));
+  }
+
+  /** Sets weight values, in `weights` order, checking count and shapes. */
+  setWeights(values: readonly Tensor[]): void {
+    const ws = this.weights;
+    if (values.length !== ws.length) {
+      throw new Error(`Layer "${this.name}": expected ${ws.length} weight arrays, received ${values.length}`);
+    }
+    ws.forEach((w, i) => w.assign(values[i]!));
+  }
+
+  /** The layer's configuration; `layerFromConfig({className, config})` rebuilds it. */
+  getConfig(): LayerConfig {
+    const config: LayerConfig = { name: this.name, trainable: this._trainable, dtype: 'float32' };
+    if (this.batchInputShape) config['batchInputShape'] = [...this.batchInputShape];
+    return config;
+  }
+}

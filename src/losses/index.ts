@@ -1,0 +1,92 @@
+/**
+ * Losses with Keras names. Each maps (yTrue, yPred) to one loss per sample; `compile` averages
+ * them over the batch. Cross-entropy on a softmax output uses the softmax's logits and a stable
+ * log-softmax, as Keras does; otherwise probabilities are clipped to [1e-7, 1 − 1e-7].
+ */
+import * as ops from '../ops/index.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { formatShape } from '../tensor/shape.js';
+import { oneHotFloat } from './one-hot.js';
+
+const EPSILON = 1e-7;
+
+/** A loss: per-sample values of shape [batch]. */
+export type LossFn = (yTrue: Tensor, yPred: Tensor) => Tensor;
+
+function checkSameShape(name: string, yTrue: Tensor, yPred: Tensor, hint = ''): void {
+  const ok = yTrue.rank === yPred.rank && yTrue.shape.every((d, i) => d === yPred.shape[i]);
+  if (!ok) {
+    throw new Error(`${name}: expected targets of shape ${formatShape(yPred.shape)} (the model's output), received ${formatShape(yTrue.shape)}${hint}`);
+  }
+}
+
+function crossEntropy(yTrue: Tensor, yPred: Tensor): Tensor {
+  const logp = yPred.softmaxLogits
+    ? ops.logSoftmax(yPred.softmaxLogits)
+    : ops.log(ops.clipByValue(ops.div(yPred, ops.sum(yPred, -1, true)), EPSILON, 1 - EPSILON));
+  return ops.neg(ops.sum(ops.mul(yTrue, logp), -1));
+}
+
+/**
+ * Cross-entropy against one-hot targets.
+ * @example losses.categoricalCrossentropy(oneHot(labels, 10), probabilities)
+ */
+export function categoricalCrossentropy(yTrue: Tensor, yPred: Tensor): Tensor {
+  const classes = yPred.shape[yPred.rank - 1];
+  checkSameShape('categoricalCrossentropy', yTrue, yPred, yTrue.rank === 1 ? `: integer labels need sparseCategoricalCrossentropy, or oneHot(labels, ${classes})` : '');
+  return crossEntropy(yTrue, yPred);
+}
+
+/**
+ * Cross-entropy against integer class labels ([batch] or [batch, 1]).
+ * @example losses.sparseCategoricalCrossentropy(labels, probabilities)
+ */
+export function sparseCategoricalCrossentropy(yTrue: Tensor, yPred: Tensor): Tensor {
+  const classes = yPred.shape[yPred.rank - 1]!;
+  const expected = yPred.shape.slice(0, -1);
+  const labelsOk = yTrue.size === expected.reduce((a, d) => a * d, 1) && (yTrue.rank === expected.length || yTrue.shape[yTrue.rank - 1] === 1);
+  if (!labelsOk) {
+    throw new Error(`sparseCategoricalCrossentropy: expected integer labels of shape ${formatShape(expected)}, received ${formatShape(yTrue.shape)}`);
+  }
+  return crossEntropy(oneHotFloat(yTrue, classes, yPred.dtype, 'sparseCategoricalCrossentropy'), yPred);
+}
+
+/**
+ * Binary cross-entropy, averaged over the last axis.
+ * @example losses.binaryCrossentropy(targets, sigmoidOutputs)
+ */
+export function binaryCrossentropy(yTrue: Tensor, yPred: Tensor): Tensor {
+  checkSameShape('binaryCrossentropy', yTrue, yPred);
+  const p = ops.clipByValue(yPred, EPSILON, 1 - EPSILON);
+  const ll = ops.add(ops.mul(yTrue, ops.log(p)), ops.mul(ops.sub(1, yTrue), ops.log(ops.sub(1, p))));
+  return ops.neg(ops.mean(ll, -1));
+}
+
+/**
+ * Mean squared error over the last axis.
+ * @example losses.meanSquaredError(targets, outputs)
+ */
+export function meanSquaredError(yTrue: Tensor, yPred: Tensor): Tensor {
+  checkSameShape('meanSquaredError', yTrue, yPred);
+  return ops.mean(ops.square(ops.sub(yPred, yTrue)), -1);
+}
+
+/** The losses by name. @example model.compile({ loss: 'categoricalCrossentropy', optimizer: 'adam' }) */
+export const losses = { categoricalCrossentropy, sparseCategoricalCrossentropy, binaryCrossentropy, meanSquaredError };
+export type LossName = keyof typeof losses;
+
+const ALIASES: Record<string, LossName> = {
+  categorical_crossentropy: 'categoricalCrossentropy',
+  sparse_categorical_crossentropy: 'sparseCategoricalCrossentropy',
+  binary_crossentropy: 'binaryCrossentropy',
+  mean_squared_error: 'meanSquaredError',
+  mse: 'meanSquaredError',
+};
+
+/** Resolves a loss name (camelCase, snake_case or 'mse') to its function. */
+export function getLoss(id: LossName | string | LossFn): { name: string; fn: LossFn } {
+  if (typeof id === 'function') return { name: id.name || 'customLoss', fn: id };
+  const name = (id in losses ? id : ALIASES[id]) as LossName | undefined;
+  if (!name) throw new Error(`compile: unknown loss '${id}'; expected one of ${Object.keys(losses).join(', ')}`);
+  return { name, fn: losses[name] };
+}

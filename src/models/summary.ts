@@ -1,0 +1,38 @@
+/**
+ * The Keras summary table: Layer (type) | Output Shape | Param #, with totals.
+ */
+import type { Layer } from '../layers/layer.js';
+import { showShape, type Shape } from '../layers/shape-types.js';
+
+/** What the summary needs of a model. */
+export interface Summarizable {
+  readonly name: string;
+  readonly layers: Layer[];
+  readonly weights: { size: number; trainable: boolean }[];
+  /** Each layer's output shape, in order. */
+  layerOutputShapes(): Shape[];
+}
+
+function row(cells: string[], columns: number[]): string {
+  return cells.map((c, i) => ` ${c}`.padEnd(columns[i]!)).join('').trimEnd();
+}
+
+/** Formats the table; `formatSummary(model)` is what `model.summary()` prints. */
+export function formatSummary(model: Summarizable): string {
+  const shapes = model.layerOutputShapes();
+  const names = model.layers.map((layer) => `${layer.name} (${layer.className})`);
+  const columns = [Math.max(29, ...names.map((n) => n.length + 2)), 26, 10];
+  const width = columns.reduce((a, b) => a + b, 0);
+  const lines = [`Model: "${model.name}"`, '_'.repeat(width), row(['Layer (type)', 'Output Shape', 'Param #'], columns), '='.repeat(width)];
+  model.layers.forEach((layer, i) => {
+    lines.push(row([names[i]!, showShape(shapes[i] ?? []), layer.countParams().toLocaleString('en-US')], columns));
+    lines.push(i === model.layers.length - 1 ? '='.repeat(width) : '');
+  });
+  const total = model.weights.reduce((n, w) => n + w.size, 0);
+  const trainable = model.weights.filter((w) => w.trainable).reduce((n, w) => n + w.size, 0);
+  lines.push(`Total params: ${total.toLocaleString('en-US')}`);
+  lines.push(`Trainable params: ${trainable.toLocaleString('en-US')}`);
+  lines.push(`Non-trainable params: ${(total - trainable).toLocaleString('en-US')}`);
+  lines.push('_'.repeat(width));
+  return lines.join('\n');
+}

@@ -1,0 +1,37 @@
+/**
+ * Cutting datasets into batches: contiguous row ranges as zero-copy views, shuffled rows as
+ * copies. A "row" is one sample: everything after the first axis.
+ */
+import { Tensor } from '../tensor/tensor.js';
+
+/** Samples [start, end) of x, sharing x's buffer. */
+export function sliceRows(x: Tensor, start: number, end: number): Tensor {
+  const row = x.size / x.shape[0]!;
+  return new Tensor(x.data.subarray(start * row, end * row), [end - start, ...x.shape.slice(1)]);
+}
+
+/** Samples order[start..end) of x, copied into a new tensor. */
+export function takeRows(x: Tensor, order: Int32Array, start: number, end: number): Tensor {
+  const row = x.size / x.shape[0]!;
+  const Ctor = x.data.constructor as new (n: number) => Float32Array | Float64Array | Int32Array;
+  const out = new Ctor((end - start) * row);
+  for (let i = start; i < end; i++) {
+    const src = order[i]! * row;
+    out.set(x.data.subarray(src, src + row), (i - start) * row);
+  }
+  return new Tensor(out, [end - start, ...x.shape.slice(1)]);
+}
+
+/** Concatenates tensors along the first axis. */
+export function concatRows(parts: readonly Tensor[]): Tensor {
+  const first = parts[0]!;
+  const total = parts.reduce((n, p) => n + p.size, 0);
+  const Ctor = first.data.constructor as new (n: number) => Float32Array | Float64Array | Int32Array;
+  const out = new Ctor(total);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p.data, offset);
+    offset += p.size;
+  }
+  return new Tensor(out, [parts.reduce((n, p) => n + p.shape[0]!, 0), ...first.shape.slice(1)]);
+}

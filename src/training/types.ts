@@ -1,0 +1,29 @@
+/**
+ * What the training loop needs from a model and from `compile`. Models implement this; the
+ * loop never imports a model class, so dependencies point one way (models → training).
+ */
+import type { LossFn } from '../losses/index.js';
+import type { MetricFn } from '../metrics/index.js';
+import type { Optimizer } from '../optimizers/index.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { Variable } from '../tensor/variable.js';
+
+export interface TrainableModel {
+  readonly name: string;
+  /** Runs the model on a batch. */
+  apply(x: Tensor, ctx: { training: boolean }): Tensor;
+  /** Throws a clear error if a batch of this shape cannot go into the model. */
+  checkInput(shape: readonly number[]): void;
+  /** Output shape with null batch. */
+  readonly outputShape: (number | null)[];
+  readonly trainableWeights: Variable[];
+  /** Set by a callback to end `fit` after the current epoch. */
+  stopTraining: boolean;
+}
+
+/** What `compile` resolved. */
+export interface Compiled {
+  optimizer: Optimizer;
+  loss: { name: string; fn: LossFn };
+  metrics: { name: string; fn: MetricFn }[];
+}
