@@ -16,7 +16,8 @@ export interface LayerArgs {
   inputShape?: number[];
   /** Full input shape with the batch dimension (null when any size). */
   batchInputShape?: (number | null)[];
-  dtype?: 'float32';
+  /** Weight dtype: float32 (default) or float64 (used by gradient checks). */
+  dtype?: 'float32' | 'float64';
 }
 
 /** A layer's serialized configuration (camelCase keys, as TensorFlow.js users know them). */
@@ -61,6 +62,7 @@ export abstract class Layer {
   built = false;
   /** Input shape given at construction (with null batch), if this layer starts a model. */
   readonly batchInputShape: Shape | null;
+  readonly dtype: 'float32' | 'float64';
   private _trainable: boolean;
   private readonly _weights: Variable[] = [];
   /** Weights declared non-trainable (state such as moving statistics): never unfrozen. */
@@ -70,6 +72,7 @@ export abstract class Layer {
   constructor(args: LayerArgs, prefix: string) {
     this.name = args.name ?? uniqueLayerName(prefix);
     this._trainable = args.trainable ?? true;
+    this.dtype = args.dtype ?? 'float32';
     this.batchInputShape = args.batchInputShape ?? (args.inputShape ? [null, ...args.inputShape] : null);
   }
 
@@ -107,7 +110,9 @@ export abstract class Layer {
   /** Adds a weight created by `initializer`. */
   protected addWeight(name: string, shape: number[], initializer: InitializerIdentifier, trainable = true): Variable {
     const init = getInitializer(initializer, `${this.name}.${name}`);
-    const v = new Variable(init.init(shape), `${this.name}/${name}`, trainable && this._trainable);
+    const value = init.init(shape);
+    const typed = this.dtype === 'float64' ? new Tensor(Float64Array.from(value.data), shape) : value;
+    const v = new Variable(typed, `${this.name}/${name}`, trainable && this._trainable);
     if (!trainable) this.stateWeights.add(v);
     this._weights.push(v);
     return v;
@@ -154,7 +159,7 @@ export abstract class Layer {
 
   /** The layer's configuration; `layerFromConfig({className, config})` rebuilds it. */
   getConfig(): LayerConfig {
-    const config: LayerConfig = { name: this.name, trainable: this._trainable, dtype: 'float32' };
+    const config: LayerConfig = { name: this.name, trainable: this._trainable, dtype: this.dtype };
     if (this.batchInputShape) config['batchInputShape'] = [...this.batchInputShape];
     return config;
   }

@@ -1,0 +1,65 @@
+/**
+ * `convkit train`: the seed recipe on real MNIST. Loads the data, builds the model, prints the
+ * summary, trains with a live progress bar, and ends with `Test accuracy: 0.9912`.
+ */
+import { getBackend, setBackend } from '../backends/index.js';
+import { datasets } from '../data/index.js';
+import { oneHot } from '../data/one-hot.js';
+import { zoo } from '../models/zoo.js';
+import { setSeed } from '../tensor/random.js';
+import { CSVLogger } from '../training/csv-logger.js';
+import type { Callback } from '../training/callbacks.js';
+import { describeFlags, parseFlags, type FlagSpec } from './args.js';
+
+const positive = (v: number) => (v > 0 ? null : 'expected a positive value');
+
+export const TRAIN_FLAGS: Record<string, FlagSpec> = {
+  epochs: { type: 'int', help: 'passes over the training data (default 10)', check: positive },
+  batchSize: { type: 'int', help: 'samples per step (default 200)', check: positive },
+  validationSplit: { type: 'number', help: 'fraction held out for validation (default 0.2)', check: (v) => (v >= 0 && v < 1 ? null : 'expected a value in [0, 1)') },
+  seed: { type: 'int', help: 'random seed: same seed and backend, same numbers (default 1)' },
+  backend: { type: 'string', help: 'kernels to run on (default: native if built, else ts)', choices: ['ts', 'native'] },
+  model: { type: 'string', help: 'architecture from the zoo (default seedCnn)', choices: Object.keys(zoo) },
+  limit: { type: 'int', help: 'use only the first N training and test samples', check: positive },
+  log: { type: 'string', help: 'write one CSV row per epoch to FILE' },
+  verbose: { type: 'int', help: '0 silent, 1 progress bar, 2 one line per epoch (default 1)', check: (v) => (v >= 0 && v <= 2 ? null : 'expected 0, 1 or 2') },
+  help: { type: 'boolean', help: 'show this help' },
+};
+
+export const TRAIN_HELP = `Usage: convkit train [options]
+
+Trains the Keras MNIST tutorial's CNN on real MNIST (60,000 + 10,000 images) and reports
+its test accuracy.
+
+Options:
+${describeFlags(TRAIN_FLAGS)}`;
+
+/** Runs the recipe; returns the test accuracy. */
+export async function train(argv: readonly string[]): Promise<number> {
+  const flags = parseFlags(argv, TRAIN_FLAGS);
+  if (flags['help']) {
+    console.log(TRAIN_HELP);
+    return NaN;
+  }
+  const epochs = (flags['epochs'] as number | undefined) ?? 10;
+  const batchSize = (flags['batchSize'] as number | undefined) ?? 200;
+  const validationSplit = (flags['validationSplit'] as number | undefined) ?? 0.2;
+  const verbose = ((flags['verbose'] as number | undefined) ?? 1) as 0 | 1 | 2;
+  const limit = flags['limit'] as number | undefined;
+  if (flags['backend']) setBackend(flags['backend'] as string);
+  setSeed((flags['seed'] as number | undefined) ?? 1);
+
+  const backend = getBackend();
+  console.log(`Backend: ${backend.name}`);
+  const { train: trainSet, test } = await datasets.mnist.load(limit ? { limit } : {});
+  console.log(`MNIST: ${trainSet.images.shape[0]} training and ${test.images.shape[0]} test images`);
+  const model = zoo[(flags['model'] as keyof typeof zoo | undefined) ?? 'seedCnn']({ inputShape: [28, 28, 1], classes: 10 });
+  model.summary();
+  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const callbacks: Callback[] = flags['log'] ? [new CSVLogger(flags['log'] as string)] : [];
+  await model.fit(trainSet.images, oneHot(trainSet.labels, 10), { epochs, batchSize, validationSplit, verbose, callbacks });
+  const [loss, accuracy] = await model.evaluate(test.images, oneHot(test.labels, 10), { batchSize: 1000 });
+  console.log(`Test loss: ${loss!.toFixed(4)}`);
+  console.log(`Test accuracy: ${accuracy!.toFixed(4)}`);
+  return accuracy!;
+}

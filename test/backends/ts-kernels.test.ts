@@ -1,0 +1,77 @@
+/**
+ * Known-value tests of the `ts` reference kernels: small cases worked out by hand.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Conv2dGeometry, Pool2dGeometry } from '../../src/backends/kernels.js';
+import { tsKernels as k } from '../../src/backends/ts/index.js';
+
+const f32 = (...v: number[]) => new Float32Array(v);
+const close = (actual: ArrayLike<number>, expected: number[], tol = 1e-5) => {
+  assert.equal(actual.length, expected.length);
+  expected.forEach((e, i) => assert.ok(Math.abs(actual[i]! - e) <= tol, `[${i}] ${actual[i]} vs ${e}`));
+};
+
+function conv(over: Partial<Conv2dGeometry>): Conv2dGeometry {
+  return { batch: 1, inHeight: 3, inWidth: 3, inChannels: 1, outHeight: 2, outWidth: 2, outChannels: 1, kernelHeight: 2, kernelWidth: 2, strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, padTop: 0, padLeft: 0, ...over };
+}
+
+describe('ts kernels: known values', () => {
+  it('matmul in all transpose cases, bias and relu', () => {
+    const a = f32(1, 2, 3, 4, 5, 6); // 2x3
+    const b = f32(1, 0, 0, 1, 1, 1); // 3x2
+    close(k.matmul(a, b, 2, 3, 2, false, false, null, 'linear'), [4, 5, 10, 11]);
+    close(k.matmul(f32(1, 4, 2, 5, 3, 6), b, 2, 3, 2, true, false, null, 'linear'), [4, 5, 10, 11]);
+    close(k.matmul(a, f32(1, 0, 1, 0, 1, 1), 2, 3, 2, false, true, null, 'linear'), [4, 5, 10, 11]);
+    close(k.matmul(f32(1, 4, 2, 5, 3, 6), f32(1, 0, 1, 0, 1, 1), 2, 3, 2, true, true, f32(-5, -20), 'relu'), [0, 0, 5, 0]);
+  });
+  it('conv2d forward, input and filter gradients', () => {
+    const x = f32(1, 2, 3, 4, 5, 6, 7, 8, 9);
+    const w = f32(1, 0, 0, -1); // [[1,0],[0,-1]]
+    close(k.conv2d(x, w, f32(10), conv({}), 'linear'), [6, 6, 6, 6]);
+    // dL/dx for dy = ones: each tap adds its weight where it touched x.
+    close(k.conv2dBackpropInput(f32(1, 1, 1, 1), w, conv({})), [1, 1, 0, 1, 0, -1, 0, -1, -1]);
+    // dL/dw[ky,kx] = sum of the x values each tap saw.
+    close(k.conv2dBackpropFilter(x, f32(1, 1, 1, 1), conv({})), [12, 16, 24, 28]);
+    // 'same' padding with stride 2: 3x3 input, 2x2 kernel → 2x2 output, pad bottom/right only.
+    close(k.conv2d(x, f32(1, 1, 1, 1), null, conv({ strideHeight: 2, strideWidth: 2 }), "linear"), [12, 9, 15, 9]);
+  });
+  it('max pooling with argmax and its backward; average pooling', () => {
+    const g: Pool2dGeometry = { batch: 1, inHeight: 2, inWidth: 4, channels: 1, outHeight: 1, outWidth: 2, poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padTop: 0, padLeft: 0 };
+    const { y, argmax } = k.maxPool2d(f32(1, 5, 2, 0, 3, 4, 8, 1), g);
+    close(y, [5, 8]);
+    assert.deepEqual([...argmax], [1, 6]);
+    close(k.maxPool2dBackward(f32(10, 20), argmax, g), [0, 10, 0, 0, 0, 0, 20, 0]);
+    close(k.avgPool2d(f32(1, 5, 2, 0, 3, 4, 8, 1), g), [3.25, 2.75]);
+    close(k.avgPool2dBackward(f32(4, 8), g), [1, 1, 2, 2, 1, 1, 2, 2]);
+  });
+  it('binary broadcasting, unary, reduce, argMax, transpose', () => {
+    close(k.binary('add', f32(1, 2, 3, 4, 5, 6), [2, 3], f32(10, 20, 30), [3], [2, 3]), [11, 22, 33, 14, 25, 36]);
+    close(k.binary('mul', f32(1, 2), [2, 1], f32(1, 2, 3), [1, 3], [2, 3]), [1, 2, 3, 2, 4, 6]);
+    close(k.binary('maximum', f32(-1, 2), [2], f32(0), [], [2]), [0, 2]);
+    close(k.unary('sigmoid', f32(0, 1000, -1000)), [0.5, 1, 0]);
+    close(k.unary('relu', f32(-2, 3)), [0, 3]);
+    close(k.reduce('sum', f32(1, 2, 3, 4, 5, 6), [2, 3], [0]), [5, 7, 9]);
+    close(k.reduce('max', f32(1, 9, 3, 4, 5, 6), [2, 3], [1]), [9, 6]);
+    close(k.reduce('sum', f32(1, 2, 3, 4, 5, 6, 7, 8), [2, 2, 2], [0, 2]), [1 + 2 + 5 + 6, 3 + 4 + 7 + 8]);
+    assert.deepEqual([...k.argMax(f32(1, 9, 3, 7, 5, 6), [2, 3], 1)], [1, 0]);
+    assert.deepEqual([...k.argMax(f32(1, 9, 3, 7, 5, 6), [2, 3], 0)], [1, 0, 1]);
+    close(k.transpose(f32(1, 2, 3, 4, 5, 6), [2, 3], [1, 0]), [1, 4, 2, 5, 3, 6]);
+  });
+  it('logSoftmax is stable for large logits, and its backward', () => {
+    const y = k.logSoftmax(f32(1000, 1000, 1000, 0), 1, 4);
+    close(y, [Math.log(1 / 3), Math.log(1 / 3), Math.log(1 / 3), -Infinity].map((v) => (v === -Infinity ? -1000 - Math.log(3) : v)), 1e-4);
+    // Gradient of sum(logSoftmax) is 1 - n·softmax.
+    close(k.logSoftmaxBackward(f32(1, 1), k.logSoftmax(f32(0, 0), 1, 2), 1, 2), [0, 0]);
+  });
+  it('adam update (Keras formulation)', () => {
+    const p = f32(1);
+    const m = f32(0);
+    const v = f32(0);
+    // First step: m = 0.1g, v = 0.001g²; update = lrT·m/(√v + epsT) with lrT = lr·√(1-β2)/(1-β1).
+    k.adamUpdate(p, f32(2), m, v, { lrT: (0.1 * Math.sqrt(0.001)) / 0.1, beta1: 0.9, beta2: 0.999, epsilonT: 0 });
+    close(m, [0.2]);
+    close(v, [0.004]);
+    close(p, [1 - 0.1]);
+  });
+});
