@@ -1,0 +1,64 @@
+/**
+ * Optimizers: known first steps in Keras's formulations, and convergence on a quadratic.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { setBackend } from '../../src/backends/index.js';
+import { getOptimizer, optimizers, type Optimizer } from '../../src/optimizers/index.js';
+import { tensor } from '../../src/tensor/tensor.js';
+import { Variable } from '../../src/tensor/variable.js';
+
+setBackend('ts');
+const close = (a: number, b: number, tol = 1e-6) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
+
+function step(opt: Optimizer, w: Variable, g: number): void {
+  opt.applyGradients([[w, tensor([g])]]);
+}
+
+describe('optimizers', () => {
+  it('sgd: plain, momentum and Nesterov steps', () => {
+    const w = new Variable(tensor([1]));
+    const plain = optimizers.sgd({ learningRate: 0.1 });
+    step(plain, w, 2);
+    close(w.data[0]!, 0.8);
+    const m = new Variable(tensor([1]));
+    const mom = optimizers.sgd({ learningRate: 0.1, momentum: 0.9 });
+    step(mom, m, 1); // v = -0.1
+    step(mom, m, 1); // v = -0.09 - 0.1 = -0.19
+    close(m.data[0]!, 1 - 0.1 - 0.19);
+    const n = new Variable(tensor([1]));
+    const nest = optimizers.sgd({ learningRate: 0.1, momentum: 0.9, nesterov: true });
+    step(nest, n, 1); // v = -0.1; w += 0.9·(-0.1) - 0.1
+    close(n.data[0]!, 1 - 0.19);
+  });
+  it('adam: the first step moves each weight by about the learning rate', () => {
+    const w = new Variable(tensor([1, -1]));
+    const adam = optimizers.adam({ learningRate: 0.01 });
+    adam.applyGradients([[w, tensor([3, -0.5])]]);
+    close(w.data[0]!, 0.99, 1e-5);
+    close(w.data[1]!, -0.99, 1e-5);
+    assert.equal(adam.iterations, 1);
+  });
+  it('rmsprop: first step is lr·g/sqrt((1-rho)g² + eps)', () => {
+    const w = new Variable(tensor([1]));
+    step(optimizers.rmsprop({ learningRate: 0.01 }), w, 2);
+    close(w.data[0]!, 1 - (0.01 * 2) / Math.sqrt(0.1 * 4 + 1e-7));
+  });
+  it('each optimizer minimises a quadratic; schedules are called with the step', () => {
+    for (const opt of [optimizers.sgd({ learningRate: 0.1, momentum: 0.5 }), optimizers.adam({ learningRate: 0.1 }), optimizers.rmsprop({ learningRate: 0.05 })]) {
+      const w = new Variable(tensor([3]));
+      for (let i = 0; i < 300; i++) step(opt, w, 2 * w.data[0]!);
+      assert.ok(Math.abs(w.data[0]!) < 0.05, `${opt.className}: ${w.data[0]}`);
+    }
+    const seen: number[] = [];
+    const opt = optimizers.sgd({ learningRate: (s) => (seen.push(s), 0.1) });
+    const w = new Variable(tensor([1]));
+    step(opt, w, 1);
+    step(opt, w, 1);
+    assert.deepEqual(seen, [0, 1]);
+  });
+  it('names resolve; unknown ones are refused', () => {
+    assert.equal(getOptimizer('Adam').className, 'Adam');
+    assert.throws(() => getOptimizer('lbfgs'), /unknown optimizer 'lbfgs'/);
+  });
+});
