@@ -31,7 +31,13 @@ function topologicalOrder(root: Tensor): Tensor[] {
 
 function applyRule<K extends OpName>(node: TapeNodeOf<K>, dy: Tensor, y: Tensor): (Tensor | null)[] {
   const rule: GradientRule<K> = gradientRules[node.op];
-  return rule(dy, node.inputs, y, node.attrs, node.inputs.map((t) => t.requiresGrad));
+  return rule(
+    dy,
+    node.inputs,
+    y,
+    node.attrs,
+    node.inputs.map((t) => t.requiresGrad),
+  );
 }
 
 /**

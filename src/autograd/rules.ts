@@ -90,7 +90,12 @@ export const gradientRules: { [K in OpName]: GradientRule<K> } = {
   maxPool2d: (dy, _x, _y, { geometry, argmax }) => [b.maxPool2dBackward(dy, argmax, geometry)],
   avgPool2d: (dy, _x, _y, { geometry }) => [b.avgPool2dBackward(dy, geometry)],
   sum: (dy, [x], _y, { axes, keepDims }) => {
-    const kept = keepDims ? dy : reshape(dy, x!.shape.map((d, i) => (axes.includes(i) ? 1 : d)));
+    const kept = keepDims
+      ? dy
+      : reshape(
+          dy,
+          x!.shape.map((d, i) => (axes.includes(i) ? 1 : d)),
+        );
     return [b.broadcastTo(kept, x!.shape)];
   },
   reshape: (dy, [x]) => [reshape(dy, x!.shape)],

@@ -19,35 +19,11 @@ export type FloatArray = Float32Array | Float64Array;
 export type FusedActivation = 'linear' | 'relu';
 
 /** Elementwise functions of one argument. `step` is 1 where x > 0, else 0. */
-export const UNARY_OPS = [
-  'neg',
-  'abs',
-  'exp',
-  'log',
-  'sqrt',
-  'square',
-  'reciprocal',
-  'relu',
-  'sigmoid',
-  'tanh',
-  'step',
-  'sign',
-] as const;
+export const UNARY_OPS = ['neg', 'abs', 'exp', 'log', 'sqrt', 'square', 'reciprocal', 'relu', 'sigmoid', 'tanh', 'step', 'sign'] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
 /** Elementwise functions of two arguments with NumPy broadcasting. Comparisons give 1 or 0. */
-export const BINARY_OPS = [
-  'add',
-  'sub',
-  'mul',
-  'div',
-  'maximum',
-  'minimum',
-  'pow',
-  'greater',
-  'greaterEqual',
-  'equal',
-] as const;
+export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'pow', 'greater', 'greaterEqual', 'equal'] as const;
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
 /** Reductions over a set of axes. */
@@ -123,13 +99,7 @@ export interface Kernels {
   ): FloatArray;
 
   /** NHWC x, HWIO filter → NHWC y (+ bias[outChannels]) then activation. */
-  conv2d(
-    x: FloatArray,
-    filter: FloatArray,
-    bias: FloatArray | null,
-    g: Conv2dGeometry,
-    activation: FusedActivation,
-  ): FloatArray;
+  conv2d(x: FloatArray, filter: FloatArray, bias: FloatArray | null, g: Conv2dGeometry, activation: FusedActivation): FloatArray;
   /** dL/dx from dL/dy (NHWC, outHeight×outWidth×outChannels) and the filter. */
   conv2dBackpropInput(dy: FloatArray, filter: FloatArray, g: Conv2dGeometry): FloatArray;
   /** dL/dfilter (HWIO) from the input x and dL/dy. */

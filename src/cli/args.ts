@@ -38,7 +38,8 @@ export function parseFlags(argv: readonly string[], specs: Record<string, FlagSp
     const raw = inline ?? argv[++i];
     if (raw === undefined) throw new UsageError(`option ${flag} needs a value`);
     if (spec.type === 'string') {
-      if (spec.choices && !spec.choices.includes(raw)) throw new UsageError(`option ${flag}: expected one of ${spec.choices.join(', ')}, received '${raw}'`);
+      if (spec.choices && !spec.choices.includes(raw))
+        throw new UsageError(`option ${flag}: expected one of ${spec.choices.join(', ')}, received '${raw}'`);
       out[key] = raw;
       continue;
     }

@@ -16,13 +16,21 @@ const positive = (v: number) => (v > 0 ? null : 'expected a positive value');
 export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   epochs: { type: 'int', help: 'passes over the training data (default 10)', check: positive },
   batchSize: { type: 'int', help: 'samples per step (default 200)', check: positive },
-  validationSplit: { type: 'number', help: 'fraction held out for validation (default 0.2)', check: (v) => (v >= 0 && v < 1 ? null : 'expected a value in [0, 1)') },
+  validationSplit: {
+    type: 'number',
+    help: 'fraction held out for validation (default 0.2)',
+    check: (v) => (v >= 0 && v < 1 ? null : 'expected a value in [0, 1)'),
+  },
   seed: { type: 'int', help: 'random seed: same seed and backend, same numbers (default 1)' },
   backend: { type: 'string', help: 'kernels to run on (default: native if built, else ts)', choices: ['ts', 'native'] },
   model: { type: 'string', help: 'architecture from the zoo (default seedCnn)', choices: Object.keys(zoo) },
   limit: { type: 'int', help: 'use only the first N training and test samples', check: positive },
   log: { type: 'string', help: 'write one CSV row per epoch to FILE' },
-  verbose: { type: 'int', help: '0 silent, 1 progress bar, 2 one line per epoch (default 1)', check: (v) => (v >= 0 && v <= 2 ? null : 'expected 0, 1 or 2') },
+  verbose: {
+    type: 'int',
+    help: '0 silent, 1 progress bar, 2 one line per epoch (default 1)',
+    check: (v) => (v >= 0 && v <= 2 ? null : 'expected 0, 1 or 2'),
+  },
   help: { type: 'boolean', help: 'show this help' },
 };
 

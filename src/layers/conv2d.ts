@@ -69,7 +69,9 @@ export class Conv2D extends Layer {
   override build(inputShape: Shape): void {
     const channels = inputShape[3];
     if (inputShape.length !== 4 || typeof channels !== 'number') {
-      throw new Error(`Conv2D "${this.name}": expected input of rank 4 (batch, height, width, channels), received ${showShape(inputShape)}`);
+      throw new Error(
+        `Conv2D "${this.name}": expected input of rank 4 (batch, height, width, channels), received ${showShape(inputShape)}`,
+      );
     }
     this.kernel = this.addWeight('kernel', [...this.kernelSize, channels, this.filters], this.kernelInit);
     if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInit);

@@ -79,7 +79,10 @@ class Constant implements Initializer {
 
 class RandomNormal implements Initializer {
   readonly className = 'RandomNormal';
-  constructor(private readonly mean = 0, private readonly stddev = 0.05) {}
+  constructor(
+    private readonly mean = 0,
+    private readonly stddev = 0.05,
+  ) {}
   init(shape: readonly number[], rng: Random = globalRandom): Tensor {
     return make(shape, () => this.mean + this.stddev * rng.normal());
   }
@@ -90,7 +93,10 @@ class RandomNormal implements Initializer {
 
 class RandomUniform implements Initializer {
   readonly className = 'RandomUniform';
-  constructor(private readonly minval = -0.05, private readonly maxval = 0.05) {}
+  constructor(
+    private readonly minval = -0.05,
+    private readonly maxval = 0.05,
+  ) {}
   init(shape: readonly number[], rng: Random = globalRandom): Tensor {
     return make(shape, () => this.minval + (this.maxval - this.minval) * rng.uniform());
   }
@@ -120,7 +126,8 @@ export const initializers = {
   randomUniform: (options: { minval?: number; maxval?: number } = {}) => new RandomUniform(options.minval, options.maxval),
 };
 
-export type InitializerName = Exclude<keyof typeof initializers, 'constant' | 'randomNormal' | 'randomUniform'> | 'randomNormal' | 'randomUniform';
+export type InitializerName =
+  Exclude<keyof typeof initializers, 'constant' | 'randomNormal' | 'randomUniform'> | 'randomNormal' | 'randomUniform';
 
 /** Keras class name → factory, for rebuilding from a config. */
 const BY_CLASS: Record<string, (config: Record<string, unknown>) => Initializer> = {
@@ -146,13 +153,18 @@ export function getInitializer(id: InitializerIdentifier, where: string): Initia
     const className = id.charAt(0).toUpperCase() + id.slice(1);
     const factory = BY_CLASS[className];
     if (!factory) {
-      throw new Error(`${where}: unknown initializer '${id}'; expected one of ${Object.keys(initializers).filter((k) => k !== 'constant').join(', ')}`);
+      throw new Error(
+        `${where}: unknown initializer '${id}'; expected one of ${Object.keys(initializers)
+          .filter((k) => k !== 'constant')
+          .join(', ')}`,
+      );
     }
     return factory({});
   }
   if ('init' in id) return id;
   const factory = BY_CLASS[id.className];
-  if (!factory) throw new Error(`${where}: unknown initializer class '${id.className}'; expected one of ${Object.keys(BY_CLASS).join(', ')}`);
+  if (!factory)
+    throw new Error(`${where}: unknown initializer class '${id.className}'; expected one of ${Object.keys(BY_CLASS).join(', ')}`);
   return factory(id.config ?? {});
 }
 

@@ -16,7 +16,9 @@ export type LossFn = (yTrue: Tensor, yPred: Tensor) => Tensor;
 function checkSameShape(name: string, yTrue: Tensor, yPred: Tensor, hint = ''): void {
   const ok = yTrue.rank === yPred.rank && yTrue.shape.every((d, i) => d === yPred.shape[i]);
   if (!ok) {
-    throw new Error(`${name}: expected targets of shape ${formatShape(yPred.shape)} (the model's output), received ${formatShape(yTrue.shape)}${hint}`);
+    throw new Error(
+      `${name}: expected targets of shape ${formatShape(yPred.shape)} (the model's output), received ${formatShape(yTrue.shape)}${hint}`,
+    );
   }
 }
 
@@ -33,7 +35,12 @@ function crossEntropy(yTrue: Tensor, yPred: Tensor): Tensor {
  */
 export function categoricalCrossentropy(yTrue: Tensor, yPred: Tensor): Tensor {
   const classes = yPred.shape[yPred.rank - 1];
-  checkSameShape('categoricalCrossentropy', yTrue, yPred, yTrue.rank === 1 ? `: integer labels need sparseCategoricalCrossentropy, or oneHot(labels, ${classes})` : '');
+  checkSameShape(
+    'categoricalCrossentropy',
+    yTrue,
+    yPred,
+    yTrue.rank === 1 ? `: integer labels need sparseCategoricalCrossentropy, or oneHot(labels, ${classes})` : '',
+  );
   return crossEntropy(yTrue, yPred);
 }
 
@@ -44,9 +51,12 @@ export function categoricalCrossentropy(yTrue: Tensor, yPred: Tensor): Tensor {
 export function sparseCategoricalCrossentropy(yTrue: Tensor, yPred: Tensor): Tensor {
   const classes = yPred.shape[yPred.rank - 1]!;
   const expected = yPred.shape.slice(0, -1);
-  const labelsOk = yTrue.size === expected.reduce((a, d) => a * d, 1) && (yTrue.rank === expected.length || yTrue.shape[yTrue.rank - 1] === 1);
+  const labelsOk =
+    yTrue.size === expected.reduce((a, d) => a * d, 1) && (yTrue.rank === expected.length || yTrue.shape[yTrue.rank - 1] === 1);
   if (!labelsOk) {
-    throw new Error(`sparseCategoricalCrossentropy: expected integer labels of shape ${formatShape(expected)}, received ${formatShape(yTrue.shape)}`);
+    throw new Error(
+      `sparseCategoricalCrossentropy: expected integer labels of shape ${formatShape(expected)}, received ${formatShape(yTrue.shape)}`,
+    );
   }
   return crossEntropy(oneHotFloat(yTrue, classes, yPred.dtype, 'sparseCategoricalCrossentropy'), yPred);
 }

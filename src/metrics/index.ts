@@ -57,6 +57,7 @@ export function getMetric(id: MetricName | string, lossName: string, outputUnits
     return { name: id, fn: categoricalAccuracy };
   }
   const camel = id.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-  if (!(camel in metrics)) throw new Error(`compile: unknown metric '${id}'; expected 'accuracy' or one of ${Object.keys(metrics).join(', ')}`);
+  if (!(camel in metrics))
+    throw new Error(`compile: unknown metric '${id}'; expected 'accuracy' or one of ${Object.keys(metrics).join(', ')}`);
   return { name: id, fn: metrics[camel as keyof typeof metrics] };
 }

@@ -81,7 +81,9 @@ export abstract class Model extends Layer implements TrainableModel {
     this.compiled = {
       optimizer: getOptimizer(args.optimizer),
       loss,
-      metrics: (args.metrics ?? []).map((m) => (typeof m === 'function' ? { name: m.name || 'metric', fn: m } : getMetric(m, loss.name, units))),
+      metrics: (args.metrics ?? []).map((m) =>
+        typeof m === 'function' ? { name: m.name || 'metric', fn: m } : getMetric(m, loss.name, units),
+      ),
     };
   }
 

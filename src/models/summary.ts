@@ -14,7 +14,10 @@ export interface Summarizable {
 }
 
 function row(cells: string[], columns: number[]): string {
-  return cells.map((c, i) => ` ${c}`.padEnd(columns[i]!)).join('').trimEnd();
+  return cells
+    .map((c, i) => ` ${c}`.padEnd(columns[i]!))
+    .join('')
+    .trimEnd();
 }
 
 /** Formats the table; `formatSummary(model)` is what `model.summary()` prints. */

@@ -10,7 +10,11 @@ import { floatsOf, wrap } from './util.js';
 
 /** dL/dx of conv2d. */
 export function conv2dBackpropInput(dy: Tensor, filter: Tensor, g: Conv2dGeometry): Tensor {
-  const data = kernels().conv2dBackpropInput(floatsOf(dy, 'conv2dBackpropInput', 'dy'), floatsOf(filter, 'conv2dBackpropInput', 'filter'), g);
+  const data = kernels().conv2dBackpropInput(
+    floatsOf(dy, 'conv2dBackpropInput', 'dy'),
+    floatsOf(filter, 'conv2dBackpropInput', 'filter'),
+    g,
+  );
   return wrap(data, [g.batch, g.inHeight, g.inWidth, g.inChannels]);
 }
 
@@ -35,7 +39,12 @@ export function avgPool2dBackward(dy: Tensor, g: Pool2dGeometry): Tensor {
 /** dL/dx of logSoftmax given its output y. */
 export function logSoftmaxBackward(dy: Tensor, y: Tensor): Tensor {
   const cols = y.shape[y.rank - 1]!;
-  const data = kernels().logSoftmaxBackward(floatsOf(dy, 'logSoftmaxBackward', 'dy'), floatsOf(y, 'logSoftmaxBackward', 'y'), y.size / cols, cols);
+  const data = kernels().logSoftmaxBackward(
+    floatsOf(dy, 'logSoftmaxBackward', 'dy'),
+    floatsOf(y, 'logSoftmaxBackward', 'y'),
+    y.size / cols,
+    cols,
+  );
   return wrap(data, y.shape);
 }
 

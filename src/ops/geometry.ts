@@ -50,22 +50,42 @@ export function convGeometry(
   dilation: [number, number],
   where: string,
 ): Conv2dGeometry {
-  if (xShape.length !== 4) throw new Error(`${where}: expected input of rank 4 (batch, height, width, channels), received shape ${formatShape(xShape)}`);
-  if (filterShape.length !== 4) throw new Error(`${where}: expected filter of rank 4 (kernelHeight, kernelWidth, inChannels, outChannels), received ${formatShape(filterShape)}`);
+  if (xShape.length !== 4)
+    throw new Error(`${where}: expected input of rank 4 (batch, height, width, channels), received shape ${formatShape(xShape)}`);
+  if (filterShape.length !== 4)
+    throw new Error(
+      `${where}: expected filter of rank 4 (kernelHeight, kernelWidth, inChannels, outChannels), received ${formatShape(filterShape)}`,
+    );
   const [batch, inHeight, inWidth, inChannels] = xShape as [number, number, number, number];
   const [kernelHeight, kernelWidth, fIn, outChannels] = filterShape as [number, number, number, number];
   if (fIn !== inChannels) {
-    throw new Error(`${where}: input has ${inChannels} channels but the filter expects ${fIn} (input ${formatShape(xShape)}, filter ${formatShape(filterShape)})`);
+    throw new Error(
+      `${where}: input has ${inChannels} channels but the filter expects ${fIn} (input ${formatShape(xShape)}, filter ${formatShape(filterShape)})`,
+    );
   }
   const h = outputSize(inHeight, kernelHeight, strides[0], dilation[0], padding);
   const w = outputSize(inWidth, kernelWidth, strides[1], dilation[1], padding);
   if (h.out <= 0 || w.out <= 0) {
-    throw new Error(`${where}: a ${kernelHeight}x${kernelWidth} kernel does not fit the ${inHeight}x${inWidth} input with padding '${padding}'`);
+    throw new Error(
+      `${where}: a ${kernelHeight}x${kernelWidth} kernel does not fit the ${inHeight}x${inWidth} input with padding '${padding}'`,
+    );
   }
   return {
-    batch, inHeight, inWidth, inChannels, outHeight: h.out, outWidth: w.out, outChannels,
-    kernelHeight, kernelWidth, strideHeight: strides[0], strideWidth: strides[1],
-    dilationHeight: dilation[0], dilationWidth: dilation[1], padTop: h.padBefore, padLeft: w.padBefore,
+    batch,
+    inHeight,
+    inWidth,
+    inChannels,
+    outHeight: h.out,
+    outWidth: w.out,
+    outChannels,
+    kernelHeight,
+    kernelWidth,
+    strideHeight: strides[0],
+    strideWidth: strides[1],
+    dilationHeight: dilation[0],
+    dilationWidth: dilation[1],
+    padTop: h.padBefore,
+    padLeft: w.padBefore,
   };
 }
 
@@ -77,16 +97,28 @@ export function poolGeometry(
   padding: Padding,
   where: string,
 ): Pool2dGeometry {
-  if (xShape.length !== 4) throw new Error(`${where}: expected input of rank 4 (batch, height, width, channels), received shape ${formatShape(xShape)}`);
+  if (xShape.length !== 4)
+    throw new Error(`${where}: expected input of rank 4 (batch, height, width, channels), received shape ${formatShape(xShape)}`);
   const [batch, inHeight, inWidth, channels] = xShape as [number, number, number, number];
   const h = outputSize(inHeight, poolSize[0], strides[0], 1, padding);
   const w = outputSize(inWidth, poolSize[1], strides[1], 1, padding);
   if (h.out <= 0 || w.out <= 0) {
-    throw new Error(`${where}: a ${poolSize[0]}x${poolSize[1]} pool does not fit the ${inHeight}x${inWidth} input with padding '${padding}'`);
+    throw new Error(
+      `${where}: a ${poolSize[0]}x${poolSize[1]} pool does not fit the ${inHeight}x${inWidth} input with padding '${padding}'`,
+    );
   }
   return {
-    batch, inHeight, inWidth, channels, outHeight: h.out, outWidth: w.out,
-    poolHeight: poolSize[0], poolWidth: poolSize[1], strideHeight: strides[0], strideWidth: strides[1],
-    padTop: h.padBefore, padLeft: w.padBefore,
+    batch,
+    inHeight,
+    inWidth,
+    channels,
+    outHeight: h.out,
+    outWidth: w.out,
+    poolHeight: poolSize[0],
+    poolWidth: poolSize[1],
+    strideHeight: strides[0],
+    strideWidth: strides[1],
+    padTop: h.padBefore,
+    padLeft: w.padBefore,
   };
 }

@@ -40,12 +40,21 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   const [m, ka] = transposeA ? [a.shape[1]!, a.shape[0]!] : [a.shape[0]!, a.shape[1]!];
   const [kb, n] = transposeB ? [b.shape[1]!, b.shape[0]!] : [b.shape[0]!, b.shape[1]!];
   if (ka !== kb) {
-    throw new Error(`matmul: inner dimensions differ: ${formatShape(a.shape)}${transposeA ? 'ᵀ' : ''} · ${formatShape(b.shape)}${transposeB ? 'ᵀ' : ''}`);
+    throw new Error(
+      `matmul: inner dimensions differ: ${formatShape(a.shape)}${transposeA ? 'ᵀ' : ''} · ${formatShape(b.shape)}${transposeB ? 'ᵀ' : ''}`,
+    );
   }
   const bias = checkBias(options.bias, n, 'matmul');
   const data = kernels().matmul(
-    floatsOf(a, 'matmul', 'a'), floatsOf(b, 'matmul', 'b'), m, ka, n, transposeA, transposeB,
-    bias ? floatsOf(bias, 'matmul', 'bias') : null, activation,
+    floatsOf(a, 'matmul', 'a'),
+    floatsOf(b, 'matmul', 'b'),
+    m,
+    ka,
+    n,
+    transposeA,
+    transposeB,
+    bias ? floatsOf(bias, 'matmul', 'bias') : null,
+    activation,
   );
   const inputs = bias ? [a, b, bias] : [a, b];
   return record('matmul', inputs, wrap(data, [m, n]), { transA: transposeA, transB: transposeB, activation });
@@ -73,8 +82,11 @@ export function conv2d(x: Tensor, filter: Tensor, options: Conv2dOptions = {}): 
   const geometry = convGeometry(x.shape, filter.shape, strides, padding, dilation, 'conv2d');
   const bias = checkBias(options.bias, geometry.outChannels, 'conv2d');
   const data = kernels().conv2d(
-    floatsOf(x, 'conv2d', 'x'), floatsOf(filter, 'conv2d', 'filter'),
-    bias ? floatsOf(bias, 'conv2d', 'bias') : null, geometry, activation,
+    floatsOf(x, 'conv2d', 'x'),
+    floatsOf(filter, 'conv2d', 'filter'),
+    bias ? floatsOf(bias, 'conv2d', 'bias') : null,
+    geometry,
+    activation,
   );
   const out = wrap(data, [geometry.batch, geometry.outHeight, geometry.outWidth, geometry.outChannels]);
   return record('conv2d', bias ? [x, filter, bias] : [x, filter], out, { geometry, activation });

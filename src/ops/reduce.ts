@@ -64,5 +64,8 @@ export function min(x: Tensor, axis?: number | readonly number[], keepDims = fal
 export function argMax(x: Tensor, axis = -1): Tensor {
   const a = normalizeAxis(axis, x.rank, 'argMax');
   const data = kernels().argMax(floatsOf(x, 'argMax', 'x'), x.shape, a);
-  return new Tensor(data, x.shape.filter((_, i) => i !== a));
+  return new Tensor(
+    data,
+    x.shape.filter((_, i) => i !== a),
+  );
 }

@@ -40,5 +40,13 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
     throw new Error(`transpose: expected a permutation of 0..${x.rank - 1}, received [${p.join(', ')}]`);
   }
   const data = kernels().transpose(floatsOf(x, 'transpose', 'x'), x.shape, p);
-  return record('transpose', [x], wrap(data, p.map((i) => x.shape[i]!)), { perm: p });
+  return record(
+    'transpose',
+    [x],
+    wrap(
+      data,
+      p.map((i) => x.shape[i]!),
+    ),
+    { perm: p },
+  );
 }

@@ -115,7 +115,7 @@ export function tensor(values: TensorLike, shape?: readonly number[], dtype: DTy
     return new Tensor(data, shape ?? [data.length]);
   }
   const inferred = typeof values === 'number' ? [] : inferShape(values);
-  const flat = typeof values === 'number' ? [values] : (values as unknown[]).flat(Infinity as 1) as number[];
+  const flat = typeof values === 'number' ? [values] : ((values as unknown[]).flat(Infinity as 1) as number[]);
   const finalShape = shape ?? inferred;
   const Ctor = dtype === 'float32' ? Float32Array : dtype === 'float64' ? Float64Array : Int32Array;
   return new Tensor(Ctor.from(flat), finalShape);

@@ -29,7 +29,9 @@ export class Variable extends Tensor {
   /** Copies `value` into this variable; shapes must match. */
   assign(value: Tensor): void {
     if (!shapesEqual(value.shape, this.shape)) {
-      throw new Error(`${this.name}: cannot assign a value of shape ${formatShape(value.shape)} to a variable of shape ${formatShape(this.shape)}`);
+      throw new Error(
+        `${this.name}: cannot assign a value of shape ${formatShape(value.shape)} to a variable of shape ${formatShape(this.shape)}`,
+      );
     }
     this.data.set(value.data);
   }

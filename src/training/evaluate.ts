@@ -13,7 +13,9 @@ import type { Compiled, TrainableModel } from './types.js';
 /** Throws unless x and y hold the same number of samples. */
 export function checkSameLength(x: Tensor, y: Tensor, where: string): void {
   if (x.rank === 0 || y.rank === 0 || x.shape[0] !== y.shape[0]) {
-    throw new Error(`${where}: x and y must hold the same number of samples, received x ${formatShape(x.shape)} and y ${formatShape(y.shape)}`);
+    throw new Error(
+      `${where}: x and y must hold the same number of samples, received x ${formatShape(x.shape)} and y ${formatShape(y.shape)}`,
+    );
   }
 }
 

@@ -43,8 +43,10 @@ export class TrainingError extends Error {
 function checkArgs(args: FitArgs): Required<Pick<FitArgs, 'epochs' | 'batchSize' | 'shuffle' | 'verbose' | 'initialEpoch'>> {
   const { epochs = 1, batchSize = 32, shuffle = true, verbose = 1, initialEpoch = 0, validationSplit = 0 } = args;
   if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`fit: expected epochs to be a non-negative integer, received ${epochs}`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`fit: expected batchSize to be a positive integer, received ${batchSize}`);
-  if (!(validationSplit >= 0 && validationSplit < 1)) throw new Error(`fit: expected validationSplit in [0, 1), received ${validationSplit}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new Error(`fit: expected batchSize to be a positive integer, received ${batchSize}`);
+  if (!(validationSplit >= 0 && validationSplit < 1))
+    throw new Error(`fit: expected validationSplit in [0, 1), received ${validationSplit}`);
   if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new Error(`fit: expected verbose 0, 1 or 2, received ${String(verbose)}`);
   return { epochs, batchSize, shuffle, verbose, initialEpoch };
 }

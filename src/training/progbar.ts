@@ -21,7 +21,8 @@ export function formatValue(v: number): string {
 }
 
 function formatSeconds(s: number): string {
-  if (s >= 3600) return `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
+  if (s >= 3600)
+    return `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
   if (s >= 60) return `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
   return `${Math.round(s)}s`;
 }
@@ -81,7 +82,9 @@ export class ProgressBar extends Callback {
     const elapsed = (now - this.epochStart) / 1000;
     const eta = (elapsed / done) * (this.steps - done);
     const width = String(this.steps).length;
-    this.stream.write(`\r${String(done).padStart(width)}/${this.steps} ${renderBar(done, this.steps)} - ETA: ${formatSeconds(eta)}${formatLogs(logs)}\x1b[K`);
+    this.stream.write(
+      `\r${String(done).padStart(width)}/${this.steps} ${renderBar(done, this.steps)} - ETA: ${formatSeconds(eta)}${formatLogs(logs)}\x1b[K`,
+    );
     this.drewLive = true;
   }
 

@@ -13,7 +13,24 @@ const close = (actual: ArrayLike<number>, expected: number[], tol = 1e-5) => {
 };
 
 function conv(over: Partial<Conv2dGeometry>): Conv2dGeometry {
-  return { batch: 1, inHeight: 3, inWidth: 3, inChannels: 1, outHeight: 2, outWidth: 2, outChannels: 1, kernelHeight: 2, kernelWidth: 2, strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, padTop: 0, padLeft: 0, ...over };
+  return {
+    batch: 1,
+    inHeight: 3,
+    inWidth: 3,
+    inChannels: 1,
+    outHeight: 2,
+    outWidth: 2,
+    outChannels: 1,
+    kernelHeight: 2,
+    kernelWidth: 2,
+    strideHeight: 1,
+    strideWidth: 1,
+    dilationHeight: 1,
+    dilationWidth: 1,
+    padTop: 0,
+    padLeft: 0,
+    ...over,
+  };
 }
 
 describe('ts kernels: known values', () => {
@@ -34,10 +51,23 @@ describe('ts kernels: known values', () => {
     // dL/dw[ky,kx] = sum of the x values each tap saw.
     close(k.conv2dBackpropFilter(x, f32(1, 1, 1, 1), conv({})), [12, 16, 24, 28]);
     // 'same' padding with stride 2: 3x3 input, 2x2 kernel → 2x2 output, pad bottom/right only.
-    close(k.conv2d(x, f32(1, 1, 1, 1), null, conv({ strideHeight: 2, strideWidth: 2 }), "linear"), [12, 9, 15, 9]);
+    close(k.conv2d(x, f32(1, 1, 1, 1), null, conv({ strideHeight: 2, strideWidth: 2 }), 'linear'), [12, 9, 15, 9]);
   });
   it('max pooling with argmax and its backward; average pooling', () => {
-    const g: Pool2dGeometry = { batch: 1, inHeight: 2, inWidth: 4, channels: 1, outHeight: 1, outWidth: 2, poolHeight: 2, poolWidth: 2, strideHeight: 2, strideWidth: 2, padTop: 0, padLeft: 0 };
+    const g: Pool2dGeometry = {
+      batch: 1,
+      inHeight: 2,
+      inWidth: 4,
+      channels: 1,
+      outHeight: 1,
+      outWidth: 2,
+      poolHeight: 2,
+      poolWidth: 2,
+      strideHeight: 2,
+      strideWidth: 2,
+      padTop: 0,
+      padLeft: 0,
+    };
     const { y, argmax } = k.maxPool2d(f32(1, 5, 2, 0, 3, 4, 8, 1), g);
     close(y, [5, 8]);
     assert.deepEqual([...argmax], [1, 6]);
@@ -60,7 +90,11 @@ describe('ts kernels: known values', () => {
   });
   it('logSoftmax is stable for large logits, and its backward', () => {
     const y = k.logSoftmax(f32(1000, 1000, 1000, 0), 1, 4);
-    close(y, [Math.log(1 / 3), Math.log(1 / 3), Math.log(1 / 3), -Infinity].map((v) => (v === -Infinity ? -1000 - Math.log(3) : v)), 1e-4);
+    close(
+      y,
+      [Math.log(1 / 3), Math.log(1 / 3), Math.log(1 / 3), -Infinity].map((v) => (v === -Infinity ? -1000 - Math.log(3) : v)),
+      1e-4,
+    );
     // Gradient of sum(logSoftmax) is 1 - n·softmax.
     close(k.logSoftmaxBackward(f32(1, 1), k.logSoftmax(f32(0, 0), 1, 2), 1, 2), [0, 0]);
   });

@@ -53,7 +53,10 @@ export function runLayerTest(c: LayerTestCase): void {
       const g = grads[i];
       assert.ok(g, `${layer.className}: no gradient for ${w.name}`);
       for (let j = 0; j < w.size; j++) w.data[j] -= 0.1 * g.data[j]!;
-      assert.ok(w.data.some((v, j) => v !== before[i]![j]), `${layer.className}: ${w.name} did not change`);
+      assert.ok(
+        w.data.some((v, j) => v !== before[i]![j]),
+        `${layer.className}: ${w.name} did not change`,
+      );
     });
   }
 

@@ -17,12 +17,21 @@ const close = (a: number, b: number, tol = 1e-5) => assert.ok(Math.abs(a - b) <=
 
 describe('losses', () => {
   it('categorical cross-entropy: known value, and the softmax-logits path equals the probability path', () => {
-    const yTrue = tensor([[0, 1, 0], [1, 0, 0]]);
-    const p = tensor([[0.2, 0.7, 0.1], [0.5, 0.25, 0.25]]);
+    const yTrue = tensor([
+      [0, 1, 0],
+      [1, 0, 0],
+    ]);
+    const p = tensor([
+      [0.2, 0.7, 0.1],
+      [0.5, 0.25, 0.25],
+    ]);
     const l = losses.categoricalCrossentropy(yTrue, p);
     close(l.data[0]!, -Math.log(0.7));
     close(l.data[1]!, -Math.log(0.5));
-    const logits = tensor([[1, 2, 3], [-1, 0, 5]]);
+    const logits = tensor([
+      [1, 2, 3],
+      [-1, 0, 5],
+    ]);
     const viaLogits = losses.categoricalCrossentropy(yTrue, ops.softmax(logits));
     const probs = ops.softmax(logits);
     probs.softmaxLogits = null;
@@ -35,18 +44,46 @@ describe('losses', () => {
     close(l.data[0]!, 400, 1e-3);
   });
   it('sparse cross-entropy equals categorical on one-hot labels, and checks labels', () => {
-    const p = tensor([[0.2, 0.7, 0.1], [0.5, 0.25, 0.25]]);
+    const p = tensor([
+      [0.2, 0.7, 0.1],
+      [0.5, 0.25, 0.25],
+    ]);
     const sparse = losses.sparseCategoricalCrossentropy(new Tensor(new Int32Array([1, 0]), [2]), p);
     close(sparse.data[0]!, -Math.log(0.7));
-    assert.throws(() => losses.sparseCategoricalCrossentropy(new Tensor(new Int32Array([1, 3]), [2]), p), /label 1 is 3, expected an integer in \[0, 2\]/);
-    assert.throws(() => losses.sparseCategoricalCrossentropy(tensor([[0, 1, 0], [1, 0, 0]]), p), /expected integer labels of shape \(2,\), received \(2, 3\)/);
+    assert.throws(
+      () => losses.sparseCategoricalCrossentropy(new Tensor(new Int32Array([1, 3]), [2]), p),
+      /label 1 is 3, expected an integer in \[0, 2\]/,
+    );
+    assert.throws(
+      () =>
+        losses.sparseCategoricalCrossentropy(
+          tensor([
+            [0, 1, 0],
+            [1, 0, 0],
+          ]),
+          p,
+        ),
+      /expected integer labels of shape \(2,\), received \(2, 3\)/,
+    );
   });
   it('binary cross-entropy and mean squared error', () => {
     const bce = losses.binaryCrossentropy(tensor([[1, 0]]), tensor([[0.8, 0.4]]));
     close(bce.data[0]!, -(Math.log(0.8) + Math.log(0.6)) / 2);
-    const mse = losses.meanSquaredError(tensor([[1, 2], [0, 0]]), tensor([[1, 4], [3, 0]]));
+    const mse = losses.meanSquaredError(
+      tensor([
+        [1, 2],
+        [0, 0],
+      ]),
+      tensor([
+        [1, 4],
+        [3, 0],
+      ]),
+    );
     assert.deepEqual([...mse.data], [2, 4.5]);
-    assert.throws(() => losses.meanSquaredError(tensor([[1, 2]]), tensor([[1, 2, 3]])), /expected targets of shape \(1, 3\).*received \(1, 2\)/);
+    assert.throws(
+      () => losses.meanSquaredError(tensor([[1, 2]]), tensor([[1, 2, 3]])),
+      /expected targets of shape \(1, 3\).*received \(1, 2\)/,
+    );
   });
   it('gradients of every loss', () => {
     const rng = new Random(9);
@@ -71,9 +108,37 @@ describe('metrics', () => {
     assert.equal(getMetric('accuracy', 'meanSquaredError', 1).fn, metrics.binaryAccuracy);
   });
   it('known values', () => {
-    const p = tensor([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]]);
-    assert.deepEqual([...metrics.categoricalAccuracy(tensor([[0, 1], [0, 1], [0, 1]]), p).data], [1, 0, 1]);
+    const p = tensor([
+      [0.1, 0.9],
+      [0.8, 0.2],
+      [0.3, 0.7],
+    ]);
+    assert.deepEqual(
+      [
+        ...metrics.categoricalAccuracy(
+          tensor([
+            [0, 1],
+            [0, 1],
+            [0, 1],
+          ]),
+          p,
+        ).data,
+      ],
+      [1, 0, 1],
+    );
     assert.deepEqual([...metrics.sparseCategoricalAccuracy(new Tensor(new Int32Array([1, 0, 0]), [3]), p).data], [1, 1, 0]);
-    assert.deepEqual([...metrics.binaryAccuracy(tensor([[1, 0], [1, 1], [0, 1]]), p).data], [0, 0.5, 1]);
+    assert.deepEqual(
+      [
+        ...metrics.binaryAccuracy(
+          tensor([
+            [1, 0],
+            [1, 1],
+            [0, 1],
+          ]),
+          p,
+        ).data,
+      ],
+      [0, 0.5, 1],
+    );
   });
 });

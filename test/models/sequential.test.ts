@@ -56,7 +56,10 @@ describe('Sequential', () => {
     await assert.rejects(model.fit(x, zeros([10, 3])), /must be compiled first/);
     model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
     await assert.rejects(model.fit(x, zeros([9, 3])), /same number of samples, received x \(10, 4\) and y \(9, 3\)/);
-    await assert.rejects(model.fit(x, new Tensor(new Int32Array(10), [10])), /expected targets of shape \(1, 3\).*received \(1,\).*sparseCategoricalCrossentropy, or oneHot\(labels, 3\)/);
+    await assert.rejects(
+      model.fit(x, new Tensor(new Int32Array(10), [10])),
+      /expected targets of shape \(1, 3\).*received \(1,\).*sparseCategoricalCrossentropy, or oneHot\(labels, 3\)/,
+    );
     await assert.rejects(model.fit(zeros([10, 5]), zeros([10, 3])), /expected input of shape \(None, 4\), received \(32, 5\)/);
     await assert.rejects(model.fit(x, zeros([10, 3]), { batchSize: 0 }), /batchSize to be a positive integer, received 0/);
   });
@@ -66,7 +69,10 @@ describe('Sequential', () => {
     assert.equal(model.getLayer('head').name, 'head');
     assert.throws(() => model.getLayer('nope'), /no layer named 'nope'; layers: hidden, head/);
     model.pop();
-    assert.deepEqual(model.layers.map((l) => l.name), ['hidden']);
+    assert.deepEqual(
+      model.layers.map((l) => l.name),
+      ['hidden'],
+    );
   });
 
   it('freezing a layer removes its weights from training', () => {

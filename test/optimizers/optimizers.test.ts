@@ -45,7 +45,11 @@ describe('optimizers', () => {
     close(w.data[0]!, 1 - (0.01 * 2) / Math.sqrt(0.1 * 4 + 1e-7));
   });
   it('each optimizer minimises a quadratic; schedules are called with the step', () => {
-    for (const opt of [optimizers.sgd({ learningRate: 0.1, momentum: 0.5 }), optimizers.adam({ learningRate: 0.1 }), optimizers.rmsprop({ learningRate: 0.05 })]) {
+    for (const opt of [
+      optimizers.sgd({ learningRate: 0.1, momentum: 0.5 }),
+      optimizers.adam({ learningRate: 0.1 }),
+      optimizers.rmsprop({ learningRate: 0.05 }),
+    ]) {
       const w = new Variable(tensor([3]));
       for (let i = 0; i < 300; i++) step(opt, w, 2 * w.data[0]!);
       assert.ok(Math.abs(w.data[0]!) < 0.05, `${opt.className}: ${w.data[0]}`);

@@ -80,28 +80,47 @@ describe('fit', () => {
     };
     model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
     await model.fit(x, y, { epochs: 1, batchSize: 4, validationSplit: 0.2, verbose: 0, callbacks: [new Spy()] });
-    assert.deepEqual([...seen].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7]);
+    assert.deepEqual(
+      [...seen].sort((a, b) => a - b),
+      [0, 1, 2, 3, 4, 5, 6, 7],
+    );
   });
 
   it('calls the hooks in Keras order and lets a callback stop training', async () => {
     const events: string[] = [];
     class Recorder extends Callback {
-      override onTrainBegin() { events.push('trainBegin'); }
-      override onEpochBegin(e: number) { events.push(`epochBegin ${e}`); }
-      override onTrainBatchEnd(b: number) { events.push(`batchEnd ${b}`); }
+      override onTrainBegin() {
+        events.push('trainBegin');
+      }
+      override onEpochBegin(e: number) {
+        events.push(`epochBegin ${e}`);
+      }
+      override onTrainBatchEnd(b: number) {
+        events.push(`batchEnd ${b}`);
+      }
       override onEpochEnd(e: number, logs: Logs) {
         events.push(`epochEnd ${e} ${Object.keys(logs).join(',')}`);
         if (e === 1) this.model!.stopTraining = true;
       }
-      override onTrainEnd() { events.push('trainEnd'); }
+      override onTrainEnd() {
+        events.push('trainEnd');
+      }
     }
     const { x, y } = blobs(8);
     const model = classifier();
     model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
     const h = await model.fit(x, y, { epochs: 5, batchSize: 4, verbose: 0, callbacks: [new Recorder()] });
     assert.deepEqual(events, [
-      'trainBegin', 'epochBegin 0', 'batchEnd 0', 'batchEnd 1', 'epochEnd 0 loss,accuracy',
-      'epochBegin 1', 'batchEnd 0', 'batchEnd 1', 'epochEnd 1 loss,accuracy', 'trainEnd',
+      'trainBegin',
+      'epochBegin 0',
+      'batchEnd 0',
+      'batchEnd 1',
+      'epochEnd 0 loss,accuracy',
+      'epochBegin 1',
+      'batchEnd 0',
+      'batchEnd 1',
+      'epochEnd 1 loss,accuracy',
+      'trainEnd',
     ]);
     assert.deepEqual(h.epoch, [0, 1]);
   });
@@ -114,7 +133,10 @@ describe('fit', () => {
     model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
     await model.fit(x, y, { epochs: 2, batchSize: 10, verbose: 1, validationSplit: 0.5, progressStream: stream });
     const text = out.join('');
-    assert.match(text, /^Epoch 1\/2\n2\/2 \[==============================\] - \d+s \d+(ms|us|s)\/step - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4}\nEpoch 2\/2\n/);
+    assert.match(
+      text,
+      /^Epoch 1\/2\n2\/2 \[==============================\] - \d+s \d+(ms|us|s)\/step - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4}\nEpoch 2\/2\n/,
+    );
     assert.equal(text.split('\n').filter(Boolean).length, 4);
   });
 
@@ -125,7 +147,10 @@ describe('fit', () => {
     const model = classifier();
     model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
     await model.fit(x, y, { epochs: 1, batchSize: 10, verbose: 1, progressStream: stream });
-    assert.ok(out.some((s) => /^\r\d\/4 \[.*\] - ETA: /.test(s)), 'live updates start with a carriage return');
+    assert.ok(
+      out.some((s) => /^\r\d\/4 \[.*\] - ETA: /.test(s)),
+      'live updates start with a carriage return',
+    );
   });
 
   it('CSVLogger writes one row per epoch with the seconds column', async () => {
