@@ -1,0 +1,20 @@
+/**
+ * Datasets and data helpers: MNIST, Fashion-MNIST and CIFAR-10 loaders that return NHWC float32
+ * images in [0, 1] with int32 labels, one-hot encoding, and the IDX file reader they share.
+ */
+import { cifar10 } from './cifar10.js';
+import { fashionMnist } from './fashion-mnist.js';
+import { mnist } from './mnist.js';
+
+/**
+ * The built-in datasets, each with `load({ dir?, limit? })` and `classNames`.
+ *
+ * @example
+ * const { train, test } = await datasets.mnist.load();
+ * train.images.shape;   // [60000, 28, 28, 1]
+ */
+export const datasets = { mnist, fashionMnist, cifar10 };
+
+export { oneHot } from './one-hot.js';
+export { parseIdx, readIdx, type IdxArray, type IdxData, type IdxType } from './idx.js';
+export type { ImageDataset, LabeledImages, LoadOptions } from './labeled-images.js';
