@@ -1,0 +1,65 @@
+/**
+ * The `convkit` command end to end: usage errors (one line, exit 2), help, `info`, and a short
+ * real-MNIST training run that prints the summary, the per-epoch line, the test accuracy, and
+ * writes the CSV log.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const bin = fileURLToPath(new URL('../../../bin/convkit.js', import.meta.url));
+
+function convkit(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 300_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('convkit CLI', () => {
+  it('refuses a wrong flag or value with one line and exit code 2', () => {
+    for (const [args, message] of [
+      [['train', '--epoch', '3'], "convkit: unknown option '--epoch' (see --help)"],
+      [['train', '--epochs', 'three'], "convkit: option --epochs: expected an integer, received 'three'"],
+      [['train', '--epochs', '0'], 'convkit: option --epochs: expected a positive value, received 0'],
+      [['train', '--validation-split', '1.5'], 'convkit: option --validation-split: expected a value in [0, 1), received 1.5'],
+      [['train', '--backend', 'gpu'], "convkit: option --backend: expected one of ts, native, received 'gpu'"],
+      [['train', '--batch-size'], 'convkit: option --batch-size needs a value'],
+      [['fly'], "convkit: unknown command 'fly'; expected train or info (see --help)"],
+    ] as const) {
+      const r = convkit([...args]);
+      assert.equal(r.code, 2, `${args.join(' ')}: exit code`);
+      assert.equal(r.stderr.trim().split('\n').filter((l) => l.startsWith('convkit:') && !l.includes('native backend')).join('\n'), message);
+    }
+  });
+
+  it('prints help for the command and for train', () => {
+    const top = convkit(['--help']);
+    assert.equal(top.code, 0);
+    assert.match(top.stdout, /Usage: convkit <command>/);
+    const train = convkit(['train', '--help']);
+    assert.equal(train.code, 0);
+    for (const flag of ['--epochs', '--batch-size', '--validation-split', '--seed', '--backend', '--log', '--help']) assert.ok(train.stdout.includes(flag), flag);
+  });
+
+  it('info names the backend in use', () => {
+    const r = convkit(['info'], { CONVKIT_BACKEND: 'ts' });
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^backend: ts$/m);
+  });
+
+  it('train runs the recipe on real MNIST and reports the test accuracy', () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'convkit-cli-')), 'train.csv');
+    const r = convkit(['train', '--epochs', '2', '--limit', '600', '--batch-size', '100', '--seed', '3', '--log', log]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Total params: 225,034/);
+    assert.match(r.stdout, /Epoch 2\/2\n5\/5 \[={30}\] - \d+s \d+m?s\/step - loss: [\d.]+ - accuracy: [\d.]+ - val_loss: [\d.]+ - val_accuracy: [\d.]+\n/);
+    const accuracy = Number(/^Test accuracy: (\d\.\d{4})$/m.exec(r.stdout)?.[1]);
+    assert.ok(accuracy > 0.5, `600 images, 2 epochs should already beat chance by far: ${accuracy}`);
+    const rows = readFileSync(log, 'utf8').trim().split('\n');
+    assert.equal(rows[0], 'epoch,loss,accuracy,val_loss,val_accuracy,seconds');
+    assert.equal(rows.length, 3);
+  });
+});
