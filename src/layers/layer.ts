@@ -5,6 +5,7 @@
  */
 import { Tensor } from '../tensor/tensor.js';
 import { Variable } from '../tensor/variable.js';
+import { getRegularizer, type RegularizerIdentifier, type Regularizer } from '../regularizers/index.js';
 import { getInitializer, type InitializerIdentifier } from './initializers.js';
 import { showShape, type Shape } from './shape-types.js';
 
@@ -67,6 +68,7 @@ export abstract class Layer {
   private readonly _weights: Variable[] = [];
   /** Weights declared non-trainable (state such as moving statistics): never unfrozen. */
   private readonly stateWeights = new Set<Variable>();
+  private readonly penalties = new Map<Variable, Regularizer>();
   private builtInputShape: Shape | null = null;
 
   constructor(args: LayerArgs, prefix: string) {
@@ -107,15 +109,28 @@ export abstract class Layer {
     }
   }
 
-  /** Adds a weight created by `initializer`. */
-  protected addWeight(name: string, shape: number[], initializer: InitializerIdentifier, trainable = true): Variable {
+  /** Adds a weight created by `initializer`, optionally penalised by `regularizer`. */
+  protected addWeight(
+    name: string,
+    shape: number[],
+    initializer: InitializerIdentifier,
+    trainable = true,
+    regularizer: RegularizerIdentifier | null = null,
+  ): Variable {
     const init = getInitializer(initializer, `${this.name}.${name}`);
     const value = init.init(shape);
     const typed = this.dtype === 'float64' ? new Tensor(Float64Array.from(value.data), shape) : value;
     const v = new Variable(typed, `${this.name}/${name}`, trainable && this._trainable);
     if (!trainable) this.stateWeights.add(v);
+    const penalty = getRegularizer(regularizer, `${this.name}.${name} regularizer`);
+    if (penalty) this.penalties.set(v, penalty);
     this._weights.push(v);
     return v;
+  }
+
+  /** The regularization penalties of this layer's trainable weights (scalars to add to the loss). */
+  regularizationLosses(): Tensor[] {
+    return [...this.penalties].filter(([w]) => w.trainable).map(([w, r]) => r.apply(w));
   }
 
   /** All weights, trainable first (Keras order within each group is creation order). */

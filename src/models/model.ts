@@ -64,6 +64,9 @@ export abstract class Model extends Layer implements TrainableModel {
   override get weights(): Variable[] {
     return this.unique((l) => l.weights);
   }
+  override regularizationLosses(): Tensor[] {
+    return this.layers.flatMap((l) => l.regularizationLosses());
+  }
   override countParams(): number {
     return this.weights.reduce((n, w) => n + w.size, 0);
   }

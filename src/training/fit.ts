@@ -102,7 +102,7 @@ export async function fit(model: TrainableModel, compiled: Compiled | null, x: T
       const yb = takeRows(yTrain, order, start, end);
       const weights = model.trainableWeights;
       const pred = model.apply(xb, { training: true });
-      const loss = ops.mean(compiled.loss.fn(yb, pred));
+      const loss = model.regularizationLosses().reduce((total, penalty) => ops.add(total, penalty), ops.mean(compiled.loss.fn(yb, pred)));
       const lossValue = loss.item();
       if (!Number.isFinite(lossValue)) {
         throw new TrainingError(

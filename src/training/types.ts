@@ -17,6 +17,8 @@ export interface TrainableModel {
   /** Output shape with null batch. */
   readonly outputShape: (number | null)[];
   readonly trainableWeights: Variable[];
+  /** Weight penalties (kernelRegularizer...) to add to the loss, recomputed each step. */
+  regularizationLosses(): Tensor[];
   /** Set by a callback to end `fit` after the current epoch. */
   stopTraining: boolean;
 }
