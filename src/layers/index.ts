@@ -8,6 +8,7 @@ import { Dense, type DenseArgs } from './dense.js';
 import { Flatten } from './flatten.js';
 import type { LayerArgs } from './layer.js';
 import { AveragePooling2D, MaxPooling2D, type Pooling2DArgs } from './pooling.js';
+import { Add, Average, Maximum, Minimum, Multiply, Subtract } from './merge.js';
 
 /**
  * Layer factories.
@@ -22,9 +23,18 @@ export const layers = {
   averagePooling2d: (args: Pooling2DArgs = {}) => new AveragePooling2D(args),
   flatten: (args: LayerArgs = {}) => new Flatten(args),
   activation: (args: ActivationArgs) => new Activation(args),
+  add: (args: LayerArgs = {}) => new Add(args),
+  subtract: (args: LayerArgs = {}) => new Subtract(args),
+  multiply: (args: LayerArgs = {}) => new Multiply(args),
+  average: (args: LayerArgs = {}) => new Average(args),
+  maximum: (args: LayerArgs = {}) => new Maximum(args),
+  minimum: (args: LayerArgs = {}) => new Minimum(args),
 };
 
 export { Activation, AveragePooling2D, Conv2D, Dense, Flatten, MaxPooling2D };
+export { Add, Average, Maximum, MergeLayer, Minimum, Multiply, Subtract } from './merge.js';
+export { input, InputLayer, type InputArgs } from './input.js';
+export { SymbolicTensor, type LayerNode } from './symbolic.js';
 export { Layer, type CallContext, type LayerArgs, type LayerConfig } from './layer.js';
 export { layerFromConfig, registerLayer, serializeLayer, type SerializedLayer } from './registry.js';
 export { activations, type ActivationName } from './activations.js';

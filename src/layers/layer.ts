@@ -8,6 +8,7 @@ import { Variable } from '../tensor/variable.js';
 import { getRegularizer, type RegularizerIdentifier, type Regularizer } from '../regularizers/index.js';
 import { getInitializer, type InitializerIdentifier } from './initializers.js';
 import { showShape, type Shape } from './shape-types.js';
+import { isSymbolic, SymbolicTensor, type LayerNode } from './symbolic.js';
 
 /** Options every layer accepts (Keras/TensorFlow.js names). */
 export interface LayerArgs {
@@ -69,7 +70,9 @@ export abstract class Layer {
   /** Weights declared non-trainable (state such as moving statistics): never unfrozen. */
   private readonly stateWeights = new Set<Variable>();
   private readonly penalties = new Map<Variable, Regularizer>();
-  private builtInputShape: Shape | null = null;
+  private builtInputShapes: Shape[] | null = null;
+  /** The applications of this layer to symbolic tensors, in order. */
+  readonly inboundNodes: LayerNode[] = [];
 
   constructor(args: LayerArgs, prefix: string) {
     this.name = args.name ?? uniqueLayerName(prefix);
@@ -80,7 +83,7 @@ export abstract class Layer {
 
   /** Creates the weights for inputs of `inputShape`. Subclasses call super.build last. */
   build(inputShape: Shape): void {
-    this.builtInputShape = [...inputShape];
+    this.builtInputShapes = [[...inputShape]];
     this.built = true;
   }
 
@@ -90,23 +93,95 @@ export abstract class Layer {
   /** The output shape for an input shape (batch dimension null). */
   abstract computeOutputShape(inputShape: Shape): Shape;
 
-  /** Runs the layer: builds it on first use and checks the input shape. */
-  apply(x: Tensor, ctx: CallContext = { training: false }): Tensor {
-    if (!this.built) this.build([null, ...x.shape.slice(1)]);
-    this.checkInput(x.shape);
-    return this.call(x, ctx);
+  /** Builds for a list of input shapes; layers of several inputs (merge layers) override. */
+  protected buildForInputs(shapes: Shape[]): void {
+    this.expectInputCount(shapes.length);
+    this.build(shapes[0]!);
   }
 
-  /** Throws if a batch of shape `shape` does not fit the shape this layer was built for. */
-  checkInput(shape: readonly number[]): void {
-    const expected = this.builtInputShape;
-    if (!expected) return;
-    const fits = shape.length === expected.length && expected.every((d, i) => d === null || d === shape[i]);
-    if (!fits) {
-      throw new Error(
-        `Layer "${this.name}" (${this.className}): expected input of shape ${showShape(expected)}, received ${showShape([...shape])}`,
-      );
+  /** Output shape for a list of input shapes; layers of several inputs override. */
+  computeOutputShapeForInputs(shapes: Shape[]): Shape {
+    this.expectInputCount(shapes.length);
+    return this.computeOutputShape(shapes[0]!);
+  }
+
+  /** Runs the computation on a list of inputs; layers of several inputs override. */
+  protected callInputs(inputs: Tensor[], ctx: CallContext): Tensor {
+    this.expectInputCount(inputs.length);
+    return this.call(inputs[0]!, ctx);
+  }
+
+  /** Remembers the shapes this layer was built for (for the input check). */
+  protected markBuilt(shapes: Shape[]): void {
+    this.builtInputShapes = shapes.map((s) => [...s]);
+    this.built = true;
+  }
+
+  private expectInputCount(n: number): void {
+    if (n !== 1) throw new Error(`Layer "${this.name}" (${this.className}) takes one input, received ${n}`);
+  }
+
+  /**
+   * Runs the layer on a batch (building it on first use and checking the input shape), or, given
+   * symbolic tensors, adds it to a functional model's graph.
+   *
+   * @example
+   * const y = layers.dense({ units: 3 }).apply(x);            // x: Tensor → Tensor
+   * const s = layers.dense({ units: 3 }).apply(input({ shape: [4] }));   // → SymbolicTensor
+   */
+  apply(x: Tensor | Tensor[], ctx?: CallContext): Tensor;
+  apply(x: SymbolicTensor | SymbolicTensor[]): SymbolicTensor;
+  apply(x: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], ctx: CallContext = { training: false }): Tensor | SymbolicTensor {
+    if (isSymbolic(x)) return this.applySymbolic(Array.isArray(x) ? x : [x]);
+    const inputs = (Array.isArray(x) ? x : [x]) as Tensor[];
+    if (!this.built) this.buildForInputs(inputs.map((t) => [null, ...t.shape.slice(1)]));
+    this.checkInputs(inputs.map((t) => t.shape));
+    return this.callInputs(inputs, ctx);
+  }
+
+  private applySymbolic(inputs: SymbolicTensor[]): SymbolicTensor {
+    const shapes = inputs.map((t) => t.shape);
+    if (!this.built) this.buildForInputs(shapes);
+    const expected = this.builtInputShapes;
+    if (expected) {
+      shapes.forEach((shape, i) => {
+        const want = expected[i];
+        const fits = want && shape.length === want.length && want.every((d, j) => d === null || shape[j] === null || d === shape[j]);
+        if (!fits) {
+          throw new Error(
+            `Layer "${this.name}" (${this.className}): expected input of shape ${showShape(want ?? [])}, received ${showShape(shape)}`,
+          );
+        }
+      });
     }
+    const output = new SymbolicTensor(this.computeOutputShapeForInputs(shapes), `${this.name}/output_${this.inboundNodes.length}`);
+    const node: LayerNode = { layer: this, inputs, output, index: this.inboundNodes.length };
+    output.node = node;
+    this.inboundNodes.push(node);
+    return output;
+  }
+
+  /** Throws if a batch of shape `shape` does not fit the (first) shape this layer was built for. */
+  checkInput(shape: readonly number[]): void {
+    this.checkInputs([shape]);
+  }
+
+  /** Throws if batches of these shapes do not fit the shapes this layer was built for. */
+  checkInputs(shapes: readonly (readonly number[])[]): void {
+    const expected = this.builtInputShapes;
+    if (!expected) return;
+    if (shapes.length !== expected.length) {
+      throw new Error(`Layer "${this.name}" (${this.className}): expected ${expected.length} input(s), received ${shapes.length}`);
+    }
+    shapes.forEach((shape, i) => {
+      const want = expected[i]!;
+      const fits = shape.length === want.length && want.every((d, j) => d === null || d === shape[j]);
+      if (!fits) {
+        throw new Error(
+          `Layer "${this.name}" (${this.className}): expected input of shape ${showShape(want)}, received ${showShape([...shape])}`,
+        );
+      }
+    });
   }
 
   /** Adds a weight created by `initializer`, optionally penalised by `regularizer`. */

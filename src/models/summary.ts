@@ -11,6 +11,8 @@ export interface Summarizable {
   readonly weights: { size: number; trainable: boolean }[];
   /** Each layer's output shape, in order. */
   layerOutputShapes(): Shape[];
+  /** For graph models: what each layer reads (adds Keras's "Connected to" column). */
+  layerConnections?(): string[];
 }
 
 function row(cells: string[], columns: number[]): string {
@@ -23,12 +25,20 @@ function row(cells: string[], columns: number[]): string {
 /** Formats the table; `formatSummary(model)` is what `model.summary()` prints. */
 export function formatSummary(model: Summarizable): string {
   const shapes = model.layerOutputShapes();
+  const connections = model.layerConnections?.();
   const names = model.layers.map((layer) => `${layer.name} (${layer.className})`);
-  const columns = [Math.max(29, ...names.map((n) => n.length + 2)), 26, 10];
+  const columns = [
+    Math.max(29, ...names.map((n) => n.length + 2)),
+    26,
+    10,
+    ...(connections ? [Math.max(14, ...connections.map((c) => c.length + 2))] : []),
+  ];
   const width = columns.reduce((a, b) => a + b, 0);
-  const lines = [`Model: "${model.name}"`, '_'.repeat(width), row(['Layer (type)', 'Output Shape', 'Param #'], columns), '='.repeat(width)];
+  const header = ['Layer (type)', 'Output Shape', 'Param #', ...(connections ? ['Connected to'] : [])];
+  const lines = [`Model: "${model.name}"`, '_'.repeat(width), row(header, columns), '='.repeat(width)];
   model.layers.forEach((layer, i) => {
-    lines.push(row([names[i]!, showShape(shapes[i] ?? []), layer.countParams().toLocaleString('en-US')], columns));
+    const cells = [names[i]!, showShape(shapes[i] ?? []), layer.countParams().toLocaleString('en-US')];
+    lines.push(row(connections ? [...cells, connections[i]!] : cells, columns));
     lines.push(i === model.layers.length - 1 ? '='.repeat(width) : '');
   });
   const total = model.weights.reduce((n, w) => n + w.size, 0);

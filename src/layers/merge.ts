@@ -1,0 +1,119 @@
+/**
+ * Merge layers: combine several inputs of the same shape elementwise (Add, Subtract, Multiply,
+ * Average, Maximum, Minimum) with NumPy broadcasting, as in Keras.
+ */
+import * as ops from '../ops/index.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { broadcastShapes } from '../tensor/shape.js';
+import { Layer, type LayerArgs } from './layer.js';
+import { registerLayer } from './registry.js';
+import { showShape, type Shape } from './shape-types.js';
+
+/** Base of layers that take a list of inputs. */
+export abstract class MergeLayer extends Layer {
+  /** Combines the inputs. */
+  protected abstract merge(inputs: Tensor[]): Tensor;
+
+  call(): Tensor {
+    throw new Error(`Layer "${this.name}" (${this.className}) takes a list of inputs: apply([a, b])`);
+  }
+
+  computeOutputShape(): Shape {
+    throw new Error(`Layer "${this.name}" (${this.className}) takes a list of input shapes`);
+  }
+
+  protected minInputs(): number {
+    return 2;
+  }
+
+  protected override buildForInputs(shapes: Shape[]): void {
+    this.computeOutputShapeForInputs(shapes);
+    this.markBuilt(shapes);
+  }
+
+  override computeOutputShapeForInputs(shapes: Shape[]): Shape {
+    if (shapes.length < this.minInputs()) {
+      throw new Error(`Layer "${this.name}" (${this.className}): expected at least ${this.minInputs()} inputs, received ${shapes.length}`);
+    }
+    return shapes.reduce((acc, s) => {
+      const out = broadcastShapes(
+        acc.map((d) => d ?? 1),
+        s.map((d) => d ?? 1),
+      );
+      if (!out) throw new Error(`Layer "${this.name}" (${this.className}): input shapes ${shapes.map(showShape).join(', ')} do not match`);
+      return out.map((d, i) => (acc[acc.length - out.length + i] === null || s[s.length - out.length + i] === null ? null : d));
+    });
+  }
+
+  protected override callInputs(inputs: Tensor[]): Tensor {
+    return this.merge(inputs);
+  }
+}
+
+const fold = (f: (a: Tensor, b: Tensor) => Tensor) => (inputs: Tensor[]) => inputs.slice(1).reduce(f, inputs[0]!);
+
+/** Sum of the inputs. @example layers.add().apply([x, shortcut]) */
+export class Add extends MergeLayer {
+  readonly className = 'Add';
+  constructor(args: LayerArgs = {}) {
+    super(args, 'add');
+  }
+  protected merge = fold(ops.add);
+}
+
+/** First input minus the second. @example layers.subtract().apply([a, b]) */
+export class Subtract extends MergeLayer {
+  readonly className = 'Subtract';
+  constructor(args: LayerArgs = {}) {
+    super(args, 'subtract');
+  }
+  protected merge(xs: Tensor[]): Tensor {
+    if (xs.length !== 2) throw new Error(`Layer "${this.name}" (Subtract): expected exactly 2 inputs, received ${xs.length}`);
+    return ops.sub(xs[0]!, xs[1]!);
+  }
+}
+
+/** Product of the inputs. @example layers.multiply().apply([x, gate]) */
+export class Multiply extends MergeLayer {
+  readonly className = 'Multiply';
+  constructor(args: LayerArgs = {}) {
+    super(args, 'multiply');
+  }
+  protected merge = fold(ops.mul);
+}
+
+/** Mean of the inputs. @example layers.average().apply([a, b, c]) */
+export class Average extends MergeLayer {
+  readonly className = 'Average';
+  constructor(args: LayerArgs = {}) {
+    super(args, 'average');
+  }
+  protected merge(xs: Tensor[]): Tensor {
+    return ops.mul(fold(ops.add)(xs), 1 / xs.length);
+  }
+}
+
+/** Elementwise maximum. @example layers.maximum().apply([a, b]) */
+export class Maximum extends MergeLayer {
+  readonly className = 'Maximum';
+  constructor(args: LayerArgs = {}) {
+    super(args, 'maximum');
+  }
+  protected merge = fold(ops.maximum);
+}
+
+/** Elementwise minimum. @example layers.minimum().apply([a, b]) */
+export class Minimum extends MergeLayer {
+  readonly className = 'Minimum';
+  constructor(args: LayerArgs = {}) {
+    super(args, 'minimum');
+  }
+  protected merge = fold(ops.minimum);
+}
+
+registerLayer('Add', (config) => new Add(config as LayerArgs));
+registerLayer('Subtract', (config) => new Subtract(config as LayerArgs));
+registerLayer('Multiply', (config) => new Multiply(config as LayerArgs));
+registerLayer('Average', (config) => new Average(config as LayerArgs));
+registerLayer('Maximum', (config) => new Maximum(config as LayerArgs));
+registerLayer('Minimum', (config) => new Minimum(config as LayerArgs));
