@@ -28,9 +28,29 @@ export { zoo } from './models/zoo.js';
 export { regularizers, type Regularizer } from './regularizers/index.js';
 export { losses, type LossFn, type LossName } from './losses/index.js';
 export { metrics, type MetricFn, type MetricName } from './metrics/index.js';
-export { optimizers, Optimizer, SGD, Adam, RMSprop, type LearningRateSchedule } from './optimizers/index.js';
+export {
+  optimizers,
+  Optimizer,
+  SGD,
+  Adam,
+  AdamW,
+  Adamax,
+  Nadam,
+  Adagrad,
+  RMSprop,
+  schedules,
+  scheduleFromConfig,
+  type LearningRateSchedule,
+  type OptimizerArgs,
+  type SerializableSchedule,
+} from './optimizers/index.js';
 export { Callback, History, type Logs, type FitParams } from './training/callbacks.js';
 export { CSVLogger } from './training/csv-logger.js';
+export { EarlyStopping, type EarlyStoppingArgs } from './training/early-stopping.js';
+export { ReduceLROnPlateau, type ReduceLROnPlateauArgs } from './training/reduce-lr-on-plateau.js';
+export { LearningRateScheduler, type EpochSchedule } from './training/learning-rate-scheduler.js';
+export { TerminateOnNaN } from './training/terminate-on-nan.js';
+export type { MonitorMode } from './training/callback-support.js';
 export { ProgressBar } from './training/progbar.js';
 export { TrainingError, type FitArgs } from './training/fit.js';
 export * from './data/index.js';

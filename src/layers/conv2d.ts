@@ -4,6 +4,7 @@
  */
 import * as ops from '../ops/index.js';
 import { checkPadding, outputSize, pair, type Padding } from '../ops/geometry.js';
+import { getRegularizer, serializeRegularizer, type Regularizer, type RegularizerIdentifier } from '../regularizers/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../tensor/variable.js';
 import { getActivation, type ActivationName } from './activations.js';
@@ -22,6 +23,10 @@ export interface Conv2DArgs extends LayerArgs {
   useBias?: boolean;
   kernelInitializer?: InitializerIdentifier;
   biasInitializer?: InitializerIdentifier;
+  /** Penalty on the kernel added to the training loss, e.g. `regularizers.l2(1e-4)` or 'l2'. */
+  kernelRegularizer?: RegularizerIdentifier | null;
+  /** Penalty on the bias added to the training loss. */
+  biasRegularizer?: RegularizerIdentifier | null;
   /** Only 'channelsLast' (NHWC) is supported. */
   dataFormat?: 'channelsLast';
 }
@@ -43,6 +48,8 @@ export class Conv2D extends Layer {
   readonly useBias: boolean;
   private readonly kernelInit: Initializer;
   private readonly biasInit: Initializer;
+  private readonly kernelRegularizer: Regularizer | null;
+  private readonly biasRegularizer: Regularizer | null;
   kernel: Variable | null = null;
   bias: Variable | null = null;
 
@@ -64,6 +71,8 @@ export class Conv2D extends Layer {
     this.useBias = args.useBias ?? true;
     this.kernelInit = getInitializer(args.kernelInitializer ?? 'glorotUniform', `${where} kernelInitializer`);
     this.biasInit = getInitializer(args.biasInitializer ?? 'zeros', `${where} biasInitializer`);
+    this.kernelRegularizer = getRegularizer(args.kernelRegularizer, `${where} kernelRegularizer`);
+    this.biasRegularizer = getRegularizer(args.biasRegularizer, `${where} biasRegularizer`);
   }
 
   override build(inputShape: Shape): void {
@@ -73,8 +82,8 @@ export class Conv2D extends Layer {
         `Conv2D "${this.name}": expected input of rank 4 (batch, height, width, channels), received ${showShape(inputShape)}`,
       );
     }
-    this.kernel = this.addWeight('kernel', [...this.kernelSize, channels, this.filters], this.kernelInit);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInit);
+    this.kernel = this.addWeight('kernel', [...this.kernelSize, channels, this.filters], this.kernelInit, true, this.kernelRegularizer);
+    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInit, true, this.biasRegularizer);
     super.build(inputShape);
   }
 
@@ -109,6 +118,8 @@ export class Conv2D extends Layer {
       useBias: this.useBias,
       kernelInitializer: serializeInitializer(this.kernelInit),
       biasInitializer: serializeInitializer(this.biasInit),
+      kernelRegularizer: serializeRegularizer(this.kernelRegularizer),
+      biasRegularizer: serializeRegularizer(this.biasRegularizer),
     };
   }
 }

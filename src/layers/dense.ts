@@ -3,6 +3,7 @@
  * as in Keras. A relu activation is fused into the matmul kernel.
  */
 import * as ops from '../ops/index.js';
+import { getRegularizer, serializeRegularizer, type Regularizer, type RegularizerIdentifier } from '../regularizers/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../tensor/variable.js';
 import { getActivation, type ActivationName } from './activations.js';
@@ -17,6 +18,10 @@ export interface DenseArgs extends LayerArgs {
   useBias?: boolean;
   kernelInitializer?: InitializerIdentifier;
   biasInitializer?: InitializerIdentifier;
+  /** Penalty on the kernel added to the training loss, e.g. `regularizers.l2(1e-4)` or 'l2'. */
+  kernelRegularizer?: RegularizerIdentifier | null;
+  /** Penalty on the bias added to the training loss. */
+  biasRegularizer?: RegularizerIdentifier | null;
 }
 
 /**
@@ -32,6 +37,8 @@ export class Dense extends Layer {
   readonly useBias: boolean;
   private readonly kernelInit: Initializer;
   private readonly biasInit: Initializer;
+  private readonly kernelRegularizer: Regularizer | null;
+  private readonly biasRegularizer: Regularizer | null;
   kernel: Variable | null = null;
   bias: Variable | null = null;
 
@@ -45,6 +52,8 @@ export class Dense extends Layer {
     this.useBias = args.useBias ?? true;
     this.kernelInit = getInitializer(args.kernelInitializer ?? 'glorotUniform', `Dense "${this.name}" kernelInitializer`);
     this.biasInit = getInitializer(args.biasInitializer ?? 'zeros', `Dense "${this.name}" biasInitializer`);
+    this.kernelRegularizer = getRegularizer(args.kernelRegularizer, `Dense "${this.name}" kernelRegularizer`);
+    this.biasRegularizer = getRegularizer(args.biasRegularizer, `Dense "${this.name}" biasRegularizer`);
   }
 
   override build(inputShape: Shape): void {
@@ -52,8 +61,8 @@ export class Dense extends Layer {
     if (typeof inDim !== 'number' || inputShape.length < 2) {
       throw new Error(`Dense "${this.name}": expected input with a known last dimension, received (${inputShape.join(', ')})`);
     }
-    this.kernel = this.addWeight('kernel', [inDim, this.units], this.kernelInit);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInit);
+    this.kernel = this.addWeight('kernel', [inDim, this.units], this.kernelInit, true, this.kernelRegularizer);
+    if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInit, true, this.biasRegularizer);
     super.build(inputShape);
   }
 
@@ -77,6 +86,8 @@ export class Dense extends Layer {
       useBias: this.useBias,
       kernelInitializer: serializeInitializer(this.kernelInit),
       biasInitializer: serializeInitializer(this.biasInit),
+      kernelRegularizer: serializeRegularizer(this.kernelRegularizer),
+      biasRegularizer: serializeRegularizer(this.biasRegularizer),
     };
   }
 }

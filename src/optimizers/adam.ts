@@ -1,6 +1,7 @@
 /**
  * Adam with Keras defaults (learningRate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7) and
- * Keras's formulation: bias correction folded into the step size and epsilon. The update
+ * Keras's formulation: bias correction folded into the step size, epsilon added to sqrt(v)
+ * unscaled (PyTorch instead adds it to the bias-corrected sqrt(v̂)). The update
  * itself is a backend kernel.
  */
 import type { FloatArray } from '../backends/kernels.js';
@@ -15,7 +16,7 @@ export interface AdamArgs extends OptimizerArgs {
 
 /** @example optimizers.adam({ learningRate: 1e-3 }) */
 export class Adam extends Optimizer {
-  readonly className = 'Adam';
+  readonly className: string = 'Adam';
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
@@ -33,7 +34,7 @@ export class Adam extends Optimizer {
       lrT: (lr * correction) / (1 - this.beta1 ** t),
       beta1: this.beta1,
       beta2: this.beta2,
-      epsilonT: this.epsilon * correction,
+      epsilonT: this.epsilon,
     });
   }
   override getConfig(): Record<string, unknown> {

@@ -1,6 +1,8 @@
 /**
  * Optimizer base: keeps per-variable slots (momentum, moments), counts iterations, resolves the
- * learning rate (a number or a schedule of the step), and updates variables in place.
+ * learning rate (a number or a schedule of the step), clips gradients and applies decoupled
+ * weight decay (both as Keras 3, in the base so every optimizer has them), and updates variables
+ * in place.
  */
 import type { FloatArray } from '../backends/kernels.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -11,13 +13,27 @@ export type LearningRateSchedule = (step: number) => number;
 
 export interface OptimizerArgs {
   learningRate?: number | LearningRateSchedule;
+  /** Clips each variable's gradient to this L2 norm (Keras `clipnorm`). */
+  clipNorm?: number;
+  /** Scales all gradients together so their joint L2 norm is at most this (Keras `global_clipnorm`). */
+  globalClipNorm?: number;
+  /** Clips each gradient element to [-clipValue, clipValue] (Keras `clipvalue`). */
+  clipValue?: number;
+  /** Decoupled weight decay: before each update, w -= lr · weightDecay · w (Keras `weight_decay`). */
+  weightDecay?: number;
+}
+
+function checkPositive(value: number | undefined, name: string, where: string): number | null {
+  if (value === undefined || value === null) return null;
+  if (!(value > 0) || !Number.isFinite(value)) throw new Error(`${where}: expected ${name} to be a positive number, received ${value}`);
+  return value;
 }
 
 /**
  * Base class of optimizers.
  *
  * @example
- * const opt = optimizers.adam({ learningRate: 1e-3 });
+ * const opt = optimizers.adam({ learningRate: 1e-3, globalClipNorm: 1 });
  * opt.applyGradients([[weight, grad]]);
  */
 export abstract class Optimizer {
@@ -25,10 +41,25 @@ export abstract class Optimizer {
   /** Steps taken so far. */
   iterations = 0;
   learningRate: number | LearningRateSchedule;
+  readonly clipNorm: number | null;
+  readonly globalClipNorm: number | null;
+  readonly clipValue: number | null;
+  readonly weightDecay: number | null;
   private readonly slots = new Map<Variable, FloatArray[]>();
 
   constructor(args: OptimizerArgs, defaultLearningRate: number) {
+    const where = new.target.name.toLowerCase();
     this.learningRate = args.learningRate ?? defaultLearningRate;
+    this.clipNorm = checkPositive(args.clipNorm, 'clipNorm', where);
+    this.globalClipNorm = checkPositive(args.globalClipNorm, 'globalClipNorm', where);
+    this.clipValue = checkPositive(args.clipValue, 'clipValue', where);
+    const set = (['clipNorm', 'globalClipNorm', 'clipValue'] as const).filter((k) => this[k] !== null);
+    if (set.length > 1)
+      throw new Error(`${where}: expected at most one of clipNorm, globalClipNorm and clipValue, received ${set.join(' and ')}`);
+    const wd = args.weightDecay;
+    if (wd !== undefined && wd !== null && !(wd >= 0 && Number.isFinite(wd)))
+      throw new Error(`${where}: expected weightDecay to be a non-negative number, received ${wd}`);
+    this.weightDecay = wd ?? null;
   }
 
   /** The learning rate for the current step. */
@@ -36,27 +67,66 @@ export abstract class Optimizer {
     return typeof this.learningRate === 'number' ? this.learningRate : this.learningRate(this.iterations);
   }
 
-  /** One step: updates each variable in place from its gradient. */
+  /** One step: clips the gradients, applies weight decay, then updates each variable in place. */
   applyGradients(pairs: readonly (readonly [Variable, Tensor])[]): void {
     const lr = this.currentLearningRate();
+    const grads = this.clipGradients(pairs.map(([, g]) => g.data as FloatArray));
     this.iterations++;
-    for (const [v, g] of pairs) this.update(v.data as FloatArray, g.data as FloatArray, lr, (count) => this.slotsFor(v, count));
+    pairs.forEach(([v], i) => {
+      const w = v.data as FloatArray;
+      if (this.weightDecay) for (let j = 0; j < w.length; j++) w[j] -= lr * this.weightDecay * w[j]!;
+      this.update(w, grads[i]!, lr, (count, fill) => this.slotsFor(v, count, fill));
+    });
   }
 
-  /** Updates one variable; `slots(n)` returns n zero-initialised state buffers for it. */
-  protected abstract update(param: FloatArray, grad: FloatArray, lr: number, slots: (count: number) => FloatArray[]): void;
+  /**
+   * Updates one variable; `slots(n, fill)` returns n state buffers for it, created filled with
+   * `fill` (default 0) on first use.
+   */
+  protected abstract update(param: FloatArray, grad: FloatArray, lr: number, slots: (count: number, fill?: number) => FloatArray[]): void;
 
-  private slotsFor(v: Variable, count: number): FloatArray[] {
+  /** Keras's clipping, one rule at most; clipped gradients are copies, the caller's stay untouched. */
+  private clipGradients(grads: FloatArray[]): FloatArray[] {
+    const norm = (g: FloatArray) => {
+      let sum = 0;
+      for (let i = 0; i < g.length; i++) sum += g[i]! * g[i]!;
+      return Math.sqrt(sum);
+    };
+    const scaled = (g: FloatArray, k: number) => (k === 1 ? g : g.map((x: number) => x * k));
+    if (this.clipNorm !== null) {
+      const c = this.clipNorm;
+      return grads.map((g) => scaled(g, c / Math.max(norm(g), c)));
+    }
+    if (this.globalClipNorm !== null) {
+      const c = this.globalClipNorm;
+      const total = Math.sqrt(grads.reduce((s, g) => s + norm(g) ** 2, 0));
+      return grads.map((g) => scaled(g, c / Math.max(total, c)));
+    }
+    if (this.clipValue !== null) {
+      const c = this.clipValue;
+      return grads.map((g) => g.map((x: number) => Math.min(c, Math.max(-c, x))));
+    }
+    return grads;
+  }
+
+  private slotsFor(v: Variable, count: number, fill = 0): FloatArray[] {
     let s = this.slots.get(v);
     if (!s) {
-      s = Array.from({ length: count }, () => (v.data instanceof Float64Array ? new Float64Array(v.size) : new Float32Array(v.size)));
+      const make = () => (v.data instanceof Float64Array ? new Float64Array(v.size) : new Float32Array(v.size)).fill(fill);
+      s = Array.from({ length: count }, make);
       this.slots.set(v, s);
     }
     return s;
   }
 
-  /** Keras-style configuration. */
+  /** Keras-style configuration; a schedule with `getConfig` is saved as `{className, config}`. */
   getConfig(): Record<string, unknown> {
-    return { name: this.className.toLowerCase(), learningRate: typeof this.learningRate === 'number' ? this.learningRate : 'schedule' };
+    const lr = this.learningRate;
+    const schedule = lr as Partial<{ className: string; getConfig: () => Record<string, unknown> }>;
+    const learningRate =
+      typeof lr === 'number' ? lr : schedule.getConfig ? { className: schedule.className, config: schedule.getConfig() } : 'schedule';
+    const config: Record<string, unknown> = { name: this.className.toLowerCase(), learningRate };
+    for (const key of ['weightDecay', 'clipNorm', 'globalClipNorm', 'clipValue'] as const) if (this[key] !== null) config[key] = this[key];
+    return config;
   }
 }

@@ -7,6 +7,7 @@
  */
 import type { TapeNode } from '../autograd/tape.js';
 import type { FloatArray } from '../backends/kernels.js';
+import { allocFloat32 } from './buffer-pool.js';
 import { formatShape, sizeOf } from './shape.js';
 
 export type DType = 'float32' | 'float64' | 'int32';
@@ -135,7 +136,7 @@ export function fill(shape: readonly number[], value: number, dtype: DType = 'fl
   return t;
 }
 
-/** A float array of the same type as `like` with `n` elements. */
+/** A zeroed float array of the same type as `like` with `n` elements (float32 ones recycled in a buffer scope). */
 export function allocLike(like: FloatArray, n: number): FloatArray {
-  return like instanceof Float64Array ? new Float64Array(n) : new Float32Array(n);
+  return like instanceof Float64Array ? new Float64Array(n) : allocFloat32(n);
 }

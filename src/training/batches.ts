@@ -2,6 +2,7 @@
  * Cutting datasets into batches: contiguous row ranges as zero-copy views, shuffled rows as
  * copies. A "row" is one sample: everything after the first axis.
  */
+import { allocFloat32, allocInt32 } from '../tensor/buffer-pool.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** Samples [start, end) of x, sharing x's buffer. */
@@ -13,8 +14,8 @@ export function sliceRows(x: Tensor, start: number, end: number): Tensor {
 /** Samples order[start..end) of x, copied into a new tensor. */
 export function takeRows(x: Tensor, order: Int32Array, start: number, end: number): Tensor {
   const row = x.size / x.shape[0]!;
-  const Ctor = x.data.constructor as new (n: number) => Float32Array | Float64Array | Int32Array;
-  const out = new Ctor((end - start) * row);
+  const size = (end - start) * row;
+  const out = x.data instanceof Float32Array ? allocFloat32(size) : x.data instanceof Int32Array ? allocInt32(size) : new Float64Array(size);
   for (let i = start; i < end; i++) {
     const src = order[i]! * row;
     out.set(x.data.subarray(src, src + row), (i - start) * row);

@@ -4,9 +4,10 @@
  */
 import { noGrad } from '../autograd/tape.js';
 import * as ops from '../ops/index.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
+import { withBufferScope } from '../tensor/buffer-pool.js';
 import { formatShape } from '../tensor/shape.js';
-import { concatRows, sliceRows } from './batches.js';
+import { sliceRows } from './batches.js';
 import type { Logs } from './callbacks.js';
 import type { Compiled, TrainableModel } from './types.js';
 
@@ -29,14 +30,18 @@ export function evaluateLogs(model: TrainableModel, compiled: Compiled, x: Tenso
   noGrad(() => {
     for (let start = 0; start < n; start += batchSize) {
       const end = Math.min(n, start + batchSize);
-      const xb = sliceRows(x, start, end);
-      const yb = sliceRows(y, start, end);
-      const pred = model.apply(xb, { training: false });
-      totals[0] += ops.sum(compiled.loss.fn(yb, pred)).item();
-      compiled.metrics.forEach((m, i) => (totals[i + 1] += ops.sum(m.fn(yb, pred)).item()));
+      withBufferScope(() => {
+        const xb = sliceRows(x, start, end);
+        const yb = sliceRows(y, start, end);
+        const pred = model.apply(xb, { training: false });
+        totals[0] += ops.sum(compiled.loss.fn(yb, pred)).item();
+        compiled.metrics.forEach((m, i) => (totals[i + 1] += ops.sum(m.fn(yb, pred)).item()));
+      });
     }
   });
-  const logs: Logs = { [`${prefix}loss`]: totals[0]! / n };
+  // As Keras 3: the reported loss includes the weight penalties (constant during evaluation).
+  const penalty = noGrad(() => model.regularizationLosses().reduce((total, p) => total + p.item(), 0));
+  const logs: Logs = { [`${prefix}loss`]: totals[0]! / n + penalty };
   compiled.metrics.forEach((m, i) => (logs[`${prefix}${m.name}`] = totals[i + 1]! / n));
   return logs;
 }
@@ -44,11 +49,20 @@ export function evaluateLogs(model: TrainableModel, compiled: Compiled, x: Tenso
 /** The model's outputs for every sample of x, computed `batchSize` at a time. */
 export function predictBatched(model: TrainableModel, x: Tensor, batchSize: number): Tensor {
   model.checkInput([batchSize, ...x.shape.slice(1)]);
-  const parts: Tensor[] = [];
+  const n = x.shape[0]!;
+  let out: Tensor | null = null;
   noGrad(() => {
-    for (let start = 0; start < x.shape[0]!; start += batchSize) {
-      parts.push(model.apply(sliceRows(x, start, Math.min(x.shape[0]!, start + batchSize)), { training: false }));
+    for (let start = 0; start < n; start += batchSize) {
+      const end = Math.min(n, start + batchSize);
+      // Each batch's intermediates are recycled; its output is copied out first.
+      withBufferScope(() => {
+        const part = model.apply(sliceRows(x, start, end), { training: false });
+        const row = part.size / (end - start);
+        if (!out) out = new Tensor(part.dtype === 'float64' ? new Float64Array(n * row) : new Float32Array(n * row), [n, ...part.shape.slice(1)]);
+        out.data.set(part.data, start * row);
+      });
     }
   });
-  return concatRows(parts);
+  if (!out) throw new Error('predict: x holds no samples');
+  return out;
 }

@@ -1,17 +1,20 @@
 /**
  * The one training loop: validation split, per-epoch shuffling, batches, forward, loss,
  * gradients, optimizer step, metrics, validation, callbacks. Every argument is checked before
- * any work is done; a loss that turns NaN stops training with an error saying where.
+ * any work is done; a loss that turns NaN stops training with an error saying where, or, with a
+ * TerminateOnNaN callback, ends it cleanly without applying that batch.
  */
 import { gradients } from '../autograd/gradients.js';
 import * as ops from '../ops/index.js';
 import { globalRandom } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { noGrad } from '../autograd/tape.js';
+import { withBufferScope } from '../tensor/buffer-pool.js';
 import { sliceRows, takeRows } from './batches.js';
 import { Callback, CallbackList, History, type Logs } from './callbacks.js';
 import { checkSameLength, evaluateLogs } from './evaluate.js';
 import { ProgressBar, type ProgressStream } from './progbar.js';
+import { TerminateOnNaN } from './terminate-on-nan.js';
 import type { Compiled, TrainableModel } from './types.js';
 
 export interface FitArgs {
@@ -83,7 +86,10 @@ export async function fit(model: TrainableModel, compiled: Compiled | null, x: T
   const steps = Math.ceil(samples / batchSize);
   const history = new History();
   const progress = verbose > 0 ? [new ProgressBar(verbose as 1 | 2, args.progressStream)] : [];
-  const callbacks = new CallbackList([history, ...progress, ...(args.callbacks ?? [])]);
+  // User callbacks first, then History and the bar (as Keras 3), so values a callback adds to the
+  // epoch logs (ReduceLROnPlateau's learning_rate) reach the history and the printed line.
+  const callbacks = new CallbackList([...(args.callbacks ?? []), history, ...progress]);
+  const cleanNaNStop = callbacks.callbacks.some((c) => c instanceof TerminateOnNaN);
   const metricNames = ['loss', ...compiled.metrics.map((m) => m.name)];
   callbacks.setup(model, { epochs, steps, samples, batchSize, verbose, metrics: metricNames });
   model.stopTraining = false;
@@ -98,28 +104,36 @@ export async function fit(model: TrainableModel, compiled: Compiled | null, x: T
       const start = step * batchSize;
       const end = Math.min(samples, start + batchSize);
       await callbacks.callIndexed('onTrainBatchBegin', step, { batch: step, size: end - start });
-      const xb = takeRows(xTrain, order, start, end);
-      const yb = takeRows(yTrain, order, start, end);
-      const weights = model.trainableWeights;
-      const pred = model.apply(xb, { training: true });
-      const loss = model.regularizationLosses().reduce((total, penalty) => ops.add(total, penalty), ops.mean(compiled.loss.fn(yb, pred)));
-      const lossValue = loss.item();
-      if (!Number.isFinite(lossValue)) {
-        throw new TrainingError(
-          `fit: the loss became ${lossValue} at epoch ${epoch + 1}, batch ${step + 1}; training stopped. ` +
-            'Check the inputs for NaN/Infinity and try a lower learning rate.',
-          history,
-        );
-      }
-      const grads = gradients(loss, weights);
-      compiled.optimizer.applyGradients(weights.flatMap((w, i) => (grads[i] ? [[w, grads[i]!] as const] : [])));
+      // One step in a buffer scope: its intermediates are recycled by the next step.
+      const { lossValue, metricSums } = withBufferScope(() => {
+        const xb = takeRows(xTrain, order, start, end);
+        const yb = takeRows(yTrain, order, start, end);
+        const weights = model.trainableWeights;
+        const pred = model.apply(xb, { training: true });
+        const loss = model.regularizationLosses().reduce((total, penalty) => ops.add(total, penalty), ops.mean(compiled.loss.fn(yb, pred)));
+        const value = loss.item();
+        if (!Number.isFinite(value) && !cleanNaNStop) {
+          throw new TrainingError(
+            `fit: the loss became ${value} at epoch ${epoch + 1}, batch ${step + 1}; training stopped. ` +
+              'Check the inputs for NaN/Infinity and try a lower learning rate.',
+            history,
+          );
+        }
+        if (Number.isFinite(value)) {
+          const grads = gradients(loss, weights);
+          compiled.optimizer.applyGradients(weights.flatMap((w, i) => (grads[i] ? [[w, grads[i]!] as const] : [])));
+        } // else TerminateOnNaN is present: the batch is not applied and the callback stops training below
+        const sums = noGrad(() => compiled.metrics.map((m) => ops.sum(m.fn(yb, pred)).item()));
+        return { lossValue: value, metricSums: sums };
+      });
       const n = end - start;
       seen += n;
       totals[0] += lossValue * n;
-      noGrad(() => compiled.metrics.forEach((m, i) => (totals[i + 1] += ops.sum(m.fn(yb, pred)).item())));
+      metricSums.forEach((v, i) => (totals[i + 1] += v));
       const logs: Logs = {};
       metricNames.forEach((name, i) => (logs[name] = totals[i]! / seen));
       await callbacks.callIndexed('onTrainBatchEnd', step, logs);
+      if (model.stopTraining) break; // as Keras 3: the epoch ends (with validation) after this batch
     }
     const epochLogs: Logs = {};
     metricNames.forEach((name, i) => (epochLogs[name] = totals[i]! / seen));

@@ -17,9 +17,13 @@ export interface TrainableModel {
   /** Output shape with null batch. */
   readonly outputShape: (number | null)[];
   readonly trainableWeights: Variable[];
+  /** Every weight, trainable first (callbacks such as EarlyStopping snapshot and restore them). */
+  readonly weights: Variable[];
+  /** What `compile` resolved (callbacks reach the optimizer through it); null before compile. */
+  readonly compiled: Compiled | null;
   /** Weight penalties (kernelRegularizer...) to add to the loss, recomputed each step. */
   regularizationLosses(): Tensor[];
-  /** Set by a callback to end `fit` after the current epoch. */
+  /** Set by a callback to end `fit`: the current batch finishes, then the epoch ends (as Keras 3). */
   stopTraining: boolean;
 }
 

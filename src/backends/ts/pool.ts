@@ -3,6 +3,7 @@
  * of each window's winner so the backward pass is a scatter.
  */
 import type { FloatArray, Pool2dGeometry } from '../kernels.js';
+import { allocInt32 } from '../../tensor/buffer-pool.js';
 import { allocLike } from '../../tensor/tensor.js';
 
 /** Visits every output cell with its window's clipped bounds. */
@@ -28,7 +29,7 @@ function forEachWindow(
 export function maxPool2d(x: FloatArray, g: Pool2dGeometry): { y: FloatArray; argmax: Int32Array } {
   const C = g.channels;
   const y = allocLike(x, g.batch * g.outHeight * g.outWidth * C);
-  const argmax = new Int32Array(y.length).fill(-1);
+  const argmax = allocInt32(y.length).fill(-1);
   forEachWindow(g, (outBase, n, y0, y1, x0, x1) => {
     for (let iy = y0; iy < y1; iy++) {
       for (let ix = x0; ix < x1; ix++) {
