@@ -24,17 +24,32 @@ export interface OpAttrs {
   relu: None;
   sigmoid: None;
   tanh: None;
+  erf: None;
   clipByValue: { min: number; max: number };
   /** inputs: a, b, and the bias when `hasBias` */
   matmul: { transA: boolean; transB: boolean; activation: FusedActivation };
   /** inputs: x, filter, and the bias when present */
   conv2d: { geometry: Conv2dGeometry; activation: FusedActivation };
+  /** inputs: x, filter [kH, kW, inChannels, multiplier]; geometry.outChannels = inChannels·multiplier */
+  depthwiseConv2d: { geometry: Conv2dGeometry };
+  /**
+   * inputs: x, filter [kH, kW, outChannels, inChannels]. `geometry` is that of the forward conv2d
+   * whose input gradient this is: its input is this op's output and its output this op's input.
+   */
+  conv2dTranspose: { geometry: Conv2dGeometry };
   maxPool2d: { geometry: Pool2dGeometry; argmax: Int32Array };
   avgPool2d: { geometry: Pool2dGeometry };
   /** `axes` sorted and unique; the output keeps them as size-1 axes only when keepDims */
   sum: { axes: number[]; keepDims: boolean };
+  /** as `sum`; the gradient is split evenly between tied maxima */
+  max: { axes: number[]; keepDims: boolean };
   reshape: None;
   transpose: { perm: number[] };
+  /** zero padding; pads non-negative */
+  pad: { padsBefore: number[]; padsAfter: number[] };
+  slice: { begin: number[]; size: number[] };
+  /** inputs: the parts, in order */
+  concat: { axis: number };
   logSoftmax: None;
 }
 

@@ -7,7 +7,8 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { shapesEqual } from '../tensor/shape.js';
 import * as b from '../ops/backward.js';
-import { div, greaterEqual, log, mul, neg, pow, sign, step, sub } from '../ops/elementwise.js';
+import { div, equal, exp, greaterEqual, log, mul, neg, pow, sign, square, step, sub } from '../ops/elementwise.js';
+import { pad, slice } from '../ops/layout.js';
 import { matmul } from '../ops/linalg.js';
 import { sum } from '../ops/reduce.js';
 import { reshape, transpose } from '../ops/shape.js';
@@ -35,6 +36,18 @@ export function unbroadcast(g: Tensor, shape: readonly number[]): Tensor {
 function throughActivation(dy: Tensor, y: Tensor, activation: 'linear' | 'relu'): Tensor {
   return activation === 'relu' ? mul(dy, step(y)) : dy;
 }
+
+/** A reduction's output (or its gradient) reshaped to x's rank, size 1 on the reduced axes. */
+function keptDims(t: Tensor, x: Tensor, axes: readonly number[], keepDims: boolean): Tensor {
+  return keepDims
+    ? t
+    : reshape(
+        t,
+        x.shape.map((d, i) => (axes.includes(i) ? 1 : d)),
+      );
+}
+
+const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
 const when = (need: boolean | undefined, f: () => Tensor): Tensor | null => (need ? f() : null);
 
@@ -70,6 +83,7 @@ export const gradientRules: { [K in OpName]: GradientRule<K> } = {
   relu: (dy, _x, y) => [mul(dy, step(y))],
   sigmoid: (dy, _x, y) => [mul(dy, mul(y, sub(1, y)))],
   tanh: (dy, _x, y) => [mul(dy, sub(1, mul(y, y)))],
+  erf: (dy, [x]) => [mul(dy, mul(exp(neg(square(x!))), TWO_OVER_SQRT_PI))],
   clipByValue: (dy, [x], _y, { min, max }) => [mul(dy, mul(greaterEqual(x!, min), greaterEqual(max, x!)))],
   matmul: (dy, [a, c, bias], y, { transA, transB, activation }, n) => {
     const g = throughActivation(dy, y, activation);
@@ -87,16 +101,23 @@ export const gradientRules: { [K in OpName]: GradientRule<K> } = {
       bias ? when(n[2], () => sum(g, [0, 1, 2])) : null,
     ];
   },
+  depthwiseConv2d: (dy, [x, filter], _y, { geometry }, n) => [
+    when(n[0], () => b.depthwiseConv2dBackpropInput(dy, filter!, geometry)),
+    when(n[1], () => b.depthwiseConv2dBackpropFilter(x!, dy, geometry)),
+  ],
+  // y = Aᵀx where A is the forward conv2d of `geometry`: dx = A·dy, and dfilter is conv2d's
+  // filter gradient with dy in the role of its input and x in the role of its output gradient.
+  conv2dTranspose: (dy, [x, filter], _y, { geometry }, n) => [
+    when(n[0], () => b.conv2dForward(dy, filter!, geometry)),
+    when(n[1], () => b.conv2dBackpropFilter(dy, x!, geometry)),
+  ],
   maxPool2d: (dy, _x, _y, { geometry, argmax }) => [b.maxPool2dBackward(dy, argmax, geometry)],
   avgPool2d: (dy, _x, _y, { geometry }) => [b.avgPool2dBackward(dy, geometry)],
-  sum: (dy, [x], _y, { axes, keepDims }) => {
-    const kept = keepDims
-      ? dy
-      : reshape(
-          dy,
-          x!.shape.map((d, i) => (axes.includes(i) ? 1 : d)),
-        );
-    return [b.broadcastTo(kept, x!.shape)];
+  sum: (dy, [x], _y, { axes, keepDims }) => [b.broadcastTo(keptDims(dy, x!, axes, keepDims), x!.shape)],
+  max: (dy, [x], y, { axes, keepDims }) => {
+    const winners = equal(x!, keptDims(y, x!, axes, keepDims));
+    const share = div(winners, sum(winners, axes, true));
+    return [mul(share, keptDims(dy, x!, axes, keepDims))];
   },
   reshape: (dy, [x]) => [reshape(dy, x!.shape)],
   transpose: (dy, _x, _y, { perm }) => {
@@ -105,4 +126,19 @@ export const gradientRules: { [K in OpName]: GradientRule<K> } = {
     return [transpose(dy, inverse)];
   },
   logSoftmax: (dy, _x, y) => [b.logSoftmaxBackward(dy, y)],
+  pad: (dy, [x], _y, { padsBefore }) => [slice(dy, padsBefore, x!.shape)],
+  slice: (dy, [x], _y, { begin, size }) => [
+    pad(
+      dy,
+      x!.shape.map((d, i) => [begin[i]!, d - begin[i]! - size[i]!] as const),
+    ),
+  ],
+  concat: (dy, parts, _y, { axis }, n) => {
+    let offset = 0;
+    return parts.map((part, i) => {
+      const begin = part.shape.map((_, j) => (j === axis ? offset : 0));
+      offset += part.shape[axis]!;
+      return when(n[i], () => slice(dy, begin, part.shape));
+    });
+  },
 };

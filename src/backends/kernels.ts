@@ -18,8 +18,22 @@ export type FloatArray = Float32Array | Float64Array;
 /** Activations a producing kernel (matmul, conv2d) can apply in its epilogue. */
 export type FusedActivation = 'linear' | 'relu';
 
-/** Elementwise functions of one argument. `step` is 1 where x > 0, else 0. */
-export const UNARY_OPS = ['neg', 'abs', 'exp', 'log', 'sqrt', 'square', 'reciprocal', 'relu', 'sigmoid', 'tanh', 'step', 'sign'] as const;
+/** Elementwise functions of one argument. `step` is 1 where x > 0, else 0; `erf` is the error function. */
+export const UNARY_OPS = [
+  'neg',
+  'abs',
+  'exp',
+  'log',
+  'sqrt',
+  'square',
+  'reciprocal',
+  'relu',
+  'sigmoid',
+  'tanh',
+  'step',
+  'sign',
+  'erf',
+] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
 /** Elementwise functions of two arguments with NumPy broadcasting. Comparisons give 1 or 0. */
@@ -75,7 +89,7 @@ export interface AdamStep {
   lrT: number;
   beta1: number;
   beta2: number;
-  /** epsilon * sqrt(1 - beta2^t) ("epsilon hat") */
+  /** The epsilon added to sqrt(v) (Keras adds it unscaled). */
   epsilonT: number;
 }
 
@@ -106,6 +120,17 @@ export interface Kernels {
   conv2dBackpropFilter(x: FloatArray, dy: FloatArray, g: Conv2dGeometry): FloatArray;
 
   /**
+   * Depthwise convolution: NHWC x, filter [kH, kW, inChannels, multiplier] → NHWC y whose channel
+   * c·multiplier + m is input channel c convolved with filter[:, :, c, m]. In the geometry,
+   * outChannels = inChannels · multiplier.
+   */
+  depthwiseConv2d(x: FloatArray, filter: FloatArray, g: Conv2dGeometry): FloatArray;
+  /** dL/dx of depthwiseConv2d from dL/dy and the filter. */
+  depthwiseConv2dBackpropInput(dy: FloatArray, filter: FloatArray, g: Conv2dGeometry): FloatArray;
+  /** dL/dfilter ([kH, kW, inChannels, multiplier]) of depthwiseConv2d from x and dL/dy. */
+  depthwiseConv2dBackpropFilter(x: FloatArray, dy: FloatArray, g: Conv2dGeometry): FloatArray;
+
+  /**
    * Max pooling. `argmax[i]` is the flat index into x of the element that won output i
    * (padding never wins; -1 if a window is all padding).
    */
@@ -129,6 +154,15 @@ export interface Kernels {
   ): FloatArray;
   /** Reduces over `axes` (sorted, unique); the result has shape with those axes removed. */
   reduce(op: ReduceOp, x: FloatArray, shape: readonly number[], axes: readonly number[]): FloatArray;
+  /**
+   * Zero padding of an N-d tensor: out.shape[i] = shape[i] + padsBefore[i] + padsAfter[i]
+   * (pads are non-negative), with x placed at offset padsBefore.
+   */
+  pad(x: FloatArray, shape: readonly number[], padsBefore: readonly number[], padsAfter: readonly number[]): FloatArray;
+  /** The box begin[i] ≤ index < begin[i] + size[i] of an N-d tensor (the adjoint of pad); out.shape = size. */
+  slice(x: FloatArray, shape: readonly number[], begin: readonly number[], size: readonly number[]): FloatArray;
+  /** Joins one or more tensors along `axis`; their shapes agree on every other axis. */
+  concat(xs: readonly FloatArray[], shapes: readonly (readonly number[])[], axis: number): FloatArray;
   /** Index of the largest value along `axis`; ties go to the first. */
   argMax(x: FloatArray, shape: readonly number[], axis: number): Int32Array;
   /** Permutes axes: out.shape[i] = shape[perm[i]]. */

@@ -8,8 +8,23 @@ import type { Tensor } from '../tensor/tensor.js';
 const alphaElu = 1.6732632423543772;
 const scaleSelu = 1.0507009873554805;
 
-function elu(x: Tensor, alpha = 1): Tensor {
+/**
+ * x for x > 0, alpha·(eˣ − 1) otherwise (the ELU layer's function; 'elu' is alpha = 1).
+ * @example elu(x, 0.5)
+ */
+export function elu(x: Tensor, alpha = 1): Tensor {
   return ops.add(ops.relu(x), ops.mul(ops.sub(ops.exp(ops.minimum(x, 0)), 1), alpha));
+}
+
+/** x·Φ(x), Φ the standard normal CDF: 0.5·x·(1 + erf(x/√2)). */
+function gelu(x: Tensor): Tensor {
+  return ops.mul(ops.mul(x, 0.5), ops.add(ops.erf(ops.mul(x, Math.SQRT1_2)), 1));
+}
+
+/** The tanh approximation of gelu: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+function geluTanh(x: Tensor): Tensor {
+  const inner = ops.mul(ops.add(x, ops.mul(ops.mul(ops.square(x), x), 0.044715)), Math.sqrt(2 / Math.PI));
+  return ops.mul(ops.mul(x, 0.5), ops.add(ops.tanh(inner), 1));
 }
 
 /**
@@ -33,6 +48,10 @@ export const activations = {
   softplus: (x: Tensor) => ops.add(ops.relu(x), ops.log(ops.add(ops.exp(ops.neg(ops.abs(x))), 1))),
   swish: (x: Tensor) => ops.mul(x, ops.sigmoid(x)),
   silu: (x: Tensor) => ops.mul(x, ops.sigmoid(x)),
+  /** Exact gelu, with erf (Keras 3's default, approximate=False). */
+  gelu,
+  /** gelu's tanh approximation (TensorFlow.js 'gelu_new'; Keras 3's gelu with approximate=True). */
+  geluNew: geluTanh,
 };
 
 export type ActivationName = keyof typeof activations;

@@ -24,6 +24,26 @@ export function conv2dBackpropFilter(x: Tensor, dy: Tensor, g: Conv2dGeometry): 
   return wrap(data, [g.kernelHeight, g.kernelWidth, g.inChannels, g.outChannels]);
 }
 
+/** conv2d with a resolved geometry and no bias: dL/dx of conv2dTranspose. */
+export function conv2dForward(x: Tensor, filter: Tensor, g: Conv2dGeometry): Tensor {
+  const data = kernels().conv2d(floatsOf(x, 'conv2d', 'x'), floatsOf(filter, 'conv2d', 'filter'), null, g, 'linear');
+  return wrap(data, [g.batch, g.outHeight, g.outWidth, g.outChannels]);
+}
+
+/** dL/dx of depthwiseConv2d. */
+export function depthwiseConv2dBackpropInput(dy: Tensor, filter: Tensor, g: Conv2dGeometry): Tensor {
+  const where = 'depthwiseConv2dBackpropInput';
+  const data = kernels().depthwiseConv2dBackpropInput(floatsOf(dy, where, 'dy'), floatsOf(filter, where, 'filter'), g);
+  return wrap(data, [g.batch, g.inHeight, g.inWidth, g.inChannels]);
+}
+
+/** dL/dfilter of depthwiseConv2d: [kH, kW, inChannels, multiplier]. */
+export function depthwiseConv2dBackpropFilter(x: Tensor, dy: Tensor, g: Conv2dGeometry): Tensor {
+  const where = 'depthwiseConv2dBackpropFilter';
+  const data = kernels().depthwiseConv2dBackpropFilter(floatsOf(x, where, 'x'), floatsOf(dy, where, 'dy'), g);
+  return wrap(data, [g.kernelHeight, g.kernelWidth, g.inChannels, g.outChannels / g.inChannels]);
+}
+
 /** dL/dx of maxPool2d. */
 export function maxPool2dBackward(dy: Tensor, argmax: Int32Array, g: Pool2dGeometry): Tensor {
   const data = kernels().maxPool2dBackward(floatsOf(dy, 'maxPool2dBackward', 'dy'), argmax, g);

@@ -57,7 +57,7 @@ export const greaterEqual = (a: Operand, b: Operand): Tensor => comparison('grea
 /** Comparison a == b (1 or 0), not differentiable. @example equal(argMax(p), labels) */
 export const equal = (a: Operand, b: Operand): Tensor => comparison('equal', a, b);
 
-type DiffUnary = 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'square' | 'relu' | 'sigmoid' | 'tanh';
+type DiffUnary = 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'square' | 'relu' | 'sigmoid' | 'tanh' | 'erf';
 function differentiable1(op: DiffUnary, x: Tensor): Tensor {
   return record(op, [x], unaryOp(op, x), {});
 }
@@ -80,6 +80,8 @@ export const relu = (x: Tensor): Tensor => differentiable1('relu', x);
 export const sigmoid = (x: Tensor): Tensor => differentiable1('sigmoid', x);
 /** Hyperbolic tangent. @example tanh(x) */
 export const tanh = (x: Tensor): Tensor => differentiable1('tanh', x);
+/** The error function 2/√π ∫₀ˣ e^(−t²) dt. @example erf(div(x, Math.SQRT2)) */
+export const erf = (x: Tensor): Tensor => differentiable1('erf', x);
 /** 1 where x > 0, else 0; not differentiable (used by gradient rules). @example step(x) */
 export const step = (x: Tensor): Tensor => unaryOp('step', x);
 /** −1, 0 or 1; not differentiable. @example sign(x) */

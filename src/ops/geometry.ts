@@ -1,7 +1,7 @@
 /**
- * Resolves Keras-style convolution and pooling options ('valid'/'same' padding, strides,
- * dilation) into the fully explicit geometry the kernels take. 'same' pads as TensorFlow does:
- * the extra pixel of an odd total goes to the bottom/right.
+ * Resolves Keras-style convolution, transposed-convolution and pooling options ('valid'/'same'
+ * padding, strides, dilation) into the fully explicit geometry the kernels take. 'same' pads as
+ * TensorFlow does: the extra pixel of an odd total goes to the bottom/right.
  */
 import type { Conv2dGeometry, Pool2dGeometry } from '../backends/kernels.js';
 import { formatShape } from '../tensor/shape.js';
@@ -23,6 +23,53 @@ export function outputSize(
   const out = Math.ceil(inSize / stride);
   const total = Math.max(0, (out - 1) * stride + effective - inSize);
   return { out, padBefore: Math.floor(total / 2) };
+}
+
+/**
+ * Output length and leading pad of one axis of a transposed convolution: the length by Keras's
+ * `deconv_output_length` ('valid' n·s + max(k − s, 0), 'same' n·s; with outputPadding p,
+ * (n − 1)·s + k − 2·⌊k/2⌋ ('same') or − 0 ('valid') + p) and the pad of the forward convolution,
+ * on an input of that length, whose input gradient the transpose is. Throws if that forward
+ * convolution would not give back n.
+ */
+export function transposeOutputSize(
+  n: number,
+  kernel: number,
+  stride: number,
+  padding: Padding,
+  outputPadding: number | null,
+  where: string,
+): { out: number; padBefore: number } {
+  const dropped = padding === 'same' ? 2 * Math.floor(kernel / 2) : 0;
+  const out =
+    outputPadding === null
+      ? padding === 'valid'
+        ? n * stride + Math.max(kernel - stride, 0)
+        : n * stride
+      : (n - 1) * stride + kernel - dropped + outputPadding;
+  const forward = outputSize(out, kernel, stride, 1, padding);
+  if (out <= 0 || forward.out !== n) {
+    throw new Error(
+      `${where}: kernel ${kernel}, stride ${stride}, padding '${padding}' and outputPadding ${outputPadding} give an output of ${out}, from which the forward convolution would not give back the input size ${n}`,
+    );
+  }
+  return { out, padBefore: forward.padBefore };
+}
+
+/** outputPadding as a pair of non-negative integers below the strides, or null when not given. */
+export function outputPaddingPair(
+  v: number | readonly number[] | null | undefined,
+  strides: [number, number],
+  where: string,
+): [number, number] | null {
+  if (v === undefined || v === null) return null;
+  const p = typeof v === 'number' ? [v, v] : [...v];
+  if (p.length !== 2 || !p.every((d, i) => Number.isInteger(d) && d >= 0 && d < strides[i]!)) {
+    throw new Error(
+      `${where}: expected outputPadding to be a non-negative integer or pair, each less than the stride (${strides.join(', ')}), received ${JSON.stringify(v)}`,
+    );
+  }
+  return [p[0]!, p[1]!];
 }
 
 /** A pair from a number or a pair (Keras accepts both for kernelSize, strides, poolSize...). */

@@ -1,5 +1,5 @@
 /**
- * Reductions: sum (differentiable), mean (composed from sum), max/min and argMax (not
+ * Reductions: sum and max (differentiable), mean (composed from sum), min and argMax (not
  * differentiable; used for metrics).
  */
 import type { ReduceOp } from '../backends/kernels.js';
@@ -47,9 +47,14 @@ export function mean(x: Tensor, axis?: number | readonly number[], keepDims = fa
   return mul(sum(x, axes, keepDims), 1 / count);
 }
 
-/** Largest value over `axis`; not differentiable. @example max(x, -1) */
+/**
+ * Largest value over `axis` (all axes by default). Differentiable: the gradient goes to the
+ * maximal elements, split evenly between ties (as TensorFlow's reduce_max).
+ * @example max(x, [1, 2])   // [N, H, W, C] → [N, C]: global max pooling
+ */
 export function max(x: Tensor, axis?: number | readonly number[], keepDims = false): Tensor {
-  return reduceOp('max', x, axis, keepDims)[0];
+  const [out, axes] = reduceOp('max', x, axis, keepDims);
+  return record('max', [x], out, { axes, keepDims });
 }
 
 /** Smallest value over `axis`; not differentiable. @example min(x) */

@@ -5,7 +5,8 @@
 import { kernels } from '../backends/index.js';
 import { record } from '../autograd/tape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { formatShape, sizeOf } from '../tensor/shape.js';
+import { broadcastShapes, formatShape, shapesEqual, sizeOf } from '../tensor/shape.js';
+import { add } from './elementwise.js';
 import { floatsOf, wrap } from './util.js';
 
 /**
@@ -49,4 +50,18 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
     ),
     { perm: p },
   );
+}
+
+/**
+ * Repeats x along its size-1 (or missing leading) axes to `shape`, NumPy-style. Composed as
+ * x + zeros, so the gradient (summing back over the repeated axes) comes from `add`.
+ * @example broadcastTo(bias, [batch, units])
+ */
+export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
+  const target = broadcastShapes(x.shape, shape);
+  if (!target || !shapesEqual(target, shape)) {
+    throw new Error(`broadcastTo: cannot broadcast ${formatShape(x.shape)} to ${formatShape(shape)}`);
+  }
+  const zeros = x.dtype === 'float64' ? new Float64Array(sizeOf(shape)) : new Float32Array(sizeOf(shape));
+  return add(x, new Tensor(zeros, shape));
 }

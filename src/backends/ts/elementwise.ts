@@ -5,6 +5,7 @@
 import type { BinaryOp, FloatArray, UnaryOp } from '../kernels.js';
 import { allocLike } from '../../tensor/tensor.js';
 import { sizeOf, stridesOf } from '../../tensor/shape.js';
+import { erf } from './erf.js';
 
 const UNARY: Record<UnaryOp, (x: number) => number> = {
   neg: (x) => -x,
@@ -19,6 +20,7 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
   tanh: Math.tanh,
   step: (x) => (x > 0 ? 1 : 0),
   sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
+  erf,
 };
 
 const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {

@@ -4,7 +4,9 @@
  */
 import type { AdamStep, Backend, FloatArray, Kernels } from '../kernels.js';
 import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from './conv.js';
+import { depthwiseConv2d, depthwiseConv2dBackpropFilter, depthwiseConv2dBackpropInput } from './depthwise.js';
 import { binary, transpose, unary } from './elementwise.js';
+import { concat, pad, slice } from './layout.js';
 import { matmul } from './matmul.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
 import { argMax, logSoftmax, logSoftmaxBackward, reduce } from './reduce.js';
@@ -31,6 +33,9 @@ export const tsKernels: Kernels = {
   conv2d,
   conv2dBackpropInput,
   conv2dBackpropFilter,
+  depthwiseConv2d,
+  depthwiseConv2dBackpropInput,
+  depthwiseConv2dBackpropFilter,
   maxPool2d,
   maxPool2dBackward,
   avgPool2d,
@@ -38,6 +43,9 @@ export const tsKernels: Kernels = {
   unary,
   binary,
   reduce,
+  pad,
+  slice,
+  concat,
   argMax,
   transpose,
   logSoftmax,
