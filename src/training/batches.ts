@@ -22,17 +22,3 @@ export function takeRows(x: Tensor, order: Int32Array, start: number, end: numbe
   }
   return new Tensor(out, [end - start, ...x.shape.slice(1)]);
 }
-
-/** Concatenates tensors along the first axis. */
-export function concatRows(parts: readonly Tensor[]): Tensor {
-  const first = parts[0]!;
-  const total = parts.reduce((n, p) => n + p.size, 0);
-  const Ctor = first.data.constructor as new (n: number) => Float32Array | Float64Array | Int32Array;
-  const out = new Ctor(total);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p.data, offset);
-    offset += p.size;
-  }
-  return new Tensor(out, [parts.reduce((n, p) => n + p.shape[0]!, 0), ...first.shape.slice(1)]);
-}
