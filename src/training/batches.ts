@@ -15,7 +15,8 @@ export function sliceRows(x: Tensor, start: number, end: number): Tensor {
 export function takeRows(x: Tensor, order: Int32Array, start: number, end: number): Tensor {
   const row = x.size / x.shape[0]!;
   const size = (end - start) * row;
-  const out = x.data instanceof Float32Array ? allocFloat32(size) : x.data instanceof Int32Array ? allocInt32(size) : new Float64Array(size);
+  const out =
+    x.data instanceof Float32Array ? allocFloat32(size) : x.data instanceof Int32Array ? allocInt32(size) : new Float64Array(size);
   for (let i = start; i < end; i++) {
     const src = order[i]! * row;
     out.set(x.data.subarray(src, src + row), (i - start) * row);

@@ -58,7 +58,8 @@ export function predictBatched(model: TrainableModel, x: Tensor, batchSize: numb
       withBufferScope(() => {
         const part = model.apply(sliceRows(x, start, end), { training: false });
         const row = part.size / (end - start);
-        if (!out) out = new Tensor(part.dtype === 'float64' ? new Float64Array(n * row) : new Float32Array(n * row), [n, ...part.shape.slice(1)]);
+        if (!out)
+          out = new Tensor(part.dtype === 'float64' ? new Float64Array(n * row) : new Float32Array(n * row), [n, ...part.shape.slice(1)]);
         out.data.set(part.data, start * row);
       });
     }

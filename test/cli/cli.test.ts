@@ -31,7 +31,14 @@ describe('convkit CLI', () => {
     ] as const) {
       const r = convkit([...args]);
       assert.equal(r.code, 2, `${args.join(' ')}: exit code`);
-      assert.equal(r.stderr.trim().split('\n').filter((l) => l.startsWith('convkit:') && !l.includes('native backend')).join('\n'), message);
+      assert.equal(
+        r.stderr
+          .trim()
+          .split('\n')
+          .filter((l) => l.startsWith('convkit:') && !l.includes('native backend'))
+          .join('\n'),
+        message,
+      );
     }
   });
 
@@ -41,7 +48,8 @@ describe('convkit CLI', () => {
     assert.match(top.stdout, /Usage: convkit <command>/);
     const train = convkit(['train', '--help']);
     assert.equal(train.code, 0);
-    for (const flag of ['--epochs', '--batch-size', '--validation-split', '--seed', '--backend', '--log', '--help']) assert.ok(train.stdout.includes(flag), flag);
+    for (const flag of ['--epochs', '--batch-size', '--validation-split', '--seed', '--backend', '--log', '--help'])
+      assert.ok(train.stdout.includes(flag), flag);
   });
 
   it('info names the backend in use', () => {
@@ -55,7 +63,10 @@ describe('convkit CLI', () => {
     const r = convkit(['train', '--epochs', '2', '--limit', '600', '--batch-size', '100', '--seed', '3', '--log', log]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Total params: 225,034/);
-    assert.match(r.stdout, /Epoch 2\/2\n5\/5 \[={30}\] - \d+s \d+m?s\/step - loss: [\d.]+ - accuracy: [\d.]+ - val_loss: [\d.]+ - val_accuracy: [\d.]+\n/);
+    assert.match(
+      r.stdout,
+      /Epoch 2\/2\n5\/5 \[={30}\] - \d+s \d+m?s\/step - loss: [\d.]+ - accuracy: [\d.]+ - val_loss: [\d.]+ - val_accuracy: [\d.]+\n/,
+    );
     const accuracy = Number(/^Test accuracy: (\d\.\d{4})$/m.exec(r.stdout)?.[1]);
     assert.ok(accuracy > 0.5, `600 images, 2 epochs should already beat chance by far: ${accuracy}`);
     const rows = readFileSync(log, 'utf8').trim().split('\n');

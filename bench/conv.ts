@@ -1,0 +1,154 @@
+/**
+ * Time per call of the seed model's convolution and pooling kernels at batch 200, forward and
+ * both backward passes, on the native backend (and, once each, on the ts backend for scale).
+ *
+ * Run on its own: `node build/bench/conv.js [--ts]` prints a table.
+ */
+import { pathToFileURL } from 'node:url';
+import type { Conv2dGeometry, Kernels, Pool2dGeometry } from '../src/backends/kernels.js';
+import { loadNativeBackend, nativeInfo } from '../src/backends/native.js';
+import { tsKernels } from '../src/backends/ts/index.js';
+
+/** One measurement. */
+export interface ConvRow {
+  backend: 'native' | 'ts';
+  kernel: string;
+  shape: string;
+  medianMs: number;
+  /** Multiply-adds ×2 per second, for the convolutions; 0 for pooling. */
+  gflops: number;
+}
+
+function conv(batch: number, h: number, cin: number, cout: number): Conv2dGeometry {
+  const out = h - 2;
+  return {
+    batch,
+    inHeight: h,
+    inWidth: h,
+    inChannels: cin,
+    outHeight: out,
+    outWidth: out,
+    outChannels: cout,
+    kernelHeight: 3,
+    kernelWidth: 3,
+    strideHeight: 1,
+    strideWidth: 1,
+    dilationHeight: 1,
+    dilationWidth: 1,
+    padTop: 0,
+    padLeft: 0,
+  };
+}
+
+function pool(batch: number, h: number, c: number): Pool2dGeometry {
+  const out = Math.floor(h / 2);
+  return {
+    batch,
+    inHeight: h,
+    inWidth: h,
+    channels: c,
+    outHeight: out,
+    outWidth: out,
+    poolHeight: 2,
+    poolWidth: 2,
+    strideHeight: 2,
+    strideWidth: 2,
+    padTop: 0,
+    padLeft: 0,
+  };
+}
+
+function random(n: number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = Math.sin(i * 12.9898) * 0.5;
+  return out;
+}
+
+/** Median milliseconds of `fn` after a warm-up of 2 runs and 300 ms (minRuns 1: one of each). */
+function time(fn: () => void, minRuns: number): number {
+  const warm = performance.now();
+  for (let i = 0; i < Math.min(minRuns, 2) || (minRuns > 1 && performance.now() - warm < 300); i++) fn();
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < minRuns || (times.length < 30 && performance.now() - start < 400)) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+function measureAll(k: Kernels, backend: ConvRow['backend'], batch: number, minRuns: number): ConvRow[] {
+  const rows: ConvRow[] = [];
+  const layers: [string, Conv2dGeometry][] = [
+    [`conv1 [${batch},28,28,1]*[3,3,1,32]`, conv(batch, 28, 1, 32)],
+    [`conv2 [${batch},13,13,32]*[3,3,32,64]`, conv(batch, 13, 32, 64)],
+  ];
+  for (const [shape, g] of layers) {
+    const x = random(g.batch * g.inHeight * g.inWidth * g.inChannels);
+    const w = random(g.kernelHeight * g.kernelWidth * g.inChannels * g.outChannels);
+    const bias = random(g.outChannels);
+    const dy = random(g.batch * g.outHeight * g.outWidth * g.outChannels);
+    const flops = 2 * g.batch * g.outHeight * g.outWidth * g.outChannels * g.kernelHeight * g.kernelWidth * g.inChannels;
+    const add = (kernel: string, fn: () => void) => {
+      const ms = time(fn, minRuns);
+      rows.push({ backend, kernel, shape, medianMs: ms, gflops: flops / (ms * 1e6) });
+    };
+    add('conv2d (+bias, relu)', () => k.conv2d(x, w, bias, g, 'relu'));
+    add('conv2dBackpropFilter', () => k.conv2dBackpropFilter(x, dy, g));
+    add('conv2dBackpropInput', () => k.conv2dBackpropInput(dy, w, g));
+  }
+  for (const [shape, g] of [
+    [`pool1 [${batch},26,26,32] 2x2`, pool(batch, 26, 32)],
+    [`pool2 [${batch},11,11,64] 2x2`, pool(batch, 11, 64)],
+  ] as const) {
+    const x = random(g.batch * g.inHeight * g.inWidth * g.channels);
+    const { argmax } = k.maxPool2d(x, g);
+    const dy = random(argmax.length);
+    rows.push({ backend, kernel: 'maxPool2d', shape, medianMs: time(() => k.maxPool2d(x, g), minRuns), gflops: 0 });
+    rows.push({
+      backend,
+      kernel: 'maxPool2dBackward',
+      shape,
+      medianMs: time(() => k.maxPool2dBackward(dy, argmax, g), minRuns),
+      gflops: 0,
+    });
+  }
+  return rows;
+}
+
+/**
+ * Times the seed model's conv and pool kernels at batch 200 on the native backend, and on the
+ * ts backend too when `ts` is set (one run each: it takes seconds).
+ *
+ * @example
+ * const rows = await benchConv();
+ * rows.filter((r) => r.kernel.startsWith('conv2d'));
+ */
+export async function benchConv(options: { batch?: number; ts?: boolean } = {}): Promise<ConvRow[]> {
+  const batch = options.batch ?? 200;
+  const rows: ConvRow[] = [];
+  const loaded = loadNativeBackend();
+  if ('backend' in loaded) {
+    measureAll(loaded.backend.kernels, 'native', batch, 1); // warm-up: fault in every buffer size once
+    rows.push(...measureAll(loaded.backend.kernels, 'native', batch, 5));
+  }
+  if (options.ts) rows.push(...measureAll(tsKernels, 'ts', batch, 1));
+  return rows;
+}
+
+/** Prints rows as an aligned table. */
+export function formatConvRows(rows: ConvRow[]): string {
+  const header = ['backend', 'kernel', 'shape', 'median ms', 'GFLOPS'];
+  const body = rows.map((r) => [r.backend, r.kernel, r.shape, r.medianMs.toFixed(3), r.gflops ? r.gflops.toFixed(1) : '-']);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const info = nativeInfo();
+  console.log(info ? `native: ${info.isa}, ${info.threads} threads` : 'native backend not available');
+  console.log(formatConvRows(await benchConv({ ts: process.argv.includes('--ts') })));
+}

@@ -1,0 +1,109 @@
+/**
+ * The seed recipe's speed on one backend, measured as the PyTorch peer measures it: steady-state
+ * training samples/s on synthetic MNIST-shaped batches of 200 (after warm-up), the 12,000-image
+ * validation pass, the seconds per epoch they imply, inference images/s on 10,000 images at batch
+ * 1000, and single-image latency. Values do not change speed, so no dataset is needed.
+ */
+import { setBackend } from '../src/backends/index.js';
+import { noGrad } from '../src/autograd/tape.js';
+import { gradients } from '../src/autograd/gradients.js';
+import { categoricalCrossentropy } from '../src/losses/index.js';
+import { seedCnn } from '../src/models/zoo.js';
+import * as ops from '../src/ops/index.js';
+import { Adam } from '../src/optimizers/adam.js';
+import { Random, setSeed } from '../src/tensor/random.js';
+import { Tensor } from '../src/tensor/tensor.js';
+
+export interface SeedFigures {
+  backend: string;
+  trainBatches: number;
+  samplesPerS: number;
+  batchMsMedian: number;
+  valS: number;
+  epochS: number;
+  inferenceImagesPerS: number;
+  latencyMsMedian: number;
+}
+
+const BATCH = 200;
+
+function syntheticImages(n: number, rng: Random): Tensor {
+  const data = new Float32Array(n * 28 * 28);
+  for (let i = 0; i < data.length; i++) data[i] = rng.uniform();
+  return new Tensor(data, [n, 28, 28, 1]);
+}
+
+function oneHotRandom(n: number, rng: Random): Tensor {
+  const y = new Float32Array(n * 10);
+  for (let i = 0; i < n; i++) y[i * 10 + rng.int(10)] = 1;
+  return new Tensor(y, [n, 10]);
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Measures the seed recipe on `backend`; `trainBatches` timed steps after `warmup`. */
+export function benchSeed(backend: 'ts' | 'native', { trainBatches = 60, warmup = 5, quick = false } = {}): SeedFigures {
+  setBackend(backend);
+  setSeed(0);
+  const rng = new Random(0);
+  const model = seedCnn();
+  const optimizer = new Adam();
+  const xs = syntheticImages(BATCH * 4, rng);
+  const ys = oneHotRandom(BATCH * 4, rng);
+  const batch = (i: number): [Tensor, Tensor] => {
+    const k = i % 4;
+    const x = new Tensor(xs.data.subarray(k * BATCH * 784, (k + 1) * BATCH * 784), [BATCH, 28, 28, 1]);
+    const y = new Tensor(ys.data.subarray(k * BATCH * 10, (k + 1) * BATCH * 10), [BATCH, 10]);
+    return [x, y];
+  };
+  const step = (i: number): void => {
+    const [x, y] = batch(i);
+    const weights = model.trainableWeights;
+    const loss = ops.mean(categoricalCrossentropy(y, model.apply(x, { training: true })));
+    loss.item();
+    const grads = gradients(loss, weights);
+    optimizer.applyGradients(weights.map((w, j) => [w, grads[j]!] as const));
+  };
+  for (let i = 0; i < warmup; i++) step(i);
+  const times: number[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < trainBatches; i++) {
+    const s = performance.now();
+    step(i);
+    times.push(performance.now() - s);
+  }
+  const trainS = (performance.now() - t0) / 1000;
+  const samplesPerS = (trainBatches * BATCH) / trainS;
+
+  const valImages = syntheticImages(quick ? 2000 : 12000, rng);
+  const v0 = performance.now();
+  noGrad(() => model.predict(valImages, { batchSize: BATCH }));
+  const valS = ((performance.now() - v0) / 1000) * (12000 / valImages.shape[0]!);
+
+  const testImages = syntheticImages(quick ? 2000 : 10000, rng);
+  model.predict(testImages.shape[0]! > 1000 ? new Tensor(testImages.data.subarray(0, 1000 * 784), [1000, 28, 28, 1]) : testImages, {
+    batchSize: 1000,
+  });
+  const i0 = performance.now();
+  model.predict(testImages, { batchSize: 1000 });
+  const inferenceImagesPerS = testImages.shape[0]! / ((performance.now() - i0) / 1000);
+
+  const one = new Tensor(testImages.data.subarray(0, 784), [1, 28, 28, 1]);
+  for (let i = 0; i < 20; i++) model.predict(one, { batchSize: 1 });
+  const lat: number[] = [];
+  for (let i = 0; i < (quick ? 50 : 200); i++) {
+    const s = performance.now();
+    model.predict(one, { batchSize: 1 });
+    lat.push(performance.now() - s);
+  }
+  return {
+    backend,
+    trainBatches,
+    samplesPerS: Math.round(samplesPerS),
+    batchMsMedian: Number(median(times).toFixed(2)),
+    valS: Number(valS.toFixed(3)),
+    epochS: Number((48000 / samplesPerS + valS).toFixed(2)),
+    inferenceImagesPerS: Math.round(inferenceImagesPerS),
+    latencyMsMedian: Number(median(lat).toFixed(4)),
+  };
+}

@@ -1,0 +1,12 @@
+// Registration of the JavaScript-facing functions, one group per bindings file.
+#pragma once
+
+#include <napi.h>
+
+namespace ck {
+
+void registerLinalg(Napi::Env env, Napi::Object exports);    // bind_linalg.cc
+void registerPool(Napi::Env env, Napi::Object exports);      // bind_pool.cc
+void registerElementwise(Napi::Env env, Napi::Object exports);  // bind_elementwise.cc
+
+}  // namespace ck

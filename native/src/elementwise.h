@@ -1,0 +1,39 @@
+// Elementwise kernels: unary functions, binary functions with NumPy broadcasting, the Adam
+// update, and the row-wise log-softmax pair.
+#pragma once
+
+#include "types.h"
+
+#include <string>
+#include <vector>
+
+namespace ck {
+
+enum class UnaryOp { Neg, Abs, Exp, Log, Sqrt, Square, Reciprocal, Relu, Sigmoid, Tanh, Step, Sign };
+enum class BinaryOp { Add, Sub, Mul, Div, Maximum, Minimum, Pow, Greater, GreaterEqual, Equal };
+
+/** Parses the names used in src/backends/kernels.ts (UNARY_OPS, BINARY_OPS). */
+bool parseUnaryOp(const std::string& name, UnaryOp* op);
+bool parseBinaryOp(const std::string& name, BinaryOp* op);
+
+/** y[i] = op(x[i]) for i < n. */
+void unary(UnaryOp op, const float* x, float* y, i64 n);
+
+/**
+ * out = op(a, b) with NumPy broadcasting. Shapes must already be checked: each of aShape and
+ * bShape, right-aligned to outShape, has every dim equal to the output's or 1.
+ */
+void binary(BinaryOp op, const float* a, const std::vector<i64>& aShape, const float* b,
+            const std::vector<i64>& bShape, const std::vector<i64>& outShape, float* out);
+
+/** One Adam step in place (see AdamStep in kernels.ts). */
+void adamUpdate(float* param, const float* grad, float* m, float* v, i64 n, double lrT,
+                double beta1, double beta2, double epsilonT);
+
+/** Row-wise y = x - logsumexp(x) of a rows×cols matrix. */
+void logSoftmax(const float* x, float* y, i64 rows, i64 cols);
+
+/** dx = dy - exp(y) * rowSum(dy). */
+void logSoftmaxBackward(const float* dy, const float* y, float* dx, i64 rows, i64 cols);
+
+}  // namespace ck

@@ -1,0 +1,302 @@
+/**
+ * The `native` backend: every kernel of the contract in a C++17 N-API addon
+ * (native/build/Release/convkit.node, sources in native/src/), with run-time AVX-512 / AVX2+FMA /
+ * portable dispatch and a persistent thread pool.
+ *
+ * Calling convention: this file allocates each output as a fresh, unzeroed Float32Array (see
+ * `alloc`) and passes it last; the addon checks every length, shape and geometry field against it, throws a JavaScript
+ * Error naming the kernel and argument on a mismatch, and otherwise fills it in place. Kernels
+ * given any Float64Array (gradient checks) run on the TypeScript reference backend instead.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type {
+  AdamStep,
+  Backend,
+  BinaryOp,
+  Conv2dGeometry,
+  FloatArray,
+  FusedActivation,
+  Kernels,
+  Pool2dGeometry,
+  ReduceOp,
+  UnaryOp,
+} from './kernels.js';
+import { tsKernels } from './ts/index.js';
+
+/** What the addon reports about itself. */
+export interface NativeInfo {
+  /** Instruction set of the GEMM kernels in use: 'avx512', 'avx2' or 'portable'. */
+  isa: string;
+  /** Threads of the pool (hardware concurrency, or CONVKIT_NUM_THREADS). */
+  threads: number;
+  /** CPU extensions detected at load time. */
+  cpuFeatures: string[];
+}
+
+/** The addon's exports (native/src/bind_*.cc); outputs come last and are filled in place. */
+interface Addon {
+  matmul(
+    a: Float32Array,
+    b: Float32Array,
+    m: number,
+    k: number,
+    n: number,
+    transA: boolean,
+    transB: boolean,
+    bias: Float32Array | null,
+    relu: boolean,
+    out: Float32Array,
+  ): void;
+  conv2d(x: Float32Array, filter: Float32Array, bias: Float32Array | null, g: Conv2dGeometry, relu: boolean, y: Float32Array): void;
+  conv2dBackpropInput(dy: Float32Array, filter: Float32Array, g: Conv2dGeometry, dx: Float32Array): void;
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, g: Conv2dGeometry, dfilter: Float32Array): void;
+  maxPool2d(x: Float32Array, g: Pool2dGeometry, y: Float32Array, argmax: Int32Array): void;
+  maxPool2dBackward(dy: Float32Array, argmax: Int32Array, g: Pool2dGeometry, dx: Float32Array): void;
+  avgPool2d(x: Float32Array, g: Pool2dGeometry, y: Float32Array): void;
+  avgPool2dBackward(dy: Float32Array, g: Pool2dGeometry, dx: Float32Array): void;
+  unary(op: UnaryOp, x: Float32Array, out: Float32Array): void;
+  binary(
+    op: BinaryOp,
+    a: Float32Array,
+    aShape: readonly number[],
+    b: Float32Array,
+    bShape: readonly number[],
+    outShape: readonly number[],
+    out: Float32Array,
+  ): void;
+  reduce(op: ReduceOp, x: Float32Array, shape: readonly number[], axes: readonly number[], out: Float32Array): void;
+  argMax(x: Float32Array, shape: readonly number[], axis: number, out: Int32Array): void;
+  transpose(x: Float32Array, shape: readonly number[], perm: readonly number[], out: Float32Array): void;
+  logSoftmax(x: Float32Array, rows: number, cols: number, out: Float32Array): void;
+  logSoftmaxBackward(dy: Float32Array, y: Float32Array, rows: number, cols: number, out: Float32Array): void;
+  adamUpdate(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, step: AdamStep): void;
+  info(): NativeInfo;
+  setIsa(name: string): boolean;
+}
+
+/** The directory holding Convkit's package.json (this file runs from src/ or build/src/). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'native'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error('package root (package.json next to native/) not found');
+    dir = up;
+  }
+}
+
+/** Path of the compiled addon; CONVKIT_NATIVE_ADDON overrides it (e.g. an ASan build). */
+function addonPath(): string {
+  return process.env['CONVKIT_NATIVE_ADDON'] || join(packageRoot(), 'native', 'build', 'Release', 'convkit.node');
+}
+
+const validLength = (n: number): boolean => Number.isSafeInteger(n) && n >= 0 && n < 2 ** 32;
+
+/** CONVKIT_NATIVE_POISON=1 (tests) fills outputs with NaN so an element a kernel skips shows. */
+let poison = false;
+
+/**
+ * An output buffer for the addon to fill. Every native kernel writes all of its output, so the
+ * memory is not zeroed first (Buffer.allocUnsafeSlow: for a 17 MB conv output, zeroing costs
+ * more than the convolution). A size the addon will reject gets an empty array; the addon then
+ * throws its own clear message.
+ */
+function alloc(n: number): Float32Array {
+  if (!validLength(n) || n === 0) return new Float32Array(0);
+  const bytes = Buffer.allocUnsafeSlow(n * 4);
+  const out = new Float32Array(bytes.buffer, bytes.byteOffset, n);
+  if (poison) out.fill(NaN);
+  return out;
+}
+
+function allocInt32(n: number): Int32Array {
+  if (!validLength(n) || n === 0) return new Int32Array(0);
+  const bytes = Buffer.allocUnsafeSlow(n * 4);
+  const out = new Int32Array(bytes.buffer, bytes.byteOffset, n);
+  if (poison) out.fill(-2);
+  return out;
+}
+
+function product(values: readonly number[]): number {
+  let p = 1;
+  for (const v of values) p *= v;
+  return p;
+}
+
+const isF32OrNull = (x: FloatArray | null): x is Float32Array | null => x === null || x instanceof Float32Array;
+
+/** The kernel record over a loaded addon. */
+function makeKernels(addon: Addon): Kernels {
+  const relu = (activation: FusedActivation): boolean => activation === 'relu';
+  return {
+    matmul(a, b, m, k, n, transA, transB, bias, activation) {
+      if (!(a instanceof Float32Array && b instanceof Float32Array && isF32OrNull(bias)))
+        return tsKernels.matmul(a, b, m, k, n, transA, transB, bias, activation);
+      const out = alloc(m * n);
+      addon.matmul(a, b, m, k, n, transA, transB, bias, relu(activation), out);
+      return out;
+    },
+    conv2d(x, filter, bias, g, activation) {
+      if (!(x instanceof Float32Array && filter instanceof Float32Array && isF32OrNull(bias)))
+        return tsKernels.conv2d(x, filter, bias, g, activation);
+      const y = alloc(g.batch * g.outHeight * g.outWidth * g.outChannels);
+      addon.conv2d(x, filter, bias, g, relu(activation), y);
+      return y;
+    },
+    conv2dBackpropInput(dy, filter, g) {
+      if (!(dy instanceof Float32Array && filter instanceof Float32Array)) return tsKernels.conv2dBackpropInput(dy, filter, g);
+      const dx = alloc(g.batch * g.inHeight * g.inWidth * g.inChannels);
+      addon.conv2dBackpropInput(dy, filter, g, dx);
+      return dx;
+    },
+    conv2dBackpropFilter(x, dy, g) {
+      if (!(x instanceof Float32Array && dy instanceof Float32Array)) return tsKernels.conv2dBackpropFilter(x, dy, g);
+      const dw = alloc(g.kernelHeight * g.kernelWidth * g.inChannels * g.outChannels);
+      addon.conv2dBackpropFilter(x, dy, g, dw);
+      return dw;
+    },
+    maxPool2d(x, g) {
+      if (!(x instanceof Float32Array)) return tsKernels.maxPool2d(x, g);
+      const n = g.batch * g.outHeight * g.outWidth * g.channels;
+      const y = alloc(n);
+      const argmax = allocInt32(y.length);
+      addon.maxPool2d(x, g, y, argmax);
+      return { y, argmax };
+    },
+    maxPool2dBackward(dy, argmax, g) {
+      if (!(dy instanceof Float32Array)) return tsKernels.maxPool2dBackward(dy, argmax, g);
+      const dx = alloc(g.batch * g.inHeight * g.inWidth * g.channels);
+      addon.maxPool2dBackward(dy, argmax, g, dx);
+      return dx;
+    },
+    avgPool2d(x, g) {
+      if (!(x instanceof Float32Array)) return tsKernels.avgPool2d(x, g);
+      const y = alloc(g.batch * g.outHeight * g.outWidth * g.channels);
+      addon.avgPool2d(x, g, y);
+      return y;
+    },
+    avgPool2dBackward(dy, g) {
+      if (!(dy instanceof Float32Array)) return tsKernels.avgPool2dBackward(dy, g);
+      const dx = alloc(g.batch * g.inHeight * g.inWidth * g.channels);
+      addon.avgPool2dBackward(dy, g, dx);
+      return dx;
+    },
+    unary(op, x) {
+      if (!(x instanceof Float32Array) || op === 'erf') return tsKernels.unary(op, x); // no native erf yet
+      const out = alloc(x.length);
+      addon.unary(op, x, out);
+      return out;
+    },
+    binary(op, a, aShape, b, bShape, outShape) {
+      if (!(a instanceof Float32Array && b instanceof Float32Array)) return tsKernels.binary(op, a, aShape, b, bShape, outShape);
+      const out = alloc(product(outShape));
+      addon.binary(op, a, aShape, b, bShape, outShape, out);
+      return out;
+    },
+    reduce(op, x, shape, axes) {
+      if (!(x instanceof Float32Array)) return tsKernels.reduce(op, x, shape, axes);
+      const out = alloc(product(shape.filter((_, i) => !axes.includes(i))));
+      addon.reduce(op, x, shape, axes, out);
+      return out;
+    },
+    argMax(x, shape, axis) {
+      if (!(x instanceof Float32Array)) return tsKernels.argMax(x, shape, axis);
+      const n = product(shape.filter((_, i) => i !== axis));
+      const out = allocInt32(n);
+      addon.argMax(x, shape, axis, out);
+      return out;
+    },
+    transpose(x, shape, perm) {
+      if (!(x instanceof Float32Array)) return tsKernels.transpose(x, shape, perm);
+      const out = alloc(x.length);
+      addon.transpose(x, shape, perm, out);
+      return out;
+    },
+    logSoftmax(x, rows, cols) {
+      if (!(x instanceof Float32Array)) return tsKernels.logSoftmax(x, rows, cols);
+      const out = alloc(rows * cols);
+      addon.logSoftmax(x, rows, cols, out);
+      return out;
+    },
+    logSoftmaxBackward(dy, y, rows, cols) {
+      if (!(dy instanceof Float32Array && y instanceof Float32Array)) return tsKernels.logSoftmaxBackward(dy, y, rows, cols);
+      const out = alloc(rows * cols);
+      addon.logSoftmaxBackward(dy, y, rows, cols, out);
+      return out;
+    },
+    adamUpdate(param, grad, m, v, step) {
+      if (!(param instanceof Float32Array && grad instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array)) {
+        tsKernels.adamUpdate(param, grad, m, v, step);
+        return;
+      }
+      addon.adamUpdate(param, grad, m, v, step);
+    },
+    // Kernels without a native implementation yet: the TypeScript reference.
+    pad: tsKernels.pad,
+    slice: tsKernels.slice,
+    concat: tsKernels.concat,
+    depthwiseConv2d: tsKernels.depthwiseConv2d,
+    depthwiseConv2dBackpropInput: tsKernels.depthwiseConv2dBackpropInput,
+    depthwiseConv2dBackpropFilter: tsKernels.depthwiseConv2dBackpropFilter,
+  };
+}
+
+let loaded: { addon: Addon; backend: Backend } | { error: string } | null = null;
+
+function load(): { addon: Addon; backend: Backend } | { error: string } {
+  if (loaded) return loaded;
+  const path = addonPath();
+  poison = process.env['CONVKIT_NATIVE_POISON'] === '1';
+  try {
+    if (!existsSync(path)) {
+      loaded = { error: `addon not built: ${path} is missing (run \`npm run build:native\`)` };
+    } else {
+      const addon: Addon = createRequire(import.meta.url)(path);
+      loaded = { addon, backend: { name: 'native', kernels: makeKernels(addon) } };
+    }
+  } catch (e) {
+    loaded = { error: `addon failed to load from ${path}: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  return loaded;
+}
+
+/**
+ * Loads the native backend once; later calls return the same result.
+ *
+ * @example
+ * const r = loadNativeBackend();
+ * if ('backend' in r) r.backend.kernels.matmul(a, b, 2, 3, 4, false, false, null, 'linear');
+ * else console.warn(r.error);
+ */
+export function loadNativeBackend(): { backend: Backend } | { error: string } {
+  const r = load();
+  return 'backend' in r ? { backend: r.backend } : r;
+}
+
+/**
+ * What the loaded addon runs with, or null if it is not available.
+ *
+ * @example
+ * nativeInfo(); // { isa: 'avx2', threads: 2, cpuFeatures: ['sse2', 'avx', 'avx2', 'fma'] }
+ */
+export function nativeInfo(): NativeInfo | null {
+  const r = load();
+  return 'addon' in r ? r.addon.info() : null;
+}
+
+/**
+ * Switches the native GEMM instruction set for tests and benchmarks ('auto' restores the best).
+ * Returns false, changing nothing, if the addon is missing or the CPU lacks the instruction set.
+ * CONVKIT_NATIVE_ISA=portable|avx2|avx512 does the same at load time.
+ *
+ * @example
+ * setNativeIsa('portable'); // run the baseline kernels
+ * setNativeIsa('auto');
+ */
+export function setNativeIsa(name: 'auto' | 'portable' | 'avx2' | 'avx512'): boolean {
+  const r = load();
+  return 'addon' in r ? r.addon.setIsa(name) : false;
+}

@@ -1,0 +1,407 @@
+/**
+ * Native-versus-TypeScript parity: every kernel of the native addon against the reference
+ * backend on seeded random inputs with odd sizes (1, 3, 7, 13, 33), strides, dilations, 'valid'
+ * and asymmetric 'same' pads, transposes and fused epilogues, plus shapes large enough to take
+ * the threaded and multi-block paths. The suite runs once per instruction set this CPU has
+ * (avx512, avx2, portable), switched in-process with setNativeIsa.
+ *
+ * Tolerances: kernels that sum k products (matmul, conv) allow 1e-5·√k relative+absolute;
+ * sums over n elements 1e-6·n·max|x|; elementwise functions 1e-6 relative (libm's float
+ * functions against Math's double ones); +, -, ×, ÷, max, min, comparisons, pooling maxima,
+ * argMax and transpose must match exactly. Outputs are poisoned with NaN before each kernel
+ * runs (CONVKIT_NATIVE_POISON), so an output element a kernel never writes fails the test.
+ */
+import { after, before, describe, it } from 'node:test';
+import { BINARY_OPS, REDUCE_OPS, UNARY_OPS } from '../../src/backends/kernels.js';
+import type { Kernels } from '../../src/backends/kernels.js';
+import { loadNativeBackend, setNativeIsa } from '../../src/backends/native.js';
+import { tsKernels as ts } from '../../src/backends/ts/index.js';
+import { Random } from '../../src/tensor/random.js';
+import type { ConvCase, PoolCase } from './parity-util.js';
+import { assertClose, assertSame, convGeometry, label, poolGeometry, randomF32, randomInts, sumTolerance } from './parity-util.js';
+
+// Outputs start as NaN, so an element a native kernel fails to write cannot match the reference.
+process.env['CONVKIT_NATIVE_POISON'] = '1';
+const loaded = loadNativeBackend();
+const skip = 'error' in loaded ? `native addon not available: ${loaded.error}` : false;
+const isas = skip ? [] : (['avx512', 'avx2', 'portable'] as const).filter((isa) => setNativeIsa(isa));
+setNativeIsa('auto');
+
+const SIZES = [1, 3, 7, 13, 33];
+
+const CONV_CASES: ConvCase[] = [
+  { batch: 1, h: 1, w: 1, cin: 1, cout: 1, kh: 1, kw: 1 },
+  { batch: 2, h: 7, w: 7, cin: 3, cout: 5, kh: 3, kw: 3 },
+  { batch: 3, h: 13, w: 7, cin: 1, cout: 33, kh: 3, kw: 3, padding: 'same' },
+  { batch: 2, h: 13, w: 13, cin: 7, cout: 13, kh: 3, kw: 2, stride: [2, 2], padding: 'same' },
+  { batch: 1, h: 13, w: 11, cin: 13, cout: 7, kh: 5, kw: 5, stride: [2, 1] },
+  { batch: 2, h: 13, w: 13, cin: 3, cout: 7, kh: 3, kw: 3, dilation: [2, 2], padding: 'same' },
+  { batch: 1, h: 8, w: 9, cin: 33, cout: 3, kh: 2, kw: 3, stride: [2, 3], dilation: [1, 2] },
+  { batch: 2, h: 7, w: 7, cin: 4, cout: 6, kh: 3, kw: 3, padding: { top: 2, bottom: 0, left: 1, right: 3 } },
+  { batch: 1, h: 3, w: 3, cin: 2, cout: 3, kh: 5, kw: 5, padding: 'same' }, // windows mostly padding
+  { batch: 8, h: 28, w: 28, cin: 1, cout: 32, kh: 3, kw: 3 }, // seed conv1, batch 8
+  { batch: 8, h: 13, w: 13, cin: 32, cout: 64, kh: 3, kw: 3 }, // seed conv2, batch 8
+  { batch: 1, h: 48, w: 48, cin: 16, cout: 32, kh: 3, kw: 3, padding: 'same' }, // one image, threaded GEMMs
+];
+
+const POOL_CASES: PoolCase[] = [
+  { batch: 1, h: 1, w: 1, c: 1, ph: 1, pw: 1 },
+  { batch: 2, h: 26, w: 26, c: 3, ph: 2, pw: 2 },
+  { batch: 3, h: 7, w: 7, c: 13, ph: 2, pw: 2, padding: 'same' },
+  { batch: 2, h: 13, w: 11, c: 5, ph: 3, pw: 3, stride: [2, 2], padding: 'same' },
+  { batch: 1, h: 7, w: 13, c: 7, ph: 3, pw: 2, stride: [1, 2] },
+  { batch: 2, h: 3, w: 3, c: 2, ph: 2, pw: 2, stride: [1, 1], padding: { top: 2, bottom: 1, left: 2, right: 0 } },
+  { batch: 16, h: 26, w: 26, c: 32, ph: 2, pw: 2 }, // seed pool1, threaded
+];
+
+function suite(k: Kernels, rng: Random): void {
+  it('matmul: every transpose, bias and relu combination on odd sizes', () => {
+    for (const m of SIZES)
+      for (const kk of SIZES)
+        for (const n of SIZES) {
+          const a = randomF32(m * kk, rng);
+          const b = randomF32(kk * n, rng);
+          const bias = randomF32(n, rng);
+          for (const transA of [false, true])
+            for (const transB of [false, true])
+              for (const [bs, act] of [
+                [null, 'linear'],
+                [bias, 'relu'],
+              ] as const) {
+                const what = `matmul ${label({ m, k: kk, n, transA, transB, bias: !!bs, act })}`;
+                assertClose(
+                  k.matmul(a, b, m, kk, n, transA, transB, bs, act),
+                  ts.matmul(a, b, m, kk, n, transA, transB, bs, act),
+                  sumTolerance(kk),
+                  what,
+                );
+              }
+        }
+  });
+
+  it('matmul: multi-block, threaded and split-k shapes', () => {
+    const shapes: [number, number, number][] = [
+      [150, 300, 70], // two k blocks, partial m block
+      [5, 3, 4100], // more than one nc block
+      [200, 1600, 128], // seed dense1 forward, threaded
+      [9, 20000, 32], // tiny C, long k: split-k
+      [300, 1, 50], // k = 1
+      [4, 0, 5], // k = 0: just the epilogue
+      [0, 5, 3],
+    ];
+    for (const [m, kk, n] of shapes)
+      for (const transA of [false, true])
+        for (const transB of [false, true]) {
+          const a = randomF32(m * kk, rng);
+          const b = randomF32(kk * n, rng);
+          const bias = randomF32(n, rng);
+          const what = `matmul ${label({ m, k: kk, n, transA, transB })}`;
+          assertClose(
+            k.matmul(a, b, m, kk, n, transA, transB, bias, 'relu'),
+            ts.matmul(a, b, m, kk, n, transA, transB, bias, 'relu'),
+            sumTolerance(kk),
+            what,
+          );
+        }
+  });
+
+  it('matmul: NaN propagates through the bias and relu epilogue', () => {
+    for (const [m, kk, n] of [
+      [7, 13, 33],
+      [150, 300, 70],
+    ] as const) {
+      const a = randomF32(m * kk, rng);
+      a[kk + 2] = NaN; // all of row 1
+      const b = randomF32(kk * n, rng);
+      const bias = randomF32(n, rng);
+      bias[3] = NaN; // all of column 3
+      assertClose(
+        k.matmul(a, b, m, kk, n, false, false, bias, 'relu'),
+        ts.matmul(a, b, m, kk, n, false, false, bias, 'relu'),
+        sumTolerance(kk),
+        `matmul NaN ${m}x${kk}x${n}`,
+      );
+    }
+  });
+
+  it('conv2d forward, backprop input and backprop filter', () => {
+    for (const c of CONV_CASES) {
+      const g = convGeometry(c);
+      const x = randomF32(g.batch * g.inHeight * g.inWidth * g.inChannels, rng);
+      const w = randomF32(g.kernelHeight * g.kernelWidth * g.inChannels * g.outChannels, rng);
+      const bias = randomF32(g.outChannels, rng);
+      const dy = randomF32(g.batch * g.outHeight * g.outWidth * g.outChannels, rng);
+      const taps = g.kernelHeight * g.kernelWidth * g.inChannels;
+      const what = label(c);
+      assertClose(k.conv2d(x, w, null, g, 'linear'), ts.conv2d(x, w, null, g, 'linear'), sumTolerance(taps), `conv2d ${what}`);
+      assertClose(k.conv2d(x, w, bias, g, 'relu'), ts.conv2d(x, w, bias, g, 'relu'), sumTolerance(taps), `conv2d+bias+relu ${what}`);
+      assertClose(
+        k.conv2dBackpropInput(dy, w, g),
+        ts.conv2dBackpropInput(dy, w, g),
+        sumTolerance(g.outChannels * g.kernelHeight * g.kernelWidth),
+        `conv2dBackpropInput ${what}`,
+      );
+      assertClose(
+        k.conv2dBackpropFilter(x, dy, g),
+        ts.conv2dBackpropFilter(x, dy, g),
+        sumTolerance(g.batch * g.outHeight * g.outWidth),
+        `conv2dBackpropFilter ${what}`,
+      );
+    }
+  });
+
+  it('maxPool2d and avgPool2d, forward and backward', () => {
+    for (const p of POOL_CASES) {
+      const g = poolGeometry(p);
+      const what = label(p);
+      for (const x of [
+        randomF32(g.batch * g.inHeight * g.inWidth * g.channels, rng),
+        randomInts(g.batch * g.inHeight * g.inWidth * g.channels, rng),
+      ]) {
+        if (x.length > 3) x[3] = NaN;
+        const dy = randomF32(g.batch * g.outHeight * g.outWidth * g.channels, rng);
+        const nat = k.maxPool2d(x, g);
+        const ref = ts.maxPool2d(x, g);
+        assertSame(nat.y, ref.y, `maxPool2d y ${what}`);
+        assertSame(nat.argmax, ref.argmax, `maxPool2d argmax ${what}`);
+        assertClose(k.maxPool2dBackward(dy, ref.argmax, g), ts.maxPool2dBackward(dy, ref.argmax, g), 1e-6, `maxPool2dBackward ${what}`);
+        assertClose(k.avgPool2d(x, g), ts.avgPool2d(x, g), 1e-6, `avgPool2d ${what}`);
+        assertClose(k.avgPool2dBackward(dy, g), ts.avgPool2dBackward(dy, g), 1e-6, `avgPool2dBackward ${what}`);
+      }
+    }
+  });
+
+  it('unary: every op, special values included', () => {
+    const specials = [0, -0, 1, -1, NaN, Infinity, -Infinity, 88.7, -88.7, 100, -100, 1e-30, -1e-30, 3.4e38];
+    for (const n of [1, 7, 33, 100_003]) {
+      const x = randomF32(n, rng, -4, 4);
+      if (n > specials.length) x.set(specials);
+      for (const op of UNARY_OPS) assertClose(k.unary(op, x), ts.unary(op, x), 1e-6, `unary ${op} n=${n}`);
+    }
+  });
+
+  it('binary: every op with same-shape, scalar, row, column and general broadcasts', () => {
+    const shapes: [number[], number[], number[]][] = [
+      [
+        [7, 13],
+        [7, 13],
+        [7, 13],
+      ],
+      [[7, 13], [], [7, 13]],
+      [[1], [3, 7], [3, 7]],
+      [[5, 33], [33], [5, 33]],
+      [
+        [5, 1],
+        [5, 33],
+        [5, 33],
+      ],
+      [
+        [3, 1, 5],
+        [1, 4, 1],
+        [3, 4, 5],
+      ],
+      [
+        [2, 3, 4, 5],
+        [4, 1],
+        [2, 3, 4, 5],
+      ],
+      [
+        [1, 7],
+        [1, 1],
+        [1, 7],
+      ],
+      [[0, 3], [3], [0, 3]],
+      [
+        [200, 1600],
+        [200, 1600],
+        [200, 1600],
+      ],
+      [[200, 1600], [1600], [200, 1600]],
+      [
+        [2, 50, 1, 30],
+        [50, 1],
+        [2, 50, 50, 30],
+      ],
+    ];
+    const exact = new Set(['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'greater', 'greaterEqual', 'equal']);
+    for (const [aShape, bShape, outShape] of shapes) {
+      const size = (s: number[]) => s.reduce((p, d) => p * d, 1);
+      for (const ints of [false, true]) {
+        const a = ints ? randomInts(size(aShape), rng) : randomF32(size(aShape), rng, -2, 2);
+        const b = ints ? randomInts(size(bShape), rng) : randomF32(size(bShape), rng, -2, 2);
+        for (const op of BINARY_OPS) {
+          const what = `binary ${op} ${label({ aShape, bShape, ints })}`;
+          const nat = k.binary(op, a, aShape, b, bShape, outShape);
+          const ref = ts.binary(op, a, aShape, b, bShape, outShape);
+          if (exact.has(op)) assertSame(nat, ref, what);
+          else assertClose(nat, ref, 1e-6, what);
+        }
+      }
+    }
+  });
+
+  it('reduce: sum, max and min over every axis set', () => {
+    const cases: [number[], number[][]][] = [
+      [[7], [[0], []]],
+      [
+        [5, 33],
+        [[0], [1], [0, 1]],
+      ],
+      [
+        [3, 4, 5],
+        [[0], [1], [2], [0, 1], [0, 2], [1, 2], [0, 1, 2], []],
+      ],
+      [
+        [2, 3, 1, 5],
+        [[0, 2], [2], [1, 3], [0, 1, 3]],
+      ],
+      [[200 * 26 * 26, 32], [[0]]], // conv1 bias gradient
+      [
+        [0, 4],
+        [[0], [1]],
+      ],
+      [[3, 0], [[1]]],
+    ];
+    for (const [shape, axesList] of cases) {
+      const x = randomF32(
+        shape.reduce((p, d) => p * d, 1),
+        rng,
+      );
+      for (const axes of axesList) {
+        const n = axes.reduce((p, a) => p * shape[a]!, 1);
+        for (const op of REDUCE_OPS) {
+          const what = `reduce ${op} ${label({ shape, axes })}`;
+          if (op === 'sum') assertClose(k.reduce(op, x, shape, axes), ts.reduce(op, x, shape, axes), 1e-6 * (n + 1), what);
+          else assertSame(k.reduce(op, x, shape, axes), ts.reduce(op, x, shape, axes), what);
+        }
+      }
+    }
+  });
+
+  it('argMax and transpose', () => {
+    const cases: [number[], number][] = [
+      [[7, 13], 0],
+      [[7, 13], 1],
+      [[3, 4, 5], 1],
+      [[3, 4, 5], 2],
+      [[200, 10], 1],
+      [[1], 0],
+    ];
+    for (const [shape, axis] of cases)
+      for (const x of [
+        randomF32(
+          shape.reduce((p, d) => p * d, 1),
+          rng,
+        ),
+        randomInts(
+          shape.reduce((p, d) => p * d, 1),
+          rng,
+        ),
+      ])
+        assertSame(k.argMax(x, shape, axis), ts.argMax(x, shape, axis), `argMax ${label({ shape, axis })}`);
+    const perms: [number[], number[]][] = [
+      [
+        [7, 13],
+        [1, 0],
+      ],
+      [
+        [2, 3, 4],
+        [0, 2, 1],
+      ],
+      [
+        [2, 3, 4],
+        [1, 0, 2],
+      ],
+      [
+        [2, 3, 4],
+        [1, 2, 0],
+      ],
+      [
+        [2, 3, 4],
+        [2, 0, 1],
+      ],
+      [
+        [2, 3, 4],
+        [2, 1, 0],
+      ],
+      [
+        [2, 1, 3, 1, 5],
+        [4, 1, 0, 3, 2],
+      ],
+      [
+        [200, 1600],
+        [1, 0],
+      ],
+      [
+        [0, 3],
+        [1, 0],
+      ],
+    ];
+    for (const [shape, perm] of perms) {
+      const x = randomF32(
+        shape.reduce((p, d) => p * d, 1),
+        rng,
+      );
+      assertSame(k.transpose(x, shape, perm), ts.transpose(x, shape, perm), `transpose ${label({ shape, perm })}`);
+    }
+  });
+
+  it('logSoftmax and its backward', () => {
+    for (const [rows, cols, scale] of [
+      [1, 1, 1],
+      [7, 13, 3],
+      [200, 10, 5],
+      [3, 1000, 80],
+      [5000, 33, 1],
+    ] as const) {
+      const x = randomF32(rows * cols, rng, -scale, scale);
+      const dy = randomF32(rows * cols, rng);
+      const y = ts.logSoftmax(x, rows, cols);
+      const what = label({ rows, cols, scale });
+      assertClose(k.logSoftmax(x, rows, cols), y, 1e-6, `logSoftmax ${what}`);
+      assertClose(
+        k.logSoftmaxBackward(dy, y, rows, cols),
+        ts.logSoftmaxBackward(dy, y, rows, cols),
+        1e-6 * Math.sqrt(cols),
+        `logSoftmaxBackward ${what}`,
+      );
+    }
+  });
+
+  it('adamUpdate, three steps in place', () => {
+    for (const n of [1, 33, 100_003]) {
+      const state = () => [randomF32(n, rng), randomF32(n, rng, -0.1, 0.1), randomF32(n, rng, 0, 0.01)] as const;
+      const [p0, m0, v0] = state();
+      const [pn, mn, vn] = [p0.slice(), m0.slice(), v0.slice()];
+      const [pr, mr, vr] = [p0.slice(), m0.slice(), v0.slice()];
+      for (let t = 1; t <= 3; t++) {
+        const grad = randomF32(n, rng);
+        const step = {
+          lrT: (1e-3 * Math.sqrt(1 - 0.999 ** t)) / (1 - 0.9 ** t),
+          beta1: 0.9,
+          beta2: 0.999,
+          epsilonT: 1e-7 * Math.sqrt(1 - 0.999 ** t),
+        };
+        k.adamUpdate(pn, grad, mn, vn, step);
+        ts.adamUpdate(pr, grad, mr, vr, step);
+      }
+      assertClose(pn, pr, 1e-6, `adam param n=${n}`);
+      assertClose(mn, mr, 1e-6, `adam m n=${n}`);
+      assertClose(vn, vr, 1e-6, `adam v n=${n}`);
+    }
+  });
+}
+
+if ('error' in loaded) {
+  describe('native backend parity with ts', { skip }, () => {
+    it('needs the native addon', () => {});
+  });
+} else {
+  for (const isa of isas) {
+    describe(`native backend parity with ts (${isa})`, () => {
+      before(() => setNativeIsa(isa));
+      after(() => setNativeIsa('auto'));
+      suite(loaded.backend.kernels, new Random(2024));
+    });
+  }
+}
