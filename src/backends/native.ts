@@ -24,6 +24,7 @@ import type {
   ReduceOp,
   UnaryOp,
 } from './kernels.js';
+import { allocFloat32, allocInt32 as allocInt32Buffer } from '../tensor/buffer-pool.js';
 import { tsKernels } from './ts/index.js';
 
 /** What the addon reports about itself. */
@@ -100,22 +101,20 @@ let poison = false;
 
 /**
  * An output buffer for the addon to fill. Every native kernel writes all of its output, so the
- * memory is not zeroed first (Buffer.allocUnsafeSlow: for a 17 MB conv output, zeroing costs
- * more than the convolution). A size the addon will reject gets an empty array; the addon then
- * throws its own clear message.
+ * memory is not zeroed first (for a 17 MB conv output, zeroing costs more than the convolution);
+ * inside a training step it is a recycled buffer (src/tensor/buffer-pool.ts). A size the addon
+ * will reject gets an empty array; the addon then throws its own clear message.
  */
 function alloc(n: number): Float32Array {
   if (!validLength(n) || n === 0) return new Float32Array(0);
-  const bytes = Buffer.allocUnsafeSlow(n * 4);
-  const out = new Float32Array(bytes.buffer, bytes.byteOffset, n);
+  const out = allocFloat32(n, false);
   if (poison) out.fill(NaN);
   return out;
 }
 
 function allocInt32(n: number): Int32Array {
   if (!validLength(n) || n === 0) return new Int32Array(0);
-  const bytes = Buffer.allocUnsafeSlow(n * 4);
-  const out = new Int32Array(bytes.buffer, bytes.byteOffset, n);
+  const out = allocInt32Buffer(n, false);
   if (poison) out.fill(-2);
   return out;
 }

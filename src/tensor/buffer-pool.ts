@@ -29,17 +29,32 @@ function take<T extends Pooled>(key: string, n: number, make: (n: number) => T, 
   return out;
 }
 
+/** n·4 bytes of uninitialised memory (no zeroing pass), where Node's Buffer is available. */
+function uninitialised(n: number): ArrayBuffer | null {
+  if (typeof Buffer === 'undefined' || n === 0) return null;
+  const bytes = Buffer.allocUnsafeSlow(n * 4);
+  return bytes.buffer as ArrayBuffer;
+}
+
 /**
  * A Float32Array of length n, recycled inside a buffer scope. Zeroed unless `zeroed` is false,
  * which kernels that write every element use to skip the clearing pass.
  */
 export function allocFloat32(n: number, zeroed = true): Float32Array {
-  return take(`f${n}`, n, (k) => new Float32Array(k), zeroed);
+  const make = (k: number): Float32Array => {
+    const raw = zeroed ? null : uninitialised(k);
+    return raw ? new Float32Array(raw, 0, k) : new Float32Array(k);
+  };
+  return take(`f${n}`, n, make, zeroed);
 }
 
 /** An Int32Array of length n, recycled inside a buffer scope; zeroed unless `zeroed` is false. */
 export function allocInt32(n: number, zeroed = true): Int32Array {
-  return take(`i${n}`, n, (k) => new Int32Array(k), zeroed);
+  const make = (k: number): Int32Array => {
+    const raw = zeroed ? null : uninitialised(k);
+    return raw ? new Int32Array(raw, 0, k) : new Int32Array(k);
+  };
+  return take(`i${n}`, n, make, zeroed);
 }
 
 /**
