@@ -73,4 +73,15 @@ describe('convkit CLI', () => {
     assert.equal(rows[0], 'epoch,loss,accuracy,val_loss,val_accuracy,seconds');
     assert.equal(rows.length, 3);
   });
+
+  it('same seed and backend, same numbers', () => {
+    const numbers = () => {
+      const r = convkit(['train', '--epochs', '1', '--limit', '300', '--batch-size', '50', '--seed', '9', '--verbose', '2']);
+      assert.equal(r.code, 0, r.stderr);
+      return [...r.stdout.matchAll(/(loss|accuracy): (\d\.\d{4})/g)].map((m) => m[0]);
+    };
+    const first = numbers();
+    assert.ok(first.length >= 6);
+    assert.deepEqual(numbers(), first);
+  });
 });
