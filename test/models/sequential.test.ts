@@ -82,4 +82,29 @@ describe('Sequential', () => {
     assert.equal(model.nonTrainableWeights.length, 2);
     assert.equal(model.countParams(), 15 + 8);
   });
+
+  it('frozen layers keep their weights through fit; the others train', async () => {
+    setSeed(2);
+    const model = sequential([
+      layers.dense({ units: 4, activation: 'relu', inputShape: [3] }),
+      layers.dense({ units: 2, activation: 'softmax' }),
+    ]);
+    model.layers[0]!.trainable = false;
+    model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+    const frozen = model.layers[0]!.getWeights().map((w) => [...w.data]);
+    const head = model.layers[1]!.getWeights().map((w) => [...w.data]);
+    const x = zeros([8, 3]);
+    x.data.forEach((_, i) => (x.data[i] = Math.sin(i)));
+    const y = zeros([8, 2]);
+    for (let i = 0; i < 8; i++) y.data[2 * i + (i % 2)] = 1;
+    await model.fit(x, y, { epochs: 3, batchSize: 4, verbose: 0 });
+    assert.deepEqual(
+      model.layers[0]!.getWeights().map((w) => [...w.data]),
+      frozen,
+    );
+    assert.notDeepEqual(
+      model.layers[1]!.getWeights().map((w) => [...w.data]),
+      head,
+    );
+  });
 });
