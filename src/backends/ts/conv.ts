@@ -12,8 +12,11 @@ import { applyEpilogue, gemmNN, gemmNT, gemmTN } from './matmul.js';
 /** Rows of the column matrix processed at once, to bound its memory. */
 const CHUNK_ROWS = 8192;
 
-/** Fills col[rows × K] for output pixels [row0, row0+rows); taps outside the image are 0. */
-function im2col(x: FloatArray, g: Conv2dGeometry, row0: number, rows: number, col: FloatArray): void {
+/**
+ * Visits every filter tap of output pixels [row0, row0 + rows): `visit(colOffset, xOffset)` with
+ * the tap's offset in the column matrix and in x (−1 where the tap falls in the padding).
+ */
+function forEachTap(g: Conv2dGeometry, row0: number, rows: number, visit: (colOffset: number, xOffset: number) => void): void {
   const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = g;
   const K = g.kernelHeight * g.kernelWidth * C;
   for (let r = 0; r < rows; r++) {
@@ -26,40 +29,28 @@ function im2col(x: FloatArray, g: Conv2dGeometry, row0: number, rows: number, co
       const iy = oy * g.strideHeight - g.padTop + ky * g.dilationHeight;
       for (let kx = 0; kx < g.kernelWidth; kx++) {
         const ix = ox * g.strideWidth - g.padLeft + kx * g.dilationWidth;
-        if (iy < 0 || iy >= H || ix < 0 || ix >= W) {
-          col.fill(0, c0, c0 + C);
-        } else {
-          const src = ((n * H + iy) * W + ix) * C;
-          for (let c = 0; c < C; c++) col[c0 + c] = x[src + c]!;
-        }
+        visit(c0, iy < 0 || iy >= H || ix < 0 || ix >= W ? -1 : ((n * H + iy) * W + ix) * C);
         c0 += C;
       }
     }
   }
 }
 
+/** Fills col[rows × K] for output pixels [row0, row0 + rows); taps in the padding are 0. */
+function im2col(x: FloatArray, g: Conv2dGeometry, row0: number, rows: number, col: FloatArray): void {
+  const C = g.inChannels;
+  forEachTap(g, row0, rows, (c0, src) => {
+    if (src < 0) col.fill(0, c0, c0 + C);
+    else for (let c = 0; c < C; c++) col[c0 + c] = x[src + c]!;
+  });
+}
+
 /** Adds col[rows × K] back into dx at the taps it was gathered from (the adjoint of im2col). */
 function col2im(col: FloatArray, g: Conv2dGeometry, row0: number, rows: number, dx: FloatArray): void {
-  const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = g;
-  const K = g.kernelHeight * g.kernelWidth * C;
-  for (let r = 0; r < rows; r++) {
-    const pix = row0 + r;
-    const n = Math.floor(pix / (OH * OW));
-    const oy = Math.floor(pix / OW) % OH;
-    const ox = pix % OW;
-    let c0 = r * K;
-    for (let ky = 0; ky < g.kernelHeight; ky++) {
-      const iy = oy * g.strideHeight - g.padTop + ky * g.dilationHeight;
-      for (let kx = 0; kx < g.kernelWidth; kx++) {
-        const ix = ox * g.strideWidth - g.padLeft + kx * g.dilationWidth;
-        if (iy >= 0 && iy < H && ix >= 0 && ix < W) {
-          const dst = ((n * H + iy) * W + ix) * C;
-          for (let c = 0; c < C; c++) dx[dst + c] += col[c0 + c]!;
-        }
-        c0 += C;
-      }
-    }
-  }
+  const C = g.inChannels;
+  forEachTap(g, row0, rows, (c0, dst) => {
+    if (dst >= 0) for (let c = 0; c < C; c++) dx[dst + c] += col[c0 + c]!;
+  });
 }
 
 function taps(g: Conv2dGeometry): number {
