@@ -1,6 +1,7 @@
 /**
- * Time per call of the seed model's convolution and pooling kernels at batch 200, forward and
- * both backward passes, on the native backend (and, once each, on the ts backend for scale).
+ * Time per call of the seed model's convolution and pooling kernels at batch 200 and of
+ * ResNet-20's convolutions at batch 128, forward and both backward passes, on the native backend
+ * (and, once each, the seed kernels on the ts backend for scale).
  *
  * Run on its own: `node build/bench/conv.js [--ts]` prints a table.
  */
@@ -19,8 +20,10 @@ export interface ConvRow {
   gflops: number;
 }
 
-function conv(batch: number, h: number, cin: number, cout: number): Conv2dGeometry {
-  const out = h - 2;
+/** A k×k convolution, 'valid' (pad 0) or 'same' (pad (k−1)/2, k odd), with the given stride. */
+export function conv(batch: number, h: number, cin: number, cout: number, k = 3, stride = 1, same = false): Conv2dGeometry {
+  const pad = same ? (k - 1) >> 1 : 0;
+  const out = Math.floor((h + 2 * pad - k) / stride) + 1;
   return {
     batch,
     inHeight: h,
@@ -29,14 +32,14 @@ function conv(batch: number, h: number, cin: number, cout: number): Conv2dGeomet
     outHeight: out,
     outWidth: out,
     outChannels: cout,
-    kernelHeight: 3,
-    kernelWidth: 3,
-    strideHeight: 1,
-    strideWidth: 1,
+    kernelHeight: k,
+    kernelWidth: k,
+    strideHeight: stride,
+    strideWidth: stride,
     dilationHeight: 1,
     dilationWidth: 1,
-    padTop: 0,
-    padLeft: 0,
+    padTop: pad,
+    padLeft: pad,
   };
 }
 
@@ -58,14 +61,14 @@ function pool(batch: number, h: number, c: number): Pool2dGeometry {
   };
 }
 
-function random(n: number): Float32Array {
+export function random(n: number): Float32Array {
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = Math.sin(i * 12.9898) * 0.5;
   return out;
 }
 
 /** Median milliseconds of `fn` after a warm-up of 2 runs and 300 ms (minRuns 1: one of each). */
-function time(fn: () => void, minRuns: number): number {
+export function time(fn: () => void, minRuns: number): number {
   const warm = performance.now();
   for (let i = 0; i < Math.min(minRuns, 2) || (minRuns > 1 && performance.now() - warm < 300); i++) fn();
   const times: number[] = [];
@@ -79,11 +82,22 @@ function time(fn: () => void, minRuns: number): number {
   return times[Math.floor(times.length / 2)]!;
 }
 
-function measureAll(k: Kernels, backend: ConvRow['backend'], batch: number, minRuns: number): ConvRow[] {
+/** ResNet-20's convolutions at batch 128 (3×3 'same'; the stage changes stride 2; a 1×1 projection). */
+const RESNET_LAYERS: [string, Conv2dGeometry][] = [
+  ['resnet stem [128,32,32,3]*[3,3,3,16]', conv(128, 32, 3, 16, 3, 1, true)],
+  ['resnet s1 [128,32,32,16]*[3,3,16,16]', conv(128, 32, 16, 16, 3, 1, true)],
+  ['resnet s2a [128,32,32,16]*[3,3,16,32]/2', conv(128, 32, 16, 32, 3, 2, true)],
+  ['resnet s2 [128,16,16,32]*[3,3,32,32]', conv(128, 16, 32, 32, 3, 1, true)],
+  ['resnet s3 [128,8,8,64]*[3,3,64,64]', conv(128, 8, 64, 64, 3, 1, true)],
+  ['resnet proj [128,32,32,16]*[1,1,16,32]/2', conv(128, 32, 16, 32, 1, 2)],
+];
+
+function measureAll(k: Kernels, backend: ConvRow['backend'], batch: number, minRuns: number, resnet: boolean): ConvRow[] {
   const rows: ConvRow[] = [];
   const layers: [string, Conv2dGeometry][] = [
     [`conv1 [${batch},28,28,1]*[3,3,1,32]`, conv(batch, 28, 1, 32)],
     [`conv2 [${batch},13,13,32]*[3,3,32,64]`, conv(batch, 13, 32, 64)],
+    ...(resnet ? RESNET_LAYERS : []),
   ];
   for (const [shape, g] of layers) {
     const x = random(g.batch * g.inHeight * g.inWidth * g.inChannels);
@@ -119,22 +133,24 @@ function measureAll(k: Kernels, backend: ConvRow['backend'], batch: number, minR
 }
 
 /**
- * Times the seed model's conv and pool kernels at batch 200 on the native backend, and on the
- * ts backend too when `ts` is set (one run each: it takes seconds).
+ * Times the seed model's conv and pool kernels at batch 200 (and ResNet-20's convolutions at 128
+ * unless `resnet` is false) on the native backend, and the seed kernels on the ts backend too
+ * when `ts` is set (one run each: it takes seconds).
  *
  * @example
  * const rows = await benchConv();
  * rows.filter((r) => r.kernel.startsWith('conv2d'));
  */
-export async function benchConv(options: { batch?: number; ts?: boolean } = {}): Promise<ConvRow[]> {
+export async function benchConv(options: { batch?: number; ts?: boolean; resnet?: boolean } = {}): Promise<ConvRow[]> {
   const batch = options.batch ?? 200;
+  const resnet = options.resnet ?? true;
   const rows: ConvRow[] = [];
   const loaded = loadNativeBackend();
   if ('backend' in loaded) {
-    measureAll(loaded.backend.kernels, 'native', batch, 1); // warm-up: fault in every buffer size once
-    rows.push(...measureAll(loaded.backend.kernels, 'native', batch, 5));
+    measureAll(loaded.backend.kernels, 'native', batch, 1, resnet); // warm-up: fault in every buffer size once
+    rows.push(...measureAll(loaded.backend.kernels, 'native', batch, 5, resnet));
   }
-  if (options.ts) rows.push(...measureAll(tsKernels, 'ts', batch, 1));
+  if (options.ts) rows.push(...measureAll(tsKernels, 'ts', batch, 1, false));
   return rows;
 }
 

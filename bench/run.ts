@@ -1,16 +1,22 @@
 /**
- * `npm run bench`: GEMM GFLOPS, the seed recipe's training throughput, inference speed and
- * latency, for each backend, and the same figures for PyTorch (when `/usr/bin/python3` has torch)
- * measured in the same run, with the ratios. Options: --quick, --no-ts, --no-peer, --json FILE.
+ * `npm run bench`: GEMM GFLOPS; the seed model's and ResNet-20's convolution kernels; the deeper
+ * kernels (batch norm, depthwise, pad/slice/concat, relu gradient, erf); the seed recipe's
+ * training throughput, inference speed and latency; ResNet-20 training throughput; and the same
+ * figures for PyTorch (when `/usr/bin/python3` has torch) measured in the same run, with glibc's
+ * allocator tuned (the peer scripts' default) and as users run it (--plain-malloc), and the
+ * ratios against both. Options: --quick, --no-ts, --no-peer, --no-plain, --json FILE.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadNativeBackend } from '../src/backends/native.js';
+import { benchConv, formatConvRows } from './conv.js';
+import { benchDeeper, formatDeeperRows } from './deeper.js';
 import { benchGemm, type Row } from './gemm.js';
+import { benchResnet, type ResnetFigures } from './resnet.js';
 import { benchSeed, type SeedFigures } from './seed.js';
 
-interface PeerFigures {
+interface SeedPeer {
   info: Record<string, unknown>;
   gemm: { shape: string; gflops_median: number }[];
   train: { samples_per_s: number };
@@ -18,20 +24,27 @@ interface PeerFigures {
   inference: { images_per_s_median: number; latency_ms_median: number };
 }
 
+interface ResnetPeer {
+  train: { samples_per_s: number; batch_ms_median: number };
+}
+
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const jsonIndex = process.argv.indexOf('--json');
 
-function runPeer(): PeerFigures | null {
+/** Runs a peer script; null (with the reason printed) if PyTorch is not there or it fails. */
+function runPeer<T>(script: string, extra: string[]): T | null {
   if (args.has('--no-peer')) return null;
-  const script = fileURLToPath(new URL('../../bench/peers/pytorch_bench.py', import.meta.url));
-  const r = spawnSync('/usr/bin/python3', [script, ...(quick ? ['--quick'] : [])], { encoding: 'utf8', timeout: 900_000 });
+  const path = fileURLToPath(new URL(`../../bench/peers/${script}`, import.meta.url));
+  const r = spawnSync('/usr/bin/python3', [path, ...extra], { encoding: 'utf8', timeout: 900_000 });
   if (r.status !== 0) {
-    console.log(`PyTorch peer not measured: ${(r.stderr || r.error?.message || '').trim().split('\n').at(-1)}`);
+    console.log(
+      `PyTorch peer ${script} ${extra.join(' ')} not measured: ${(r.stderr || r.error?.message || '').trim().split('\n').at(-1)}`,
+    );
     console.log('  (install it with: apt-get install -y python3-torch libopenblas0-openmp)');
     return null;
   }
-  return JSON.parse(r.stdout) as PeerFigures;
+  return JSON.parse(r.stdout) as T;
 }
 
 function table(rows: (string | number)[][]): void {
@@ -39,9 +52,16 @@ function table(rows: (string | number)[][]): void {
   for (const r of rows) console.log(r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]!) : String(c).padStart(widths[i]!))).join('  '));
 }
 
+const ratio = (a: number, b: number | undefined): string => (b ? (a / b).toFixed(2) : '-');
+
 const native = 'backend' in loadNativeBackend();
 console.log(`Convkit benchmark${quick ? ' (quick)' : ''}: native backend ${native ? 'available' : 'NOT built'}`);
-const peer = runPeer();
+const plain = !args.has('--no-plain');
+const seedPeer = runPeer<SeedPeer>('pytorch_bench.py', quick ? ['--quick'] : []);
+const seedPeerPlain = plain ? runPeer<SeedPeer>('pytorch_bench.py', [...(quick ? ['--quick'] : []), '--plain-malloc']) : null;
+const resnetSteps = quick ? '5' : '20';
+const resnetPeer = runPeer<ResnetPeer>('pytorch_resnet20.py', ['--train-batches', resnetSteps]);
+const resnetPeerPlain = plain ? runPeer<ResnetPeer>('pytorch_resnet20.py', ['--train-batches', resnetSteps, '--plain-malloc']) : null;
 
 console.log('\n(a) GEMM GFLOPS');
 const gemm: Row[] = await benchGemm({ ts: !args.has('--no-ts'), ...(quick ? { shapes: ['256^3', '1024^3'] } : {}) });
@@ -51,34 +71,69 @@ table([
   ...shapes.map((s) => {
     const n = gemm.find((r) => r.shape === s && r.backend === 'native')?.gflops;
     const t = gemm.find((r) => r.shape === s && r.backend === 'ts')?.gflops;
-    const p = peer?.gemm.find(
+    const p = seedPeer?.gemm.find(
       (g) => s.startsWith(g.shape.split(' ')[0]!) && (g.shape.includes('^3') || s.includes(g.shape.split(' ')[1] ?? '#')),
     )?.gflops_median;
     return [s, n ?? '-', t ?? '-', p ?? '-', n && p ? (n / p).toFixed(2) : '-'];
   }),
 ]);
 
-console.log('\n(b, c) Seed recipe: training throughput (batch 200), inference (10,000 images, batch 1000), latency (1 image)');
+const convRows = native ? await benchConv({ resnet: true }) : [];
+if (native) {
+  console.log('\n(b) Convolution and pooling kernels: the seed model at batch 200, ResNet-20 at 128');
+  console.log(formatConvRows(convRows));
+}
+const deeperRows = native ? benchDeeper() : [];
+if (native) {
+  console.log('\n(c) Kernels of deeper architectures');
+  console.log(formatDeeperRows(deeperRows));
+}
+
+console.log('\n(d) Seed recipe: training throughput (batch 200), inference (10,000 images, batch 1000), latency (1 image)');
 const seeds: SeedFigures[] = [];
 if (native) seeds.push(benchSeed('native', { quick, trainBatches: quick ? 20 : 60 }));
 if (!args.has('--no-ts')) seeds.push(benchSeed('ts', { quick, trainBatches: quick ? 2 : 5, warmup: 1 }));
 const rows: (string | number)[][] = [['backend', 'samples/s', 's/epoch', 'inference img/s', 'latency ms']];
 for (const s of seeds) rows.push([s.backend, s.samplesPerS, s.epochS, s.inferenceImagesPerS, s.latencyMsMedian]);
-if (peer)
-  rows.push([
-    'pytorch',
-    peer.train.samples_per_s,
-    peer.epoch.epoch_s,
-    peer.inference.images_per_s_median,
-    peer.inference.latency_ms_median,
-  ]);
+for (const [name, p] of [
+  ['pytorch', seedPeer],
+  ['pytorch (plain malloc)', seedPeerPlain],
+] as const)
+  if (p) rows.push([name, p.train.samples_per_s, p.epoch.epoch_s, p.inference.images_per_s_median, p.inference.latency_ms_median]);
 table(rows);
 const nat = seeds.find((s) => s.backend === 'native');
-if (nat && peer) {
+for (const [name, p] of [
+  ['pytorch', seedPeer],
+  ['pytorch --plain-malloc', seedPeerPlain],
+] as const) {
+  if (!nat || !p) continue;
   console.log(
-    `\nnative vs pytorch: s/epoch ratio ${(nat.epochS / peer.epoch.epoch_s).toFixed(2)} (floor <= 0.5), ` +
-      `inference ${(nat.inferenceImagesPerS / peer.inference.images_per_s_median).toFixed(2)}x (floor >= 2), ` +
-      `latency ${(nat.latencyMsMedian / peer.inference.latency_ms_median).toFixed(2)}x (floor < 1)`,
+    `native vs ${name}: s/epoch ratio ${ratio(nat.epochS, p.epoch.epoch_s)} (floor <= 0.5), ` +
+      `inference ${ratio(nat.inferenceImagesPerS, p.inference.images_per_s_median)}x (floor >= 2), ` +
+      `latency ${ratio(nat.latencyMsMedian, p.inference.latency_ms_median)}x (floor < 1)`,
   );
 }
-if (jsonIndex > 0) writeFileSync(process.argv[jsonIndex + 1]!, JSON.stringify({ gemm, seeds, peer }, null, 1));
+
+console.log('\n(e) ResNet-20 training throughput (CIFAR-shaped, batch 128)');
+const resnets: ResnetFigures[] = native ? [benchResnet('native', { steps: quick ? 5 : 15 })] : [];
+const rrows: (string | number)[][] = [['backend', 'samples/s', 'step ms (median)']];
+for (const r of resnets) rrows.push([r.backend, r.samplesPerS, r.stepMsMedian]);
+if (resnetPeer) rrows.push(['pytorch', resnetPeer.train.samples_per_s, resnetPeer.train.batch_ms_median]);
+if (resnetPeerPlain) rrows.push(['pytorch (plain malloc)', resnetPeerPlain.train.samples_per_s, resnetPeerPlain.train.batch_ms_median]);
+table(rrows);
+const rn = resnets[0];
+if (rn && resnetPeer)
+  console.log(
+    `native vs pytorch: ${ratio(rn.samplesPerS, resnetPeer.train.samples_per_s)}x samples/s (floor >= 1.5)` +
+      (resnetPeerPlain ? `; vs --plain-malloc ${ratio(rn.samplesPerS, resnetPeerPlain.train.samples_per_s)}x` : ''),
+  );
+
+if (jsonIndex > 0)
+  writeFileSync(
+    process.argv[jsonIndex + 1]!,
+    JSON.stringify(
+      { gemm, conv: convRows, deeper: deeperRows, seeds, resnets, peer: { seedPeer, seedPeerPlain, resnetPeer, resnetPeerPlain } },
+      null,
+      1,
+    ),
+  );

@@ -1,6 +1,7 @@
 /**
  * The seed recipe's speed on one backend, measured as the PyTorch peer measures it: steady-state
- * training samples/s on synthetic MNIST-shaped batches of 200 (after warm-up), the 12,000-image
+ * training samples/s on synthetic MNIST-shaped batches of 200 (after warm-up; each step gathers
+ * a shuffled batch and runs in a buffer scope, as `fit` does), the 12,000-image
  * validation pass, the seconds per epoch they imply, inference images/s on 10,000 images at batch
  * 1000, and single-image latency. Values do not change speed, so no dataset is needed.
  */
@@ -13,6 +14,8 @@ import * as ops from '../src/ops/index.js';
 import { Adam } from '../src/optimizers/adam.js';
 import { Random, setSeed } from '../src/tensor/random.js';
 import { Tensor } from '../src/tensor/tensor.js';
+import { withBufferScope } from '../src/tensor/buffer-pool.js';
+import { takeRows } from '../src/training/batches.js';
 
 export interface SeedFigures {
   backend: string;
@@ -50,20 +53,19 @@ export function benchSeed(backend: 'ts' | 'native', { trainBatches = 60, warmup 
   const optimizer = new Adam();
   const xs = syntheticImages(BATCH * 4, rng);
   const ys = oneHotRandom(BATCH * 4, rng);
-  const batch = (i: number): [Tensor, Tensor] => {
-    const k = i % 4;
-    const x = new Tensor(xs.data.subarray(k * BATCH * 784, (k + 1) * BATCH * 784), [BATCH, 28, 28, 1]);
-    const y = new Tensor(ys.data.subarray(k * BATCH * 10, (k + 1) * BATCH * 10), [BATCH, 10]);
-    return [x, y];
-  };
-  const step = (i: number): void => {
-    const [x, y] = batch(i);
-    const weights = model.trainableWeights;
-    const loss = ops.mean(categoricalCrossentropy(y, model.apply(x, { training: true })));
-    loss.item();
-    const grads = gradients(loss, weights);
-    optimizer.applyGradients(weights.map((w, j) => [w, grads[j]!] as const));
-  };
+  // As fit runs a step: a shuffled batch gathered from the pool, everything in a buffer scope.
+  const order = rng.permutation(BATCH * 4);
+  const step = (i: number): void =>
+    withBufferScope(() => {
+      const start = (i % 4) * BATCH;
+      const x = takeRows(xs, order, start, start + BATCH);
+      const y = takeRows(ys, order, start, start + BATCH);
+      const weights = model.trainableWeights;
+      const loss = ops.mean(categoricalCrossentropy(y, model.apply(x, { training: true })));
+      loss.item();
+      const grads = gradients(loss, weights);
+      optimizer.applyGradients(weights.map((w, j) => [w, grads[j]!] as const));
+    });
   for (let i = 0; i < warmup; i++) step(i);
   const times: number[] = [];
   const t0 = performance.now();

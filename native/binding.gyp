@@ -15,16 +15,23 @@
         "src/bind_linalg.cc",
         "src/bind_pool.cc",
         "src/bind_elementwise.cc",
+        "src/bind_layout.cc",
+        "src/bind_norm.cc",
         "src/threadpool.cc",
         "src/isa.cc",
         "src/gemm.cc",
         "src/gemm_portable.cc",
         "src/conv.cc",
+        "src/conv_direct.cc",
+        "src/conv_direct_filter.cc",
         "src/pool.cc",
         "src/elementwise.cc",
         "src/reduce.cc",
         "src/softmax.cc",
-        "src/optim.cc"
+        "src/optim.cc",
+        "src/norm.cc",
+        "src/layout.cc",
+        "src/depthwise.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
@@ -60,7 +67,7 @@
         {
           "target_name": "convkit_avx512",
           "type": "static_library",
-          "sources": ["src/gemm_avx512.cc"],
+          "sources": ["src/gemm_avx512.cc", "src/conv_avx512.cc", "src/simd_avx512.cc"],
           "cflags": ["<@(ck_common_cflags)", "-mavx512f", "-mavx2", "-mfma", "-Wno-maybe-uninitialized"],
           "cflags_cc": ["-std=c++17"],
           "xcode_settings": {"OTHER_CFLAGS": ["-O3", "-mavx512f", "-mavx2", "-mfma"]}

@@ -46,5 +46,6 @@ CONVKIT_NATIVE_ADDON="$addon" \
 LD_PRELOAD="$libasan" \
 ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1:allocator_may_return_null=1:${ASAN_OPTIONS:-}" \
   "$node_bin" --test --test-reporter=spec \
-    build/test/backends/native-parity.test.js build/test/backends/native-errors.test.js
+    build/test/backends/native-parity.test.js build/test/backends/native-parity-conv.test.js \
+    build/test/backends/native-parity-deeper.test.js build/test/backends/native-errors.test.js
 echo "asan-parity: clean"

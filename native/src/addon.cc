@@ -59,6 +59,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerLinalg(env, exports);
   registerPool(env, exports);
   registerElementwise(env, exports);
+  registerLayout(env, exports);
+  registerNorm(env, exports);
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa, "setIsa"));
   return exports;

@@ -137,6 +137,18 @@ double Args::numberField(const Napi::Object& obj, const char* objName, const cha
   return v.As<Napi::Number>().DoubleValue();
 }
 
+std::string shapeText(const std::vector<i64>& shape) {
+  std::string out = "[";
+  for (size_t i = 0; i < shape.size(); ++i) out += (i ? "," : "") + std::to_string(shape[i]);
+  return out + "]";
+}
+
+i64 sizeOf(const std::vector<i64>& shape) {
+  i64 n = 1;
+  for (i64 d : shape) n *= d;
+  return n;
+}
+
 i64 Args::product(std::initializer_list<i64> factors, const char* what) const {
   i64 total = 1;
   for (i64 f : factors) {

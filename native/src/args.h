@@ -79,4 +79,10 @@ class Args {
   const char* kernel_;
 };
 
+/** "[2,3,4]": a shape for error messages. */
+std::string shapeText(const std::vector<i64>& shape);
+
+/** The product of a shape's sizes (Args::shape has already bounded it). */
+i64 sizeOf(const std::vector<i64>& shape);
+
 }  // namespace ck

@@ -11,18 +11,6 @@ namespace {
 
 std::string s(i64 v) { return std::to_string(v); }
 
-std::string shapeText(const std::vector<i64>& shape) {
-  std::string out = "[";
-  for (size_t i = 0; i < shape.size(); ++i) out += (i ? "," : "") + s(shape[i]);
-  return out + "]";
-}
-
-i64 sizeOf(const std::vector<i64>& shape) {
-  i64 n = 1;
-  for (i64 d : shape) n *= d;  // Args::shape already bounded the product
-  return n;
-}
-
 // unary(op, x, out)
 Napi::Value Unary(const Napi::CallbackInfo& info) {
   Args args(info, "unary", 3);
@@ -33,6 +21,18 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
   args.expectLength(out, "out", x.length, "x.length");
   args.expectDistinct(out, "out", x, "x");
   unary(op, x.data, out.data, x.length);
+  return info.Env().Undefined();
+}
+
+// reluBackward(dy, y, dx)
+Napi::Value ReluBackward(const Napi::CallbackInfo& info) {
+  Args args(info, "reluBackward", 3);
+  const View<float> dy = args.f32(0, "dy"), y = args.f32(1, "y"), dx = args.f32(2, "dx");
+  args.expectLength(y, "y", dy.length, "dy.length");
+  args.expectLength(dx, "dx", dy.length, "dy.length");
+  args.expectDistinct(dx, "dx", dy, "dy");
+  args.expectDistinct(dx, "dx", y, "y");
+  reluBackward(dy.data, y.data, dx.data, dy.length);
   return info.Env().Undefined();
 }
 
@@ -193,6 +193,7 @@ Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
 
 void registerElementwise(Napi::Env env, Napi::Object exports) {
   exports.Set("unary", Napi::Function::New(env, Unary, "unary"));
+  exports.Set("reluBackward", Napi::Function::New(env, ReluBackward, "reluBackward"));
   exports.Set("binary", Napi::Function::New(env, Binary, "binary"));
   exports.Set("reduce", Napi::Function::New(env, Reduce, "reduce"));
   exports.Set("argMax", Napi::Function::New(env, ArgMax, "argMax"));

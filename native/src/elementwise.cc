@@ -31,6 +31,8 @@ struct Sigmoid {
 struct Tanh { static float f(float x) { return std::tanh(x); } };
 struct Step { static float f(float x) { return x > 0.0f ? 1.0f : 0.0f; } };
 struct Sign { static float f(float x) { return x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : 0.0f); } };
+// In double, rounded once: the reference computes erf in double and stores it as float.
+struct Erf { static float f(float x) { return static_cast<float>(std::erf(static_cast<double>(x))); } };
 
 struct UnaryTask {
   UnaryOp op;
@@ -63,6 +65,26 @@ void unaryThread(const UnaryTask& t, int ith, int nth) {
     case UnaryOp::Tanh: return unaryLoop<Tanh>(x, y, n);
     case UnaryOp::Step: return unaryLoop<Step>(x, y, n);
     case UnaryOp::Sign: return unaryLoop<Sign>(x, y, n);
+    case UnaryOp::Erf: return unaryLoop<Erf>(x, y, n);
+  }
+}
+
+struct ReluBackwardTask {
+  const float* dy;
+  const float* y;
+  float* dx;
+  i64 n;
+};
+
+void reluBackwardThread(const ReluBackwardTask& t, int ith, int nth) {
+  i64 i0, i1;
+  splitRange(t.n, ith, nth, 16, &i0, &i1);
+  const float* __restrict dy = t.dy;
+  const float* __restrict y = t.y;
+  float* __restrict dx = t.dx;
+  for (i64 i = i0; i < i1; ++i) {
+    const float g = dy[i];  // loaded unconditionally, so the select vectorises (no branch per element)
+    dx[i] = y[i] > 0.0f ? g : 0.0f;
   }
 }
 
@@ -207,9 +229,9 @@ void binaryThread(const BinaryTask& t, int ith, int nth) {
 }  // namespace
 
 bool parseUnaryOp(const std::string& s, UnaryOp* op) {
-  static const char* const names[] = {"neg",        "abs",  "exp",     "log",  "sqrt", "square",
-                                      "reciprocal", "relu", "sigmoid", "tanh", "step", "sign"};
-  for (int i = 0; i < 12; ++i)
+  static const char* const names[] = {"neg",  "abs",     "exp",  "log",  "sqrt", "square", "reciprocal",
+                                      "relu", "sigmoid", "tanh", "step", "sign", "erf"};
+  for (int i = 0; i < 13; ++i)
     if (s == names[i]) {
       *op = static_cast<UnaryOp>(i);
       return true;
@@ -231,8 +253,13 @@ bool parseBinaryOp(const std::string& s, BinaryOp* op) {
 void unary(UnaryOp op, const float* x, float* y, i64 n) {
   UnaryTask t{op, x, y, n};
   const bool costly = op == UnaryOp::Exp || op == UnaryOp::Log || op == UnaryOp::Sigmoid ||
-                      op == UnaryOp::Tanh;
-  run(unaryThread, t, threadsFor(static_cast<double>(n) * (costly ? 8 : 1), kMinElementsPerThread));
+                      op == UnaryOp::Tanh || op == UnaryOp::Erf;
+  run(unaryThread, t, sharesFor(static_cast<double>(n) * (costly ? 8 : 1), kMinElementsPerThread));
+}
+
+void reluBackward(const float* dy, const float* y, float* dx, i64 n) {
+  ReluBackwardTask t{dy, y, dx, n};
+  run(reluBackwardThread, t, sharesFor(static_cast<double>(n), kMinElementsPerThread));
 }
 
 void binary(BinaryOp op, const float* a, const std::vector<i64>& aShape, const float* b,
@@ -243,7 +270,7 @@ void binary(BinaryOp op, const float* a, const std::vector<i64>& aShape, const f
   const Layout layout = collapse(aShape, bShape, outShape);
   BinaryTask t{op, a, b, out, &layout, total};
   const double cost = op == BinaryOp::Pow ? 8.0 * total : static_cast<double>(total);
-  run(binaryThread, t, threadsFor(cost, kMinElementsPerThread));
+  run(binaryThread, t, sharesFor(cost, kMinElementsPerThread));
 }
 
 }  // namespace ck

@@ -9,7 +9,7 @@
 
 namespace ck {
 
-enum class UnaryOp { Neg, Abs, Exp, Log, Sqrt, Square, Reciprocal, Relu, Sigmoid, Tanh, Step, Sign };
+enum class UnaryOp { Neg, Abs, Exp, Log, Sqrt, Square, Reciprocal, Relu, Sigmoid, Tanh, Step, Sign, Erf };
 enum class BinaryOp { Add, Sub, Mul, Div, Maximum, Minimum, Pow, Greater, GreaterEqual, Equal };
 
 /** Parses the names used in src/backends/kernels.ts (UNARY_OPS, BINARY_OPS). */
@@ -18,6 +18,9 @@ bool parseBinaryOp(const std::string& name, BinaryOp* op);
 
 /** y[i] = op(x[i]) for i < n. */
 void unary(UnaryOp op, const float* x, float* y, i64 n);
+
+/** dx[i] = y[i] > 0 ? dy[i] : 0 (NaN in y gives 0) for i < n. */
+void reluBackward(const float* dy, const float* y, float* dx, i64 n);
 
 /**
  * out = op(a, b) with NumPy broadcasting. Shapes must already be checked: each of aShape and

@@ -149,6 +149,23 @@ void reducePartials(const ReduceTask& t, int ith, int nth) {
   }
 }
 
+// A few rows of C when B's rows are contiguous (bt.rs == 1: B row-major, as a dense layer's
+// kernel): c[i, :] = Σ_k a(i, k)·B[k, :], streaming B once per row without packing it. For
+// batch-1 inference, packing a 1600×128 kernel would cost far more than this product.
+void gemvRows(const GemmParams& p) {
+  for (i64 i = 0; i < p.m; ++i) {
+    float* __restrict c = p.c + i * p.ldc;
+    for (i64 j = 0; j < p.n; ++j) c[j] = p.bias != nullptr ? p.bias[j] : 0.0f;
+    for (i64 k = 0; k < p.k; ++k) {
+      const float a = p.a.data[i * p.a.rs + k * p.a.cs];
+      const float* __restrict b = p.bt.data + k * p.bt.cs;
+      for (i64 j = 0; j < p.n; ++j) c[j] += a * b[j];
+    }
+    if (p.relu)
+      for (i64 j = 0; j < p.n; ++j) c[j] = c[j] < 0.0f ? 0.0f : c[j];  // NaN propagates
+  }
+}
+
 }  // namespace
 
 MatView matrixView(const float* data, i64 rows, i64 cols, bool transposed) {
@@ -164,6 +181,10 @@ void gemmSingle(const GemmParams& p) { gemmBlock(p, 0, p.m, 0, p.n, 0, p.k, p.c,
 
 void gemm(const GemmParams& p) {
   if (p.m <= 0 || p.n <= 0) return;
+  if (p.m <= 2 && p.a.pack == nullptr && p.bt.pack == nullptr && p.bt.rs == 1 && p.n >= 16) {
+    gemvRows(p);
+    return;
+  }
   const double flops = 2.0 * p.m * p.n * (p.k > 0 ? p.k : 1);
   int nth = threadsFor(flops, 4e6);
   if (nth <= 1) {

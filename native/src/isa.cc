@@ -1,5 +1,6 @@
 // Chooses the GEMM instruction set once at load time (see isa.h).
 #include "isa.h"
+#include "simd.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -91,6 +92,14 @@ const GemmIsa* current = initial();
 const GemmIsa& gemmIsa() { return *current; }
 
 const char* isaName() { return current->name; }
+
+bool useAvx512() {
+#if defined(CK_HAVE_AVX512)
+  return current == &kAvx512;
+#else
+  return false;
+#endif
+}
 
 bool selectIsa(const std::string& name) {
   const GemmIsa* isa = find(name);

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstring>
 
+#include "simd.h"
 #include "threadpool.h"
 
 namespace ck {
@@ -54,6 +55,7 @@ void maxPoolThread(const PoolTask& t, int ith, int nth) {
   const i64 C = g.C;
   i64 r0, r1;
   splitRange(g.batch * g.outH, ith, nth, 1, &r0, &r1);
+  if (useAvx512()) return avx512::maxPoolRows(g, t.in, t.out, t.argmax, r0, r1);
   for (i64 row = r0; row < r1; ++row) {
     const i64 n = row / g.outH, oh = row % g.outH;
     for (i64 ow = 0; ow < g.outW; ++ow) {
@@ -86,9 +88,12 @@ void maxPoolBackwardThread(const PoolTask& t, int ith, int nth) {
   const i64 inImage = g.inH * g.inW * g.C, outImage = g.outH * g.outW * g.C;
   i64 n0, n1;
   splitRange(g.batch, ith, nth, 1, &n0, &n1);
-  std::memset(t.out + n0 * inImage, 0, sizeof(float) * (n1 - n0) * inImage);
+  // Windows that tile the input without overlap: AVX-512 writes each image in one pass.
+  const bool tiled = useAvx512() && g.sH == g.pH && g.sW == g.pW && g.padT == 0 && g.padL == 0;
   for (i64 n = n0; n < n1; ++n) {
+    if (tiled && avx512::maxPoolBackwardImage(g, t.in, t.argmaxIn, t.out, n)) continue;
     const i64 lo = n * inImage, hi = lo + inImage;
+    std::memset(t.out + lo, 0, sizeof(float) * inImage);
     for (i64 i = n * outImage; i < (n + 1) * outImage; ++i) {
       const i64 j = t.argmaxIn[i];
       if (j >= lo && j < hi) {
@@ -150,13 +155,14 @@ void avgPoolBackwardThread(const PoolTask& t, int ith, int nth) {
 
 void maxPool2d(const PoolGeom& g, const float* x, float* y, int32_t* argmax) {
   PoolTask t{&g, x, y, argmax, nullptr, nullptr};
-  run(maxPoolThread, t, poolThreadsFor(g, g.batch * g.outH * g.outW));
+  const int shares = 4 * poolThreadsFor(g, g.batch * g.outH * g.outW);
+  run(maxPoolThread, t, shares > 4 ? shares : 1);
 }
 
 i64 maxPool2dBackward(const PoolGeom& g, const float* dy, const int32_t* argmax, float* dx) {
   std::atomic<i64> bad{-1};
   PoolTask t{&g, dy, dx, nullptr, argmax, &bad};
-  const int nth = threadsFor(static_cast<double>(g.batch) * g.inH * g.inW * g.C, 65536);
+  const int nth = sharesFor(static_cast<double>(g.batch) * g.inH * g.inW * g.C, 65536);
   run(maxPoolBackwardThread, t, nth < g.batch ? nth : static_cast<int>(g.batch > 0 ? g.batch : 1));
   return bad.load();
 }

@@ -1,12 +1,16 @@
-// Persistent worker threads: woken by a generation counter (a short spin, then a condition
-// variable), joined by an atomic countdown that every worker decrements. The pool is created once per process and never
-// destroyed: detached workers parked on a condition variable are harmless at exit, whereas
-// destroying a mutex they wait on is not.
+// Persistent worker threads. A job is published as a ticket (generation, share count, next
+// unclaimed share); the caller and every woken worker claim shares from it with a CAS until none
+// is left, so a worker the OS has not scheduled yet (a busy 2-core machine, or one still waking
+// from its condition variable) never holds the caller up: the caller runs that share itself.
+// Idle workers spin briefly, then sleep on a condition variable. The pool is created once per
+// process and never destroyed: detached workers parked on a condition variable are harmless at
+// exit, whereas destroying a mutex they wait on is not.
 #include "threadpool.h"
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #if defined(_WIN32)
@@ -25,7 +29,7 @@
 namespace ck {
 namespace {
 
-// How i64 an idle thread spins before sleeping: i64 enough to catch back-to-back kernel
+// How long an idle thread spins before sleeping: long enough to catch back-to-back kernel
 // calls, short enough not to hold a core the rest of the program (or another process) needs.
 constexpr auto kSpin = std::chrono::microseconds(100);
 
@@ -42,6 +46,14 @@ bool spinUntil(Done done) {
   }
 }
 
+// Ticket layout: generation in the high 32 bits, share count in 16, next unclaimed share in 16.
+constexpr uint64_t ticketOf(uint32_t gen, int nth, int next) {
+  return (uint64_t{gen} << 32) | (uint64_t(nth) << 16) | uint64_t(next);
+}
+constexpr uint32_t generationOf(uint64_t t) { return static_cast<uint32_t>(t >> 32); }
+constexpr int countOf(uint64_t t) { return static_cast<int>((t >> 16) & 0xFFFF); }
+constexpr int nextOf(uint64_t t) { return static_cast<int>(t & 0xFFFF); }
+
 struct Pool {
   int size = 1;
   std::mutex busy;  // held by the caller for the whole of one parallelRun
@@ -49,25 +61,42 @@ struct Pool {
   std::condition_variable wakeCv;
   std::mutex doneMutex;
   std::condition_variable doneCv;
-  std::atomic<unsigned long long> generation{0};
-  std::atomic<int> pending{0};
-  TaskFn fn = nullptr;
-  const void* ctx = nullptr;
-  int nth = 1;
+  // The job: written by the caller before the ticket that announces it. A share can be claimed
+  // only while the ticket still names its generation, and the caller does not return (so cannot
+  // overwrite fn and ctx) before every share of that generation has finished.
+  std::atomic<TaskFn> fn{nullptr};
+  std::atomic<const void*> ctx{nullptr};
+  std::atomic<uint64_t> ticket{0};
+  std::atomic<int> remaining{0};  // shares of the current job not yet finished
 
-  void worker(int index) {
-    unsigned long long seen = 0;
+  // Claims and runs shares of the current job until none is left.
+  void help() {
+    uint64_t t = ticket.load(std::memory_order_acquire);
     for (;;) {
-      if (!spinUntil([&] { return generation.load(std::memory_order_acquire) != seen; })) {
-        std::unique_lock<std::mutex> lock(wakeMutex);
-        wakeCv.wait(lock, [&] { return generation.load(std::memory_order_acquire) != seen; });
-      }
-      seen = generation.load(std::memory_order_acquire);
-      if (index < nth) fn(ctx, index, nth);
-      if (pending.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      const int nth = countOf(t), i = nextOf(t);
+      if (i >= nth) return;
+      const TaskFn f = fn.load(std::memory_order_relaxed);
+      const void* c = ctx.load(std::memory_order_relaxed);
+      if (!ticket.compare_exchange_weak(t, t + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+      f(c, i, nth);
+      if (remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) {
         std::lock_guard<std::mutex> lock(doneMutex);
         doneCv.notify_one();
       }
+      t = ticket.load(std::memory_order_acquire);
+    }
+  }
+
+  void worker() {
+    uint32_t seen = 0;
+    const auto fresh = [&] { return generationOf(ticket.load(std::memory_order_acquire)) != seen; };
+    for (;;) {
+      if (!spinUntil(fresh)) {
+        std::unique_lock<std::mutex> lock(wakeMutex);
+        wakeCv.wait(lock, fresh);
+      }
+      seen = generationOf(ticket.load(std::memory_order_acquire));
+      help();
     }
   }
 };
@@ -87,7 +116,7 @@ Pool& pool() {
   static Pool* instance = [] {
     Pool* p = new Pool();  // intentionally never freed, see the header comment
     p->size = configuredThreads();
-    for (int i = 1; i < p->size; ++i) std::thread([p, i] { p->worker(i); }).detach();
+    for (int i = 1; i < p->size; ++i) std::thread([p] { p->worker(); }).detach();
     return p;
   }();
   return *instance;
@@ -99,32 +128,36 @@ int poolThreads() { return pool().size; }
 
 void parallelRun(TaskFn fn, const void* ctx, int nth) {
   Pool& p = pool();
-  if (nth > p.size) nth = p.size;
+  if (nth > kMaxShares) nth = kMaxShares;
   if (nth <= 1) {
     fn(ctx, 0, 1);
     return;
   }
   std::unique_lock<std::mutex> busy(p.busy, std::try_to_lock);
-  if (!busy.owns_lock()) {
-    fn(ctx, 0, 1);
+  if (p.size == 1 || !busy.owns_lock()) {  // no workers to help: the shares in turn
+    for (int i = 0; i < nth; ++i) fn(ctx, i, nth);
     return;
   }
-  p.fn = fn;
-  p.ctx = ctx;
-  p.nth = nth;
-  // Every worker acknowledges every generation (participating or not), so none can still be
-  // reading fn/ctx/nth when the next call overwrites them.
-  p.pending.store(p.size - 1, std::memory_order_relaxed);
+  p.fn.store(fn, std::memory_order_relaxed);
+  p.ctx.store(ctx, std::memory_order_relaxed);
+  p.remaining.store(nth, std::memory_order_relaxed);
   {
     std::lock_guard<std::mutex> lock(p.wakeMutex);
-    p.generation.fetch_add(1, std::memory_order_acq_rel);
+    const uint32_t gen = generationOf(p.ticket.load(std::memory_order_relaxed)) + 1;
+    p.ticket.store(ticketOf(gen, nth, 0), std::memory_order_release);
   }
   p.wakeCv.notify_all();
-  fn(ctx, 0, nth);
-  if (!spinUntil([&] { return p.pending.load(std::memory_order_acquire) == 0; })) {
+  p.help();
+  const auto finished = [&] { return p.remaining.load(std::memory_order_acquire) == 0; };
+  if (!spinUntil(finished)) {
     std::unique_lock<std::mutex> lock(p.doneMutex);
-    p.doneCv.wait(lock, [&] { return p.pending.load(std::memory_order_acquire) == 0; });
+    p.doneCv.wait(lock, finished);
   }
+}
+
+int sharesFor(double work, double minPerThread) {
+  const int n = threadsFor(work, minPerThread);
+  return n > 1 ? 4 * n : 1;
 }
 
 int threadsFor(double work, double minPerThread) {

@@ -1,9 +1,12 @@
 // A persistent thread pool shared by every kernel (ggml style).
 //
-// Every CPU kernel has one signature, `void kernel(const Params&, int ith, int nth)`: thread `ith`
-// of `nth` does its share of the work. `run` hands the kernel to the pool's workers and does
-// share 0 on the calling thread, so no thread is ever created per call. If the pool is already
-// busy (a second caller, e.g. a worker_thread), the call runs single-threaded instead of waiting.
+// Every CPU kernel has one signature, `void kernel(const Params&, int ith, int nth)`: share `ith`
+// of `nth` is an independent part of the work. `run` publishes the kernel to the pool; the
+// calling thread and the workers claim shares until all are done, so no thread is created per
+// call and a worker that is slow to wake costs nothing (the caller takes its share). Any thread
+// may run any share: a share must not depend on which thread runs it (thread-local scratch is
+// fine). If the pool is already busy (a second caller, e.g. a worker_thread), the call runs
+// single-threaded instead of waiting.
 #pragma once
 
 #include "types.h"
@@ -17,7 +20,13 @@ using TaskFn = void (*)(const void* ctx, int ith, int nth);
 /** Threads a kernel may use: the workers plus the caller. Sized at first use. */
 int poolThreads();
 
-/** Runs fn(ctx, i, nth) for i in [0, nth) on the pool; nth is clamped to [1, poolThreads()]. */
+/** Most shares one call may have. */
+constexpr int kMaxShares = 1024;
+
+/**
+ * Runs fn(ctx, i, nth) for i in [0, nth) on the pool (nth at most kMaxShares). With more shares
+ * than threads, a thread that finishes early takes more of them.
+ */
 void parallelRun(TaskFn fn, const void* ctx, int nth);
 
 /** Typed convenience over parallelRun. */
@@ -40,6 +49,12 @@ void run(void (*kernel)(const P&, int, int), const P& params, int nth) {
  * thread (synchronisation would cost more than it saves), else up to poolThreads().
  */
 int threadsFor(double work, double minPerThread);
+
+/**
+ * Shares for a kernel whose shares need no per-share memory: 4 per thread threadsFor would use,
+ * so a thread slowed by another process (or a slower share) hands work to the others.
+ */
+int sharesFor(double work, double minPerThread);
 
 /** Splits [0, n) into nth near-equal parts aligned to `align`; returns part ith as [begin, end). */
 void splitRange(i64 n, int ith, int nth, i64 align, i64* begin, i64* end);

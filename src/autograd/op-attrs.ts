@@ -3,7 +3,7 @@
  * table in rules.ts is typed against this list, so a primitive without a gradient rule does not
  * compile.
  */
-import type { Conv2dGeometry, FusedActivation, Pool2dGeometry } from '../backends/kernels.js';
+import type { Conv2dGeometry, FloatArray, FusedActivation, Pool2dGeometry } from '../backends/kernels.js';
 
 type None = Record<string, never>;
 
@@ -51,6 +51,14 @@ export interface OpAttrs {
   /** inputs: the parts, in order */
   concat: { axis: number };
   logSoftmax: None;
+  /**
+   * Training-mode batch normalisation over every axis but the last. inputs: x, then scale when
+   * `hasScale`, then offset when `hasOffset`; `mean` and `variance` are the batch statistics
+   * the forward pass computed (kept for the backward kernel).
+   */
+  fusedBatchNorm: { epsilon: number; mean: FloatArray; variance: FloatArray; hasScale: boolean; hasOffset: boolean };
+  /** inputs: x, scale [C], shift [C]; y = x·scale + shift along the last axis */
+  batchNormInference: None;
 }
 
 export type OpName = keyof OpAttrs;

@@ -7,7 +7,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { shapesEqual } from '../tensor/shape.js';
 import * as b from '../ops/backward.js';
-import { div, equal, exp, greaterEqual, log, mul, neg, pow, sign, square, step, sub } from '../ops/elementwise.js';
+import { div, equal, exp, greaterEqual, log, mul, neg, pow, sign, square, sub } from '../ops/elementwise.js';
 import { pad, slice } from '../ops/layout.js';
 import { matmul } from '../ops/linalg.js';
 import { sum } from '../ops/reduce.js';
@@ -32,9 +32,26 @@ export function unbroadcast(g: Tensor, shape: readonly number[]): Tensor {
   return reshape(sum(g, axes), shape);
 }
 
-/** The gradient through a fused relu epilogue: dy where the output is positive. */
+/**
+ * Gradients that already carry the mask of the relu whose output they belong to. When a relu's
+ * output (a relu op, or a matmul/conv2d with a fused relu) feeds max pooling, the pooling rule
+ * masks the pooled gradient instead, which is exact (each window's winner is the value the relu
+ * mask tests) and 4× smaller for 2×2 windows; the relu then has nothing left to do. A gradient
+ * summed from several consumers is a new tensor, not in the set, and is masked as usual.
+ */
+const reluMasked = new WeakSet<Tensor>();
+
+/** True when t is the output of a relu (a relu op, or a fused relu epilogue). */
+function reluOutput(t: Tensor): boolean {
+  const node = t.node;
+  if (!node) return false;
+  if (node.op === 'relu') return true;
+  return (node.op === 'conv2d' || node.op === 'matmul') && node.attrs.activation === 'relu';
+}
+
+/** The gradient through a fused relu epilogue: dy where the output is positive (one kernel pass). */
 function throughActivation(dy: Tensor, y: Tensor, activation: 'linear' | 'relu'): Tensor {
-  return activation === 'relu' ? mul(dy, step(y)) : dy;
+  return activation === 'relu' && !reluMasked.has(dy) ? b.reluBackward(dy, y) : dy;
 }
 
 /** A reduction's output (or its gradient) reshaped to x's rank, size 1 on the reduced axes. */
@@ -80,7 +97,7 @@ export const gradientRules: { [K in OpName]: GradientRule<K> } = {
   log: (dy, [x]) => [div(dy, x!)],
   sqrt: (dy, _x, y) => [div(dy, mul(y, 2))],
   square: (dy, [x]) => [mul(dy, mul(x!, 2))],
-  relu: (dy, _x, y) => [mul(dy, step(y))],
+  relu: (dy, _x, y) => [reluMasked.has(dy) ? dy : b.reluBackward(dy, y)],
   sigmoid: (dy, _x, y) => [mul(dy, mul(y, sub(1, y)))],
   tanh: (dy, _x, y) => [mul(dy, sub(1, mul(y, y)))],
   erf: (dy, [x]) => [mul(dy, mul(exp(neg(square(x!))), TWO_OVER_SQRT_PI))],
@@ -111,7 +128,12 @@ export const gradientRules: { [K in OpName]: GradientRule<K> } = {
     when(n[0], () => b.conv2dForward(dy, filter!, geometry)),
     when(n[1], () => b.conv2dBackpropFilter(dy, x!, geometry)),
   ],
-  maxPool2d: (dy, _x, _y, { geometry, argmax }) => [b.maxPool2dBackward(dy, argmax, geometry)],
+  maxPool2d: (dy, [x], y, { geometry, argmax }) => {
+    if (!reluOutput(x!)) return [b.maxPool2dBackward(dy, argmax, geometry)];
+    const dx = b.maxPool2dBackward(b.reluBackward(dy, y), argmax, geometry);
+    reluMasked.add(dx);
+    return [dx];
+  },
   avgPool2d: (dy, _x, _y, { geometry }) => [b.avgPool2dBackward(dy, geometry)],
   sum: (dy, [x], _y, { axes, keepDims }) => [b.broadcastTo(keptDims(dy, x!, axes, keepDims), x!.shape)],
   max: (dy, [x], y, { axes, keepDims }) => {
@@ -126,6 +148,20 @@ export const gradientRules: { [K in OpName]: GradientRule<K> } = {
     return [transpose(dy, inverse)];
   },
   logSoftmax: (dy, _x, y) => [b.logSoftmaxBackward(dy, y)],
+  // One backward kernel gives all three; inputs are x, then scale and offset when present.
+  fusedBatchNorm: (dy, [x, ...params], _y, { epsilon, mean, variance, hasScale, hasOffset }, n) => {
+    const g = b.batchNormBackward(dy, x!, hasScale ? params[0]! : null, mean, variance, epsilon);
+    return [
+      n[0] ? g.dx : null,
+      ...(hasScale ? [n[1] ? g.dscale : null] : []),
+      ...(hasOffset ? [n[hasScale ? 2 : 1] ? g.doffset : null] : []),
+    ];
+  },
+  // y = x·scale + shift along the last axis: scale and shift gradients sum over the other axes.
+  batchNormInference: (dy, [x, scale], _y, _at, n) => {
+    const leading = [...Array(x!.rank - 1).keys()];
+    return [when(n[0], () => mul(dy, scale!)), when(n[1], () => sum(mul(dy, x!), leading)), when(n[2], () => sum(dy, leading))];
+  },
   pad: (dy, [x], _y, { padsBefore }) => [slice(dy, padsBefore, x!.shape)],
   slice: (dy, [x], _y, { begin, size }) => [
     pad(

@@ -143,6 +143,12 @@ export interface Kernels {
 
   /** y = op(x) elementwise. */
   unary(op: UnaryOp, x: FloatArray): FloatArray;
+  /**
+   * The relu gradient in one pass: dx = dy where y > 0, else 0 (y is relu's output, same length
+   * as dy). A NaN in y gives 0, as PyTorch's threshold_backward does for y <= 0 and as
+   * dy·step(y) does for finite dy; a NaN or infinite dy where y <= 0 does not leak into dx.
+   */
+  reluBackward(dy: FloatArray, y: FloatArray): FloatArray;
   /** out = op(a, b) with NumPy broadcasting; outShape is the broadcast shape. */
   binary(
     op: BinaryOp,
@@ -171,6 +177,37 @@ export interface Kernels {
   logSoftmax(x: FloatArray, rows: number, cols: number): FloatArray;
   /** Gradient of logSoftmax: dx = dy - softmax(x) * rowSum(dy), given y = logSoftmax(x). */
   logSoftmaxBackward(dy: FloatArray, y: FloatArray, rows: number, cols: number): FloatArray;
+  /**
+   * Training-mode batch normalisation of x viewed as [rows, channels] (channels last): per
+   * channel, the batch mean and biased variance over the rows, then
+   * y = (x − mean) / √(variance + epsilon) · gamma + beta (gamma 1 and beta 0 when null).
+   * Returns y and the statistics ([channels] each) so the caller can move its running averages.
+   */
+  batchNormTrain(
+    x: FloatArray,
+    gamma: FloatArray | null,
+    beta: FloatArray | null,
+    rows: number,
+    channels: number,
+    epsilon: number,
+  ): { y: FloatArray; mean: FloatArray; variance: FloatArray };
+  /**
+   * Gradients of batchNormTrain (statistics included) from dy, the input x and the batch
+   * statistics it used: dbeta = Σ dy, dgamma = Σ dy·x̂, and
+   * dx = gamma/√(variance + epsilon) · (dy − dbeta/rows − x̂·dgamma/rows), x̂ the normalised x.
+   */
+  batchNormBackward(
+    dy: FloatArray,
+    x: FloatArray,
+    gamma: FloatArray | null,
+    mean: FloatArray,
+    variance: FloatArray,
+    rows: number,
+    channels: number,
+    epsilon: number,
+  ): { dx: FloatArray; dgamma: FloatArray; dbeta: FloatArray };
+  /** Inference-mode batch normalisation, folded: y = x·scale + shift per channel of x viewed as [rows, channels]. */
+  batchNormInference(x: FloatArray, scale: FloatArray, shift: FloatArray, rows: number, channels: number): FloatArray;
   /** One Adam step, in place on param, m and v. */
   adamUpdate(param: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, step: AdamStep): void;
 }

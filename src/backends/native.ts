@@ -3,80 +3,22 @@
  * (native/build/Release/convkit.node, sources in native/src/), with run-time AVX-512 / AVX2+FMA /
  * portable dispatch and a persistent thread pool.
  *
- * Calling convention: this file allocates each output as a fresh, unzeroed Float32Array (see
- * `alloc`) and passes it last; the addon checks every length, shape and geometry field against it, throws a JavaScript
- * Error naming the kernel and argument on a mismatch, and otherwise fills it in place. Kernels
- * given any Float64Array (gradient checks) run on the TypeScript reference backend instead.
+ * Calling convention (the addon's signatures are in native-addon.ts): this file allocates each
+ * output as an unzeroed Float32Array (recycled inside a training step; see `alloc`) and passes
+ * it last; the addon checks every length, shape and geometry field against it, throws a
+ * JavaScript Error naming the kernel and argument on a mismatch, and otherwise fills it in place.
+ * Kernels given any Float64Array (gradient checks) run on the TypeScript reference backend.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type {
-  AdamStep,
-  Backend,
-  BinaryOp,
-  Conv2dGeometry,
-  FloatArray,
-  FusedActivation,
-  Kernels,
-  Pool2dGeometry,
-  ReduceOp,
-  UnaryOp,
-} from './kernels.js';
+import type { Backend, FloatArray, FusedActivation, Kernels } from './kernels.js';
+import type { Addon, NativeInfo } from './native-addon.js';
 import { allocFloat32, allocInt32 as allocInt32Buffer } from '../tensor/buffer-pool.js';
 import { tsKernels } from './ts/index.js';
 
-/** What the addon reports about itself. */
-export interface NativeInfo {
-  /** Instruction set of the GEMM kernels in use: 'avx512', 'avx2' or 'portable'. */
-  isa: string;
-  /** Threads of the pool (hardware concurrency, or CONVKIT_NUM_THREADS). */
-  threads: number;
-  /** CPU extensions detected at load time. */
-  cpuFeatures: string[];
-}
-
-/** The addon's exports (native/src/bind_*.cc); outputs come last and are filled in place. */
-interface Addon {
-  matmul(
-    a: Float32Array,
-    b: Float32Array,
-    m: number,
-    k: number,
-    n: number,
-    transA: boolean,
-    transB: boolean,
-    bias: Float32Array | null,
-    relu: boolean,
-    out: Float32Array,
-  ): void;
-  conv2d(x: Float32Array, filter: Float32Array, bias: Float32Array | null, g: Conv2dGeometry, relu: boolean, y: Float32Array): void;
-  conv2dBackpropInput(dy: Float32Array, filter: Float32Array, g: Conv2dGeometry, dx: Float32Array): void;
-  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, g: Conv2dGeometry, dfilter: Float32Array): void;
-  maxPool2d(x: Float32Array, g: Pool2dGeometry, y: Float32Array, argmax: Int32Array): void;
-  maxPool2dBackward(dy: Float32Array, argmax: Int32Array, g: Pool2dGeometry, dx: Float32Array): void;
-  avgPool2d(x: Float32Array, g: Pool2dGeometry, y: Float32Array): void;
-  avgPool2dBackward(dy: Float32Array, g: Pool2dGeometry, dx: Float32Array): void;
-  unary(op: UnaryOp, x: Float32Array, out: Float32Array): void;
-  binary(
-    op: BinaryOp,
-    a: Float32Array,
-    aShape: readonly number[],
-    b: Float32Array,
-    bShape: readonly number[],
-    outShape: readonly number[],
-    out: Float32Array,
-  ): void;
-  reduce(op: ReduceOp, x: Float32Array, shape: readonly number[], axes: readonly number[], out: Float32Array): void;
-  argMax(x: Float32Array, shape: readonly number[], axis: number, out: Int32Array): void;
-  transpose(x: Float32Array, shape: readonly number[], perm: readonly number[], out: Float32Array): void;
-  logSoftmax(x: Float32Array, rows: number, cols: number, out: Float32Array): void;
-  logSoftmaxBackward(dy: Float32Array, y: Float32Array, rows: number, cols: number, out: Float32Array): void;
-  adamUpdate(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, step: AdamStep): void;
-  info(): NativeInfo;
-  setIsa(name: string): boolean;
-}
+export type { NativeInfo } from './native-addon.js';
 
 /** The directory holding Convkit's package.json (this file runs from src/ or build/src/). */
 function packageRoot(): string {
@@ -184,10 +126,16 @@ function makeKernels(addon: Addon): Kernels {
       return dx;
     },
     unary(op, x) {
-      if (!(x instanceof Float32Array) || op === 'erf') return tsKernels.unary(op, x); // no native erf yet
+      if (!(x instanceof Float32Array)) return tsKernels.unary(op, x);
       const out = alloc(x.length);
       addon.unary(op, x, out);
       return out;
+    },
+    reluBackward(dy, y) {
+      if (!(dy instanceof Float32Array && y instanceof Float32Array)) return tsKernels.reluBackward(dy, y);
+      const dx = alloc(dy.length);
+      addon.reluBackward(dy, y, dx);
+      return dx;
     },
     binary(op, a, aShape, b, bShape, outShape) {
       if (!(a instanceof Float32Array && b instanceof Float32Array)) return tsKernels.binary(op, a, aShape, b, bShape, outShape);
@@ -233,13 +181,74 @@ function makeKernels(addon: Addon): Kernels {
       }
       addon.adamUpdate(param, grad, m, v, step);
     },
-    // Kernels without a native implementation yet: the TypeScript reference.
-    pad: tsKernels.pad,
-    slice: tsKernels.slice,
-    concat: tsKernels.concat,
-    depthwiseConv2d: tsKernels.depthwiseConv2d,
-    depthwiseConv2dBackpropInput: tsKernels.depthwiseConv2dBackpropInput,
-    depthwiseConv2dBackpropFilter: tsKernels.depthwiseConv2dBackpropFilter,
+    depthwiseConv2d(x, filter, g) {
+      if (!(x instanceof Float32Array && filter instanceof Float32Array)) return tsKernels.depthwiseConv2d(x, filter, g);
+      const y = alloc(g.batch * g.outHeight * g.outWidth * g.outChannels);
+      addon.depthwiseConv2d(x, filter, g, y);
+      return y;
+    },
+    depthwiseConv2dBackpropInput(dy, filter, g) {
+      if (!(dy instanceof Float32Array && filter instanceof Float32Array)) return tsKernels.depthwiseConv2dBackpropInput(dy, filter, g);
+      const dx = alloc(g.batch * g.inHeight * g.inWidth * g.inChannels);
+      addon.depthwiseConv2dBackpropInput(dy, filter, g, dx);
+      return dx;
+    },
+    depthwiseConv2dBackpropFilter(x, dy, g) {
+      if (!(x instanceof Float32Array && dy instanceof Float32Array)) return tsKernels.depthwiseConv2dBackpropFilter(x, dy, g);
+      const df = alloc(g.kernelHeight * g.kernelWidth * g.outChannels);
+      addon.depthwiseConv2dBackpropFilter(x, dy, g, df);
+      return df;
+    },
+    pad(x, shape, padsBefore, padsAfter) {
+      if (!(x instanceof Float32Array)) return tsKernels.pad(x, shape, padsBefore, padsAfter);
+      const out = alloc(product(shape.map((d, i) => d + (padsBefore[i] ?? 0) + (padsAfter[i] ?? 0))));
+      addon.pad(x, shape, padsBefore, padsAfter, out);
+      return out;
+    },
+    slice(x, shape, begin, size) {
+      if (!(x instanceof Float32Array)) return tsKernels.slice(x, shape, begin, size);
+      const out = alloc(product(size));
+      addon.slice(x, shape, begin, size, out);
+      return out;
+    },
+    concat(xs, shapes, axis) {
+      if (!xs.every((x): x is Float32Array => x instanceof Float32Array)) return tsKernels.concat(xs, shapes, axis);
+      const total = shapes.reduce((n, s) => n + (s[axis] ?? 0), 0);
+      const out = alloc(shapes.length > 0 ? product(shapes[0]!.map((d, i) => (i === axis ? total : d))) : 0);
+      addon.concat(xs, shapes, axis, out);
+      return out;
+    },
+    batchNormTrain(x, gamma, beta, rows, channels, epsilon) {
+      if (!(x instanceof Float32Array && isF32OrNull(gamma) && isF32OrNull(beta)))
+        return tsKernels.batchNormTrain(x, gamma, beta, rows, channels, epsilon);
+      const y = alloc(rows * channels);
+      const mean = alloc(channels);
+      const variance = alloc(channels);
+      addon.batchNormTrain(x, gamma, beta, rows, channels, epsilon, y, mean, variance);
+      return { y, mean, variance };
+    },
+    batchNormBackward(dy, x, gamma, mean, variance, rows, channels, epsilon) {
+      if (!(
+        dy instanceof Float32Array &&
+        x instanceof Float32Array &&
+        isF32OrNull(gamma) &&
+        mean instanceof Float32Array &&
+        variance instanceof Float32Array
+      ))
+        return tsKernels.batchNormBackward(dy, x, gamma, mean, variance, rows, channels, epsilon);
+      const dx = alloc(rows * channels);
+      const dgamma = alloc(channels);
+      const dbeta = alloc(channels);
+      addon.batchNormBackward(dy, x, gamma, mean, variance, rows, channels, epsilon, dx, dgamma, dbeta);
+      return { dx, dgamma, dbeta };
+    },
+    batchNormInference(x, scale, shift, rows, channels) {
+      if (!(x instanceof Float32Array && scale instanceof Float32Array && shift instanceof Float32Array))
+        return tsKernels.batchNormInference(x, scale, shift, rows, channels);
+      const y = alloc(rows * channels);
+      addon.batchNormInference(x, scale, shift, rows, channels, y);
+      return y;
+    },
   };
 }
 

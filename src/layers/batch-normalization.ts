@@ -93,6 +93,13 @@ export class BatchNormalization extends Layer {
     if (!ctx.training || !this.trainable) {
       return ops.batchNormalization(x, asView(this.movingMean)!, asView(this.movingVariance)!, beta, gamma, this.epsilon);
     }
+    if (axis === x.rank - 1) {
+      // Channels last: one fused kernel for the statistics and the normalisation, one backward.
+      const { y, mean, variance } = ops.fusedBatchNorm(x, this.gamma, this.beta, this.epsilon);
+      this.moveTowards(this.movingMean!, mean);
+      this.moveTowards(this.movingVariance!, variance);
+      return y;
+    }
     const reduced = [...x.shape.keys()].filter((i) => i !== axis);
     const { mean, variance } = ops.moments(x, reduced, true);
     noGrad(() => {

@@ -2,9 +2,10 @@
  * Non-differentiable ops that wrap the backward kernels. Only gradient rules call these; they
  * run with recording off, so they never appear on the tape themselves.
  */
-import type { Conv2dGeometry, Pool2dGeometry } from '../backends/kernels.js';
+import type { Conv2dGeometry, FloatArray, Pool2dGeometry } from '../backends/kernels.js';
 import { kernels } from '../backends/index.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { allocFloat32 } from '../tensor/buffer-pool.js';
 import { sizeOf } from '../tensor/shape.js';
 import { floatsOf, wrap } from './util.js';
 
@@ -68,8 +69,41 @@ export function logSoftmaxBackward(dy: Tensor, y: Tensor): Tensor {
   return wrap(data, y.shape);
 }
 
+/** dL/dx of relu (or of a fused relu epilogue) from dL/dy and relu's output y. */
+export function reluBackward(dy: Tensor, y: Tensor): Tensor {
+  return wrap(kernels().reluBackward(floatsOf(dy, 'reluBackward', 'dy'), floatsOf(y, 'reluBackward', 'y')), dy.shape);
+}
+
+/**
+ * dL/dx, dL/dscale and dL/doffset of fusedBatchNorm, from dL/dy, the input x, the scale (or
+ * null) and the batch statistics the forward pass used.
+ */
+export function batchNormBackward(
+  dy: Tensor,
+  x: Tensor,
+  scale: Tensor | null,
+  mean: FloatArray,
+  variance: FloatArray,
+  epsilon: number,
+): { dx: Tensor; dscale: Tensor; doffset: Tensor } {
+  const where = 'batchNormBackward';
+  const C = x.shape[x.rank - 1]!;
+  const r = kernels().batchNormBackward(
+    floatsOf(dy, where, 'dy'),
+    floatsOf(x, where, 'x'),
+    scale ? floatsOf(scale, where, 'scale') : null,
+    mean,
+    variance,
+    x.size / C,
+    C,
+    epsilon,
+  );
+  return { dx: wrap(r.dx, x.shape), dscale: wrap(r.dgamma, [C]), doffset: wrap(r.dbeta, [C]) };
+}
+
 /** Repeats x along broadcast axes to `shape` (x's shape must broadcast to it). */
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
-  const zeros = x.dtype === 'float64' ? new Float64Array(sizeOf(shape)) : new Float32Array(sizeOf(shape));
+  // Zeros to broadcast against; recycled inside a training step's buffer scope.
+  const zeros = x.dtype === 'float64' ? new Float64Array(sizeOf(shape)) : allocFloat32(sizeOf(shape));
   return wrap(kernels().binary('add', floatsOf(x, 'broadcastTo', 'x'), x.shape, zeros, shape, shape), shape);
 }

@@ -124,6 +124,75 @@ describe('native backend rejects bad arguments with clear errors', { skip }, () 
     );
   });
 
+  it('reluBackward, batch norm, depthwise, pad, slice and concat: lengths, shapes and geometry', () => {
+    const x = randomF32(12, rng);
+    assert.throws(() => k.reluBackward(x, x.subarray(1)), /^Error: reluBackward: y has 11 elements, expected dy.length = 12$/);
+    assert.throws(
+      () => k.batchNormTrain(x, null, null, 5, 2, 1e-3),
+      /^Error: batchNormTrain: x has 12 elements, expected rows\*channels = 5\*2 = 10$/,
+    );
+    assert.throws(
+      () => k.batchNormTrain(x, randomF32(3, rng), null, 3, 4, 1e-3),
+      /^Error: batchNormTrain: gamma has 3 elements, expected channels = 4$/,
+    );
+    assert.throws(() => k.batchNormTrain(x, null, null, 3, 4, 0), /^Error: batchNormTrain: epsilon must be a positive finite number$/);
+    const c4 = randomF32(4, rng);
+    assert.throws(
+      () => k.batchNormBackward(x, x, null, c4, randomF32(2, rng), 3, 4, 1e-3),
+      /^Error: batchNormBackward: variance has 2 elements, expected channels = 4$/,
+    );
+    assert.throws(
+      () => k.batchNormInference(x, c4, c4.subarray(1), 3, 4),
+      /^Error: batchNormInference: shift has 3 elements, expected channels = 4$/,
+    );
+    const g = convGeometry({ batch: 1, h: 5, w: 5, cin: 3, cout: 6, kh: 3, kw: 3 });
+    assert.throws(
+      () => k.depthwiseConv2d(randomF32(75, rng), randomF32(54, rng), { ...g, outChannels: 7 }),
+      /^Error: depthwiseConv2d: geometry\.outChannels \(7\) must be a multiple of geometry\.inChannels \(3\)$/,
+    );
+    assert.throws(
+      () => k.depthwiseConv2d(randomF32(75, rng), randomF32(53, rng), g),
+      /^Error: depthwiseConv2d: filter has 53 elements, expected 3\*3\*3\*2 = 54$/,
+    );
+    assert.throws(
+      () => k.depthwiseConv2dBackpropFilter(randomF32(75, rng), randomF32(5, rng), g),
+      /^Error: depthwiseConv2dBackpropFilter: dy has 5 elements, expected 1\*3\*3\*6 = 54$/,
+    );
+    assert.throws(() => k.pad(x, [3, 5], [0, 1], [0, 0]), /^Error: pad: x has 12 elements, expected shape \[3,5\] = 15$/);
+    assert.throws(
+      () => k.pad(x, [3, 4], [0], [0, 0]),
+      /^Error: pad: padsBefore \[0\] has 1 entries, expected one per axis of shape \[3,4\]$/,
+    );
+    assert.throws(
+      () => k.slice(x, [3, 4], [1, 1], [2, 4]),
+      /^Error: slice: the box at begin \[1,1\] of size \[2,4\] does not fit shape \[3,4\] \(axis 1\)$/,
+    );
+    assert.throws(
+      () =>
+        k.concat(
+          [x, randomF32(6, rng)],
+          [
+            [3, 4],
+            [2, 3],
+          ],
+          1,
+        ),
+      /^Error: concat: shapes\[1\] \[2,3\] does not match shapes\[0\] \[3,4\] on every axis but 1$/,
+    );
+    assert.throws(
+      () =>
+        k.concat(
+          [x, x.subarray(1)],
+          [
+            [3, 4],
+            [3, 4],
+          ],
+          0,
+        ),
+      /^Error: concat: xs\[1\] has 11 elements, expected shape \[3,4\] = 12$/,
+    );
+  });
+
   it('the raw addon checks argument types, counts and aliasing', () => {
     const addon = rawAddon();
     const a12 = randomF32(12, rng);

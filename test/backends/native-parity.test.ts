@@ -1,8 +1,9 @@
 /**
  * Native-versus-TypeScript parity: every kernel of the native addon against the reference
- * backend on seeded random inputs with odd sizes (1, 3, 7, 13, 33), strides, dilations, 'valid'
- * and asymmetric 'same' pads, transposes and fused epilogues, plus shapes large enough to take
- * the threaded and multi-block paths. The suite runs once per instruction set this CPU has
+ * backend on seeded random inputs with odd sizes (1, 3, 7, 13, 33), transposes, broadcasts and
+ * fused epilogues, plus shapes large enough to take the threaded and multi-block paths
+ * (convolution and pooling: native-parity-conv.test.ts; the deeper kernels:
+ * native-parity-deeper.test.ts). The suite runs once per instruction set this CPU has
  * (avx512, avx2, portable), switched in-process with setNativeIsa.
  *
  * Tolerances: kernels that sum k products (matmul, conv) allow 1e-5·√k relative+absolute;
@@ -11,48 +12,14 @@
  * argMax and transpose must match exactly. Outputs are poisoned with NaN before each kernel
  * runs (CONVKIT_NATIVE_POISON), so an output element a kernel never writes fails the test.
  */
-import { after, before, describe, it } from 'node:test';
+import { it } from 'node:test';
 import { BINARY_OPS, REDUCE_OPS, UNARY_OPS } from '../../src/backends/kernels.js';
 import type { Kernels } from '../../src/backends/kernels.js';
-import { loadNativeBackend, setNativeIsa } from '../../src/backends/native.js';
 import { tsKernels as ts } from '../../src/backends/ts/index.js';
-import { Random } from '../../src/tensor/random.js';
-import type { ConvCase, PoolCase } from './parity-util.js';
-import { assertClose, assertSame, convGeometry, label, poolGeometry, randomF32, randomInts, sumTolerance } from './parity-util.js';
-
-// Outputs start as NaN, so an element a native kernel fails to write cannot match the reference.
-process.env['CONVKIT_NATIVE_POISON'] = '1';
-const loaded = loadNativeBackend();
-const skip = 'error' in loaded ? `native addon not available: ${loaded.error}` : false;
-const isas = skip ? [] : (['avx512', 'avx2', 'portable'] as const).filter((isa) => setNativeIsa(isa));
-setNativeIsa('auto');
+import type { Random } from '../../src/tensor/random.js';
+import { assertClose, assertSame, describeParity, label, randomF32, randomInts, sumTolerance } from './parity-util.js';
 
 const SIZES = [1, 3, 7, 13, 33];
-
-const CONV_CASES: ConvCase[] = [
-  { batch: 1, h: 1, w: 1, cin: 1, cout: 1, kh: 1, kw: 1 },
-  { batch: 2, h: 7, w: 7, cin: 3, cout: 5, kh: 3, kw: 3 },
-  { batch: 3, h: 13, w: 7, cin: 1, cout: 33, kh: 3, kw: 3, padding: 'same' },
-  { batch: 2, h: 13, w: 13, cin: 7, cout: 13, kh: 3, kw: 2, stride: [2, 2], padding: 'same' },
-  { batch: 1, h: 13, w: 11, cin: 13, cout: 7, kh: 5, kw: 5, stride: [2, 1] },
-  { batch: 2, h: 13, w: 13, cin: 3, cout: 7, kh: 3, kw: 3, dilation: [2, 2], padding: 'same' },
-  { batch: 1, h: 8, w: 9, cin: 33, cout: 3, kh: 2, kw: 3, stride: [2, 3], dilation: [1, 2] },
-  { batch: 2, h: 7, w: 7, cin: 4, cout: 6, kh: 3, kw: 3, padding: { top: 2, bottom: 0, left: 1, right: 3 } },
-  { batch: 1, h: 3, w: 3, cin: 2, cout: 3, kh: 5, kw: 5, padding: 'same' }, // windows mostly padding
-  { batch: 8, h: 28, w: 28, cin: 1, cout: 32, kh: 3, kw: 3 }, // seed conv1, batch 8
-  { batch: 8, h: 13, w: 13, cin: 32, cout: 64, kh: 3, kw: 3 }, // seed conv2, batch 8
-  { batch: 1, h: 48, w: 48, cin: 16, cout: 32, kh: 3, kw: 3, padding: 'same' }, // one image, threaded GEMMs
-];
-
-const POOL_CASES: PoolCase[] = [
-  { batch: 1, h: 1, w: 1, c: 1, ph: 1, pw: 1 },
-  { batch: 2, h: 26, w: 26, c: 3, ph: 2, pw: 2 },
-  { batch: 3, h: 7, w: 7, c: 13, ph: 2, pw: 2, padding: 'same' },
-  { batch: 2, h: 13, w: 11, c: 5, ph: 3, pw: 3, stride: [2, 2], padding: 'same' },
-  { batch: 1, h: 7, w: 13, c: 7, ph: 3, pw: 2, stride: [1, 2] },
-  { batch: 2, h: 3, w: 3, c: 2, ph: 2, pw: 2, stride: [1, 1], padding: { top: 2, bottom: 1, left: 2, right: 0 } },
-  { batch: 16, h: 26, w: 26, c: 32, ph: 2, pw: 2 }, // seed pool1, threaded
-];
 
 function suite(k: Kernels, rng: Random): void {
   it('matmul: every transpose, bias and relu combination on odd sizes', () => {
@@ -121,53 +88,6 @@ function suite(k: Kernels, rng: Random): void {
         sumTolerance(kk),
         `matmul NaN ${m}x${kk}x${n}`,
       );
-    }
-  });
-
-  it('conv2d forward, backprop input and backprop filter', () => {
-    for (const c of CONV_CASES) {
-      const g = convGeometry(c);
-      const x = randomF32(g.batch * g.inHeight * g.inWidth * g.inChannels, rng);
-      const w = randomF32(g.kernelHeight * g.kernelWidth * g.inChannels * g.outChannels, rng);
-      const bias = randomF32(g.outChannels, rng);
-      const dy = randomF32(g.batch * g.outHeight * g.outWidth * g.outChannels, rng);
-      const taps = g.kernelHeight * g.kernelWidth * g.inChannels;
-      const what = label(c);
-      assertClose(k.conv2d(x, w, null, g, 'linear'), ts.conv2d(x, w, null, g, 'linear'), sumTolerance(taps), `conv2d ${what}`);
-      assertClose(k.conv2d(x, w, bias, g, 'relu'), ts.conv2d(x, w, bias, g, 'relu'), sumTolerance(taps), `conv2d+bias+relu ${what}`);
-      assertClose(
-        k.conv2dBackpropInput(dy, w, g),
-        ts.conv2dBackpropInput(dy, w, g),
-        sumTolerance(g.outChannels * g.kernelHeight * g.kernelWidth),
-        `conv2dBackpropInput ${what}`,
-      );
-      assertClose(
-        k.conv2dBackpropFilter(x, dy, g),
-        ts.conv2dBackpropFilter(x, dy, g),
-        sumTolerance(g.batch * g.outHeight * g.outWidth),
-        `conv2dBackpropFilter ${what}`,
-      );
-    }
-  });
-
-  it('maxPool2d and avgPool2d, forward and backward', () => {
-    for (const p of POOL_CASES) {
-      const g = poolGeometry(p);
-      const what = label(p);
-      for (const x of [
-        randomF32(g.batch * g.inHeight * g.inWidth * g.channels, rng),
-        randomInts(g.batch * g.inHeight * g.inWidth * g.channels, rng),
-      ]) {
-        if (x.length > 3) x[3] = NaN;
-        const dy = randomF32(g.batch * g.outHeight * g.outWidth * g.channels, rng);
-        const nat = k.maxPool2d(x, g);
-        const ref = ts.maxPool2d(x, g);
-        assertSame(nat.y, ref.y, `maxPool2d y ${what}`);
-        assertSame(nat.argmax, ref.argmax, `maxPool2d argmax ${what}`);
-        assertClose(k.maxPool2dBackward(dy, ref.argmax, g), ts.maxPool2dBackward(dy, ref.argmax, g), 1e-6, `maxPool2dBackward ${what}`);
-        assertClose(k.avgPool2d(x, g), ts.avgPool2d(x, g), 1e-6, `avgPool2d ${what}`);
-        assertClose(k.avgPool2dBackward(dy, g), ts.avgPool2dBackward(dy, g), 1e-6, `avgPool2dBackward ${what}`);
-      }
     }
   });
 
@@ -392,16 +312,4 @@ function suite(k: Kernels, rng: Random): void {
   });
 }
 
-if ('error' in loaded) {
-  describe('native backend parity with ts', { skip }, () => {
-    it('needs the native addon', () => {});
-  });
-} else {
-  for (const isa of isas) {
-    describe(`native backend parity with ts (${isa})`, () => {
-      before(() => setNativeIsa(isa));
-      after(() => setNativeIsa('auto'));
-      suite(loaded.backend.kernels, new Random(2024));
-    });
-  }
-}
+describeParity('native backend parity with ts', 2024, suite);

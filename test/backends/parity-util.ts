@@ -1,10 +1,12 @@
 /**
  * Helpers for the native-versus-TypeScript parity tests: seeded random buffers, convolution and
- * pooling geometries built the way Keras pads ('valid', 'same', or explicit pads), and one
- * closeness assertion with a stated tolerance.
+ * pooling geometries built the way Keras pads ('valid', 'same', or explicit pads), one
+ * closeness assertion with a stated tolerance, and the per-instruction-set suite runner.
  */
 import assert from 'node:assert/strict';
-import type { Conv2dGeometry, Pool2dGeometry } from '../../src/backends/kernels.js';
+import { after, before, describe, it } from 'node:test';
+import type { Conv2dGeometry, Kernels, Pool2dGeometry } from '../../src/backends/kernels.js';
+import { loadNativeBackend, setNativeIsa } from '../../src/backends/native.js';
 import { Random } from '../../src/tensor/random.js';
 
 /** A Float32Array of n uniform values in [lo, hi). */
@@ -149,4 +151,29 @@ export function poolGeometry(p: PoolCase): Pool2dGeometry {
 /** A short label for a case, for test names and failure messages. */
 export function label(o: object): string {
   return JSON.stringify(o).replace(/"/g, '');
+}
+
+/**
+ * Registers `suite` once per instruction set this CPU has (avx512, avx2, portable: switched
+ * in-process with setNativeIsa), with outputs poisoned with NaN (CONVKIT_NATIVE_POISON) so an
+ * element a native kernel never writes cannot match the reference; skipped without the addon.
+ */
+export function describeParity(title: string, seed: number, suite: (k: Kernels, rng: Random) => void): void {
+  process.env['CONVKIT_NATIVE_POISON'] = '1';
+  const loaded = loadNativeBackend();
+  if ('error' in loaded) {
+    describe(title, { skip: `native addon not available: ${loaded.error}` }, () => {
+      it('needs the native addon', () => {});
+    });
+    return;
+  }
+  const isas = (['avx512', 'avx2', 'portable'] as const).filter((isa) => setNativeIsa(isa));
+  setNativeIsa('auto');
+  for (const isa of isas) {
+    describe(`${title} (${isa})`, () => {
+      before(() => setNativeIsa(isa));
+      after(() => setNativeIsa('auto'));
+      suite(loaded.backend.kernels, new Random(seed));
+    });
+  }
 }

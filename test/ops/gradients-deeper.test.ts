@@ -192,6 +192,36 @@ describe('moments, batchNormalization, dropout', () => {
       [r([2, 3, 2, 3]), r([3], 0.5, 1.5), r([3])],
     );
   });
+  it('fusedBatchNorm equals the composed form and its statistics equal moments', () => {
+    const x = r([2, 3, 2, 3]);
+    const gamma = r([3], 0.5, 1.5);
+    const beta = r([3]);
+    const fused = ops.fusedBatchNorm(x, gamma, beta, 1e-3);
+    const m = ops.moments(x, [0, 1, 2]);
+    close(fused.mean.data, m.mean.data, 1e-12, 'mean');
+    close(fused.variance.data, m.variance.data, 1e-12, 'variance');
+    close(fused.y.data, ops.batchNormalization(x, m.mean, m.variance, beta, gamma, 1e-3).data, 1e-12, 'y');
+    assert.throws(
+      () => ops.fusedBatchNorm(x, r([2]), null),
+      /^Error: fusedBatchNorm: expected scale of shape \(3,\) for input \(2, 3, 2, 3\), received \(2,\)$/,
+    );
+    assert.throws(() => ops.fusedBatchNorm(r([3]), null, null), /expected an input of rank >= 2/);
+  });
+  it('fusedBatchNorm: gradient with and without scale and offset', () => {
+    checkGradients(([x, g, b]) => ops.fusedBatchNorm(x!, g!, b!, 1e-3).y, [r([2, 3, 2, 3]), r([3], 0.5, 1.5), r([3])]);
+    checkGradients(([x]) => ops.fusedBatchNorm(x!, null, null, 1e-2).y, [r([5, 4])]);
+    checkGradients(([x, b]) => ops.fusedBatchNorm(x!, null, b!).y, [r([3, 2, 2]), r([2])]);
+  });
+  it('batchNormalization with per-channel statistics (the folded kernel) and with others: gradient', () => {
+    checkGradients(
+      ([x, mean, variance, beta, gamma]) => ops.batchNormalization(x!, mean!, variance!, beta!, gamma!, 1e-3),
+      [r([2, 3, 3]), r([3]), r([1, 3], 0.5, 1.5), r([3]), r([1, 1, 3])],
+    );
+    checkGradients(
+      ([x, mean, variance]) => ops.batchNormalization(x!, mean!, variance!, null, null, 1e-3),
+      [r([2, 3, 4]), r([3, 1]), r([3, 1], 0.5, 1.5)],
+    );
+  });
   it('dropout keeps the expected value and refuses a bad noiseShape', () => {
     const x = tensor(new Float32Array(20000).fill(1), [100, 200]);
     const y = ops.dropout(x, 0.25, { rng: new Random(9) });

@@ -54,6 +54,20 @@ describe('gradients of linear algebra and convolution', () => {
   it('max and average pooling', () => {
     checkGradients(([x]) => ops.maxPool2d(x!, { poolSize: 2 }), [r([2, 5, 4, 3])]);
     checkGradients(([x]) => ops.maxPool2d(x!, { poolSize: 3, strides: 2, padding: 'same' }), [r([1, 7, 6, 2])]);
+  });
+  it('maxPool2d after a relu (masked on the pooled side) and after a relu with a second consumer', () => {
+    checkGradients(([x]) => ops.maxPool2d(ops.relu(x!), { poolSize: 2 }), [r([2, 5, 4, 3])]);
+    checkGradients(
+      ([x, f]) => ops.maxPool2d(ops.conv2d(x!, f!, { activation: 'relu' }), { poolSize: 3, strides: 2, padding: 'same' }),
+      [r([1, 7, 6, 2]), r([2, 2, 2, 3])],
+    );
+    checkGradients(
+      ([x]) => {
+        const y = ops.relu(x!);
+        return ops.add(ops.sum(ops.maxPool2d(y, { poolSize: 2 })), ops.sum(ops.mul(y, y)));
+      },
+      [r([1, 4, 4, 2])],
+    );
     checkGradients(([x]) => ops.avgPool2d(x!, { poolSize: 2, padding: 'same' }), [r([2, 5, 5, 2])]);
   });
 });

@@ -43,6 +43,13 @@ export function unary(op: UnaryOp, x: FloatArray): FloatArray {
   return y;
 }
 
+/** The relu gradient: dy where y > 0, else 0 (NaN in y gives 0). */
+export function reluBackward(dy: FloatArray, y: FloatArray): FloatArray {
+  const dx = allocLike(dy, dy.length);
+  for (let i = 0; i < dy.length; i++) dx[i] = y[i]! > 0 ? dy[i]! : 0;
+  return dx;
+}
+
 /** Strides of `shape` aligned to an output of rank `rank`, 0 on broadcast axes. */
 function broadcastStrides(shape: readonly number[], outShape: readonly number[]): number[] {
   const rank = outShape.length;

@@ -5,9 +5,10 @@
 import type { AdamStep, Backend, FloatArray, Kernels } from '../kernels.js';
 import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from './conv.js';
 import { depthwiseConv2d, depthwiseConv2dBackpropFilter, depthwiseConv2dBackpropInput } from './depthwise.js';
-import { binary, transpose, unary } from './elementwise.js';
+import { binary, reluBackward, transpose, unary } from './elementwise.js';
 import { concat, pad, slice } from './layout.js';
 import { matmul } from './matmul.js';
+import { batchNormBackward, batchNormInference, batchNormTrain } from './normalization.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
 import { argMax, logSoftmax, logSoftmaxBackward, reduce } from './reduce.js';
 
@@ -41,6 +42,7 @@ export const tsKernels: Kernels = {
   avgPool2d,
   avgPool2dBackward,
   unary,
+  reluBackward,
   binary,
   reduce,
   pad,
@@ -50,6 +52,9 @@ export const tsKernels: Kernels = {
   transpose,
   logSoftmax,
   logSoftmaxBackward,
+  batchNormTrain,
+  batchNormBackward,
+  batchNormInference,
   adamUpdate,
 };
 

@@ -1,0 +1,112 @@
+// JavaScript bindings of the batch-normalisation kernels: x is [rows, channels]; every length
+// and the epsilon are checked before any work starts.
+#include <cmath>
+#include <string>
+
+#include "args.h"
+#include "bindings.h"
+#include "norm.h"
+
+namespace ck {
+namespace {
+
+std::string s(i64 v) { return std::to_string(v); }
+
+double epsilonArg(const Args& args, size_t i) {
+  const double eps = args.number(i, "epsilon");
+  if (!(eps > 0) || !std::isfinite(eps)) args.fail("epsilon must be a positive finite number");
+  return eps;
+}
+
+// A [channels] vector, or null when `nullable` and the argument is null.
+View<float> channelVector(const Args& args, const Napi::CallbackInfo& info, size_t i, const char* name, i64 C,
+                          bool nullable) {
+  if (nullable && (info[i].IsNull() || info[i].IsUndefined())) return View<float>{nullptr, 0};
+  const View<float> v = args.f32(i, name);
+  args.expectLength(v, name, C, "channels");
+  return v;
+}
+
+// batchNormTrain(x, gamma | null, beta | null, rows, channels, epsilon, y, mean, variance)
+Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
+  Args args(info, "batchNormTrain", 9);
+  const View<float> x = args.f32(0, "x");
+  const i64 rows = args.size(3, "rows"), C = args.size(4, "channels");
+  const double eps = epsilonArg(args, 5);
+  const i64 n = args.product({rows, C}, "x");
+  const std::string formula = "rows*channels = " + s(rows) + "*" + s(C);
+  args.expectLength(x, "x", n, formula);
+  const View<float> gamma = channelVector(args, info, 1, "gamma", C, true);
+  const View<float> beta = channelVector(args, info, 2, "beta", C, true);
+  const View<float> y = args.f32(6, "y");
+  const View<float> mean = channelVector(args, info, 7, "mean", C, false);
+  const View<float> variance = channelVector(args, info, 8, "variance", C, false);
+  args.expectLength(y, "y", n, formula);
+  for (const auto& [out, name] : {std::pair{y, "y"}, std::pair{mean, "mean"}, std::pair{variance, "variance"}}) {
+    args.expectDistinct(out, name, x, "x");
+    args.expectDistinct(out, name, gamma, "gamma");
+    args.expectDistinct(out, name, beta, "beta");
+  }
+  args.expectDistinct(y, "y", mean, "mean");
+  args.expectDistinct(y, "y", variance, "variance");
+  args.expectDistinct(mean, "mean", variance, "variance");
+  batchNormTrain(x.data, gamma.data, beta.data, rows, C, eps, y.data, mean.data, variance.data);
+  return info.Env().Undefined();
+}
+
+// batchNormBackward(dy, x, gamma | null, mean, variance, rows, channels, epsilon, dx, dgamma, dbeta)
+Napi::Value BatchNormBackward(const Napi::CallbackInfo& info) {
+  Args args(info, "batchNormBackward", 11);
+  const View<float> dy = args.f32(0, "dy"), x = args.f32(1, "x");
+  const i64 rows = args.size(5, "rows"), C = args.size(6, "channels");
+  const double eps = epsilonArg(args, 7);
+  const i64 n = args.product({rows, C}, "x");
+  const std::string formula = "rows*channels = " + s(rows) + "*" + s(C);
+  args.expectLength(dy, "dy", n, formula);
+  args.expectLength(x, "x", n, formula);
+  const View<float> gamma = channelVector(args, info, 2, "gamma", C, true);
+  const View<float> mean = channelVector(args, info, 3, "mean", C, false);
+  const View<float> variance = channelVector(args, info, 4, "variance", C, false);
+  const View<float> dx = args.f32(8, "dx");
+  const View<float> dgamma = channelVector(args, info, 9, "dgamma", C, false);
+  const View<float> dbeta = channelVector(args, info, 10, "dbeta", C, false);
+  args.expectLength(dx, "dx", n, formula);
+  const std::pair<View<float>, const char*> ins[] = {{dy, "dy"}, {x, "x"}, {gamma, "gamma"}, {mean, "mean"}, {variance, "variance"}};
+  for (const auto& [out, name] : {std::pair{dx, "dx"}, std::pair{dgamma, "dgamma"}, std::pair{dbeta, "dbeta"}})
+    for (const auto& [in, inName] : ins) args.expectDistinct(out, name, in, inName);
+  args.expectDistinct(dx, "dx", dgamma, "dgamma");
+  args.expectDistinct(dx, "dx", dbeta, "dbeta");
+  args.expectDistinct(dgamma, "dgamma", dbeta, "dbeta");
+  batchNormBackward(dy.data, x.data, gamma.data, mean.data, variance.data, rows, C, eps, dx.data, dgamma.data,
+                    dbeta.data);
+  return info.Env().Undefined();
+}
+
+// batchNormInference(x, scale, shift, rows, channels, y)
+Napi::Value BatchNormInference(const Napi::CallbackInfo& info) {
+  Args args(info, "batchNormInference", 6);
+  const View<float> x = args.f32(0, "x");
+  const i64 rows = args.size(3, "rows"), C = args.size(4, "channels");
+  const i64 n = args.product({rows, C}, "x");
+  const std::string formula = "rows*channels = " + s(rows) + "*" + s(C);
+  args.expectLength(x, "x", n, formula);
+  const View<float> scale = channelVector(args, info, 1, "scale", C, false);
+  const View<float> shift = channelVector(args, info, 2, "shift", C, false);
+  const View<float> y = args.f32(5, "y");
+  args.expectLength(y, "y", n, formula);
+  args.expectDistinct(y, "y", x, "x");
+  args.expectDistinct(y, "y", scale, "scale");
+  args.expectDistinct(y, "y", shift, "shift");
+  batchNormInference(x.data, scale.data, shift.data, rows, C, y.data);
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void registerNorm(Napi::Env env, Napi::Object exports) {
+  exports.Set("batchNormTrain", Napi::Function::New(env, BatchNormTrain, "batchNormTrain"));
+  exports.Set("batchNormBackward", Napi::Function::New(env, BatchNormBackward, "batchNormBackward"));
+  exports.Set("batchNormInference", Napi::Function::New(env, BatchNormInference, "batchNormInference"));
+}
+
+}  // namespace ck

@@ -1,0 +1,97 @@
+// Direct (implicit-GEMM) NHWC convolution: micro-kernels that read the input image in place
+// instead of packing an im2col matrix, for the small channel counts (16-64) of CIFAR-sized nets,
+// where packing im2col would cost as much as the multiply-adds it feeds.
+//
+// The driver (conv_direct.cc, baseline ISA) pads images, packs the filter and splits the work;
+// the micro-kernels (conv_avx512.cc, compiled with -mavx512f, no C++ library headers) compute
+// one register tile. Output channels go in chunks of up to 4 vectors of 16 lanes.
+#pragma once
+
+#include "types.h"
+
+namespace ck {
+
+struct ConvGeom;
+
+/**
+ * Forward tile: for pixels i < mr and lanes j < nv·16,
+ *   y[i·ldy + j] = relu?(bias[j] + Σ_t Σ_c a[tapOff[t] + i·am + c] · b[(t·C + c)·ldb + j])
+ * b is the filter chunk, rows ldb floats apart (the HWIO filter itself when its channel count
+ * is a multiple of 16, else a packed copy zero past the real channels), and bias is null or
+ * nv·16 floats; only the first `lastLanes` lanes of the last vector are stored.
+ */
+struct FwdTile {
+  const float* a;
+  i64 am;
+  const i64* tapOff;
+  i64 taps, C;
+  const float* b;
+  i64 ldb;
+  float* y;
+  i64 ldy;
+  const float* bias;
+  bool relu;
+  int mr, nv, lastLanes;
+};
+
+/**
+ * Filter-gradient tile: for channels i < mr and lanes j < nv·16,
+ *   dw[i·lddw + j] += Σ_{r < rows} Σ_{q < cols} a[r·ar + q·aq + i] · b[r·br + q·bq + j]
+ * (a: the image at one tap and channel block; b: dy at the output-channel chunk). Lanes of b past
+ * `lastLanes` in the last vector are never read.
+ */
+struct FilterTile {
+  const float* a;
+  i64 ar, aq;
+  const float* b;
+  i64 br, bq;
+  i64 rows, cols;
+  float* dw;
+  i64 lddw;
+  int mr, nv, lastLanes;
+};
+
+/**
+ * Sliding filter-gradient tile (kW = 3, stride 1, dilation 1 along rows): for channels i < mr,
+ * kw < 3 and lanes j < nv·16,
+ *   dw[(kw·C + i)·lddw + j] += Σ_{r < rows} Σ_{q < cols + 2} a[r·ar + q·aq + i] · b[r·br + (q − kw)·bq + j]
+ * where a is the image row at tap (kh, 0) and b the rows of dy with two zero pixels before and
+ * after each row (so b[(q − kw)·bq] is readable for q − kw in [−2, cols + 1]): each broadcast of
+ * the image feeds three taps.
+ */
+struct FilterSlideTile {
+  const float* a;
+  i64 ar, aq;
+  const float* b;
+  i64 br, bq;
+  i64 rows, cols, C;
+  float* dw;
+  i64 lddw;
+  int mr, nv;
+};
+
+/** The largest forward tile height (pixels) for nv vectors per pixel. */
+constexpr int fwdTileRows(int nv) { return nv == 1 ? 16 : nv == 2 ? 12 : nv == 3 ? 8 : 6; }
+/** The largest tile of the kW = 3, stride-1 forward kernel (nv <= 3; nv 4 uses the plain one). */
+constexpr int slide3TileRows(int nv) { return nv == 1 ? 16 : nv == 2 ? 12 : 7; }
+/** Channels per sliding filter-gradient tile (three taps each) for nv = 1 or 2 vectors. */
+constexpr int filterSlideRows(int nv) { return nv == 1 ? 8 : 4; }
+/** The largest filter-gradient tile height (channels) for nv vectors. */
+constexpr int filterTileRows(int nv) { return nv == 1 ? 16 : nv == 2 ? 12 : nv == 3 ? 8 : 6; }
+
+namespace avx512 {
+void convForwardTile(const FwdTile& t);
+/** The same tile for kW = 3, stride 1, dilation 1 along the row (tapOff[3·kh] = row offsets), nv <= 3. */
+void convForwardSlide3(const FwdTile& t);
+void convFilterTile(const FilterTile& t);
+void convFilterSlide3(const FilterSlideTile& t);
+}  // namespace avx512
+
+/** conv2d by direct convolution, if this CPU and geometry suit it; false: use the GEMM path. */
+bool conv2dDirect(const ConvGeom& g, const float* x, const float* filter, const float* bias, bool relu, float* y);
+/** conv2dBackpropInput as a direct convolution of dy with the flipped filter (stride 1 only). */
+bool conv2dBackpropInputDirect(const ConvGeom& g, const float* dy, const float* filter, float* dx);
+/** conv2dBackpropFilter by direct accumulation over each image; false: use the GEMM path. */
+bool conv2dBackpropFilterDirect(const ConvGeom& g, const float* x, const float* dy, float* dfilter);
+
+}  // namespace ck

@@ -1,0 +1,84 @@
+/**
+ * Reference batch normalisation for the `ts` backend, over x viewed as [rows, channels]
+ * (channels last): the training-mode forward with its batch statistics, its backward, and the
+ * folded inference form y = x·scale + shift. Sums run in JavaScript numbers (double precision).
+ */
+import type { FloatArray } from '../kernels.js';
+import { allocLike } from '../../tensor/tensor.js';
+
+/** Per-channel mean and biased variance over the rows (0 and 0 when there are none). */
+function statistics(x: FloatArray, rows: number, C: number): { mean: Float64Array; variance: Float64Array } {
+  const mean = new Float64Array(C);
+  const variance = new Float64Array(C);
+  if (rows === 0) return { mean, variance };
+  for (let r = 0; r < rows; r++) for (let c = 0; c < C; c++) mean[c] += x[r * C + c]!;
+  for (let c = 0; c < C; c++) mean[c] /= rows;
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < C; c++) {
+      const d = x[r * C + c]! - mean[c]!;
+      variance[c] += d * d;
+    }
+  for (let c = 0; c < C; c++) variance[c] /= rows;
+  return { mean, variance };
+}
+
+export function batchNormTrain(
+  x: FloatArray,
+  gamma: FloatArray | null,
+  beta: FloatArray | null,
+  rows: number,
+  C: number,
+  epsilon: number,
+): { y: FloatArray; mean: FloatArray; variance: FloatArray } {
+  const s = statistics(x, rows, C);
+  const mean = allocLike(x, C);
+  const variance = allocLike(x, C);
+  mean.set(s.mean);
+  variance.set(s.variance);
+  const scale = new Float64Array(C);
+  for (let c = 0; c < C; c++) scale[c] = (gamma ? gamma[c]! : 1) / Math.sqrt(s.variance[c]! + epsilon);
+  const y = allocLike(x, rows * C);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < C; c++) y[r * C + c] = (x[r * C + c]! - s.mean[c]!) * scale[c]! + (beta ? beta[c]! : 0);
+  return { y, mean, variance };
+}
+
+export function batchNormBackward(
+  dy: FloatArray,
+  x: FloatArray,
+  gamma: FloatArray | null,
+  mean: FloatArray,
+  variance: FloatArray,
+  rows: number,
+  C: number,
+  epsilon: number,
+): { dx: FloatArray; dgamma: FloatArray; dbeta: FloatArray } {
+  const rstd = new Float64Array(C);
+  for (let c = 0; c < C; c++) rstd[c] = 1 / Math.sqrt(variance[c]! + epsilon);
+  const sumDy = new Float64Array(C);
+  const sumDyXhat = new Float64Array(C);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < C; c++) {
+      const g = dy[r * C + c]!;
+      sumDy[c] += g;
+      sumDyXhat[c] += g * (x[r * C + c]! - mean[c]!) * rstd[c]!;
+    }
+  const dx = allocLike(dy, rows * C);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < C; c++) {
+      const xhat = (x[r * C + c]! - mean[c]!) * rstd[c]!;
+      const k = (gamma ? gamma[c]! : 1) * rstd[c]!;
+      dx[r * C + c] = k * (dy[r * C + c]! - sumDy[c]! / rows - (xhat * sumDyXhat[c]!) / rows);
+    }
+  const dgamma = allocLike(dy, C);
+  const dbeta = allocLike(dy, C);
+  dgamma.set(sumDyXhat);
+  dbeta.set(sumDy);
+  return { dx, dgamma, dbeta };
+}
+
+export function batchNormInference(x: FloatArray, scale: FloatArray, shift: FloatArray, rows: number, C: number): FloatArray {
+  const y = allocLike(x, rows * C);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < C; c++) y[r * C + c] = x[r * C + c]! * scale[c]! + shift[c]!;
+  return y;
+}

@@ -1,0 +1,114 @@
+/**
+ * Native-versus-TypeScript parity of the convolution and pooling kernels: conv2d forward (with
+ * bias and relu) and both gradients, max and average pooling forward and backward, on odd sizes,
+ * strides, dilations, 'valid', 'same' and explicit asymmetric pads, once per instruction set
+ * (AVX-512 also takes the direct-convolution path for the shapes it suits, the others im2col +
+ * GEMM). Tolerances: 1e-5·√k relative+absolute for a sum of k products; pooling maxima and
+ * argmax exact; averages 1e-6.
+ */
+import { it } from 'node:test';
+import type { Kernels } from '../../src/backends/kernels.js';
+import { tsKernels as ts } from '../../src/backends/ts/index.js';
+import type { Random } from '../../src/tensor/random.js';
+import type { ConvCase, PoolCase } from './parity-util.js';
+import {
+  assertClose,
+  assertSame,
+  convGeometry,
+  describeParity,
+  label,
+  poolGeometry,
+  randomF32,
+  randomInts,
+  sumTolerance,
+} from './parity-util.js';
+
+const CONV_CASES: ConvCase[] = [
+  { batch: 1, h: 1, w: 1, cin: 1, cout: 1, kh: 1, kw: 1 },
+  { batch: 2, h: 7, w: 7, cin: 3, cout: 5, kh: 3, kw: 3 },
+  { batch: 3, h: 13, w: 7, cin: 1, cout: 33, kh: 3, kw: 3, padding: 'same' },
+  { batch: 2, h: 13, w: 13, cin: 7, cout: 13, kh: 3, kw: 2, stride: [2, 2], padding: 'same' },
+  { batch: 1, h: 13, w: 11, cin: 13, cout: 7, kh: 5, kw: 5, stride: [2, 1] },
+  { batch: 2, h: 13, w: 13, cin: 3, cout: 7, kh: 3, kw: 3, dilation: [2, 2], padding: 'same' },
+  { batch: 1, h: 8, w: 9, cin: 33, cout: 3, kh: 2, kw: 3, stride: [2, 3], dilation: [1, 2] },
+  { batch: 2, h: 7, w: 7, cin: 4, cout: 6, kh: 3, kw: 3, padding: { top: 2, bottom: 0, left: 1, right: 3 } },
+  { batch: 1, h: 3, w: 3, cin: 2, cout: 3, kh: 5, kw: 5, padding: 'same' }, // windows mostly padding
+  { batch: 8, h: 28, w: 28, cin: 1, cout: 32, kh: 3, kw: 3 }, // seed conv1, batch 8
+  { batch: 8, h: 13, w: 13, cin: 32, cout: 64, kh: 3, kw: 3 }, // seed conv2, batch 8
+  { batch: 1, h: 48, w: 48, cin: 16, cout: 32, kh: 3, kw: 3, padding: 'same' }, // one image, threaded GEMMs
+  // Direct-convolution paths (AVX-512): ResNet-20 shapes, several channel chunks, lane tails,
+  // 1x1 kernels, and explicit pads past the kernel's span (negative pads in the input gradient).
+  { batch: 4, h: 32, w: 32, cin: 16, cout: 16, kh: 3, kw: 3, padding: 'same' },
+  { batch: 3, h: 16, w: 16, cin: 16, cout: 32, kh: 3, kw: 3, stride: [2, 2], padding: 'same' },
+  { batch: 2, h: 16, w: 16, cin: 16, cout: 32, kh: 1, kw: 1, stride: [2, 2] },
+  { batch: 2, h: 9, w: 10, cin: 5, cout: 80, kh: 3, kw: 3, padding: 'same' },
+  { batch: 2, h: 8, w: 12, cin: 20, cout: 17, kh: 1, kw: 1 },
+  { batch: 1, h: 10, w: 11, cin: 70, cout: 50, kh: 3, kw: 3, dilation: [1, 2], padding: 'same' },
+  { batch: 1, h: 6, w: 7, cin: 3, cout: 5, kh: 2, kw: 2, padding: { top: 3, bottom: 0, left: 0, right: 2 } },
+];
+
+const POOL_CASES: PoolCase[] = [
+  { batch: 1, h: 1, w: 1, c: 1, ph: 1, pw: 1 },
+  { batch: 2, h: 26, w: 26, c: 3, ph: 2, pw: 2 },
+  { batch: 3, h: 7, w: 7, c: 13, ph: 2, pw: 2, padding: 'same' },
+  { batch: 2, h: 13, w: 11, c: 5, ph: 3, pw: 3, stride: [2, 2], padding: 'same' },
+  { batch: 1, h: 7, w: 13, c: 7, ph: 3, pw: 2, stride: [1, 2] },
+  { batch: 2, h: 3, w: 3, c: 2, ph: 2, pw: 2, stride: [1, 1], padding: { top: 2, bottom: 1, left: 2, right: 0 } },
+  { batch: 16, h: 26, w: 26, c: 32, ph: 2, pw: 2 }, // seed pool1, threaded
+];
+
+function suite(k: Kernels, rng: Random): void {
+  it('conv2d forward, backprop input and backprop filter', () => {
+    for (const c of CONV_CASES) {
+      const g = convGeometry(c);
+      const x = randomF32(g.batch * g.inHeight * g.inWidth * g.inChannels, rng);
+      const w = randomF32(g.kernelHeight * g.kernelWidth * g.inChannels * g.outChannels, rng);
+      const bias = randomF32(g.outChannels, rng);
+      const dy = randomF32(g.batch * g.outHeight * g.outWidth * g.outChannels, rng);
+      const taps = g.kernelHeight * g.kernelWidth * g.inChannels;
+      const what = label(c);
+      assertClose(k.conv2d(x, w, null, g, 'linear'), ts.conv2d(x, w, null, g, 'linear'), sumTolerance(taps), `conv2d ${what}`);
+      assertClose(k.conv2d(x, w, bias, g, 'relu'), ts.conv2d(x, w, bias, g, 'relu'), sumTolerance(taps), `conv2d+bias+relu ${what}`);
+      assertClose(
+        k.conv2dBackpropInput(dy, w, g),
+        ts.conv2dBackpropInput(dy, w, g),
+        sumTolerance(g.outChannels * g.kernelHeight * g.kernelWidth),
+        `conv2dBackpropInput ${what}`,
+      );
+      assertClose(
+        k.conv2dBackpropFilter(x, dy, g),
+        ts.conv2dBackpropFilter(x, dy, g),
+        sumTolerance(g.batch * g.outHeight * g.outWidth),
+        `conv2dBackpropFilter ${what}`,
+      );
+    }
+  });
+
+  it('maxPool2d and avgPool2d, forward and backward', () => {
+    for (const p of POOL_CASES) {
+      const g = poolGeometry(p);
+      const what = label(p);
+      for (const x of [
+        randomF32(g.batch * g.inHeight * g.inWidth * g.channels, rng),
+        randomInts(g.batch * g.inHeight * g.inWidth * g.channels, rng),
+      ]) {
+        if (x.length > 3) x[3] = NaN;
+        const dy = randomF32(g.batch * g.outHeight * g.outWidth * g.channels, rng);
+        const nat = k.maxPool2d(x, g);
+        const ref = ts.maxPool2d(x, g);
+        assertSame(nat.y, ref.y, `maxPool2d y ${what}`);
+        assertSame(nat.argmax, ref.argmax, `maxPool2d argmax ${what}`);
+        assertClose(k.maxPool2dBackward(dy, ref.argmax, g), ts.maxPool2dBackward(dy, ref.argmax, g), 1e-6, `maxPool2dBackward ${what}`);
+        // An argmax elsewhere in its own image (not maxPool2d's, but the contract allows it): scattered there.
+        const moved = ref.argmax.slice();
+        const image = g.inHeight * g.inWidth * g.channels;
+        if (moved.length > 1 && moved[1]! >= 0) moved[1] = Math.floor(moved[1]! / image) * image + ((moved[1]! + 7) % image);
+        assertClose(k.maxPool2dBackward(dy, moved, g), ts.maxPool2dBackward(dy, moved, g), 1e-6, `maxPool2dBackward moved argmax ${what}`);
+        assertClose(k.avgPool2d(x, g), ts.avgPool2d(x, g), 1e-6, `avgPool2d ${what}`);
+        assertClose(k.avgPool2dBackward(dy, g), ts.avgPool2dBackward(dy, g), 1e-6, `avgPool2dBackward ${what}`);
+      }
+    }
+  });
+}
+
+describeParity('native convolution and pooling parity with ts', 3033, suite);
