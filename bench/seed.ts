@@ -7,15 +7,10 @@
  */
 import { setBackend } from '../src/backends/index.js';
 import { noGrad } from '../src/autograd/tape.js';
-import { gradients } from '../src/autograd/gradients.js';
-import { categoricalCrossentropy } from '../src/losses/index.js';
 import { seedCnn } from '../src/models/zoo.js';
-import * as ops from '../src/ops/index.js';
-import { Adam } from '../src/optimizers/adam.js';
 import { Random, setSeed } from '../src/tensor/random.js';
+import { median, syntheticImages, timeTrainingSteps } from './train-steps.js';
 import { Tensor } from '../src/tensor/tensor.js';
-import { withBufferScope } from '../src/tensor/buffer-pool.js';
-import { takeRows } from '../src/training/batches.js';
 
 export interface SeedFigures {
   backend: string;
@@ -30,59 +25,21 @@ export interface SeedFigures {
 
 const BATCH = 200;
 
-function syntheticImages(n: number, rng: Random): Tensor {
-  const data = new Float32Array(n * 28 * 28);
-  for (let i = 0; i < data.length; i++) data[i] = rng.uniform();
-  return new Tensor(data, [n, 28, 28, 1]);
-}
-
-function oneHotRandom(n: number, rng: Random): Tensor {
-  const y = new Float32Array(n * 10);
-  for (let i = 0; i < n; i++) y[i * 10 + rng.int(10)] = 1;
-  return new Tensor(y, [n, 10]);
-}
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
 /** Measures the seed recipe on `backend`; `trainBatches` timed steps after `warmup`. */
 export function benchSeed(backend: 'ts' | 'native', { trainBatches = 60, warmup = 5, quick = false } = {}): SeedFigures {
   setBackend(backend);
   setSeed(0);
   const rng = new Random(0);
   const model = seedCnn();
-  const optimizer = new Adam();
-  const xs = syntheticImages(BATCH * 4, rng);
-  const ys = oneHotRandom(BATCH * 4, rng);
-  // As fit runs a step: a shuffled batch gathered from the pool, everything in a buffer scope.
-  const order = rng.permutation(BATCH * 4);
-  const step = (i: number): void =>
-    withBufferScope(() => {
-      const start = (i % 4) * BATCH;
-      const x = takeRows(xs, order, start, start + BATCH);
-      const y = takeRows(ys, order, start, start + BATCH);
-      const weights = model.trainableWeights;
-      const loss = ops.mean(categoricalCrossentropy(y, model.apply(x, { training: true })));
-      loss.item();
-      const grads = gradients(loss, weights);
-      optimizer.applyGradients(weights.map((w, j) => [w, grads[j]!] as const));
-    });
-  for (let i = 0; i < warmup; i++) step(i);
-  const times: number[] = [];
-  const t0 = performance.now();
-  for (let i = 0; i < trainBatches; i++) {
-    const s = performance.now();
-    step(i);
-    times.push(performance.now() - s);
-  }
-  const trainS = (performance.now() - t0) / 1000;
+  const { seconds: trainS, stepMs: times } = timeTrainingSteps(model, [28, 28, 1], BATCH, warmup, trainBatches, rng);
   const samplesPerS = (trainBatches * BATCH) / trainS;
 
-  const valImages = syntheticImages(quick ? 2000 : 12000, rng);
+  const valImages = syntheticImages(quick ? 2000 : 12000, [28, 28, 1], rng);
   const v0 = performance.now();
   noGrad(() => model.predict(valImages, { batchSize: BATCH }));
   const valS = ((performance.now() - v0) / 1000) * (12000 / valImages.shape[0]!);
 
-  const testImages = syntheticImages(quick ? 2000 : 10000, rng);
+  const testImages = syntheticImages(quick ? 2000 : 10000, [28, 28, 1], rng);
   model.predict(testImages.shape[0]! > 1000 ? new Tensor(testImages.data.subarray(0, 1000 * 784), [1000, 28, 28, 1]) : testImages, {
     batchSize: 1000,
   });
