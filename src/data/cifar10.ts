@@ -7,7 +7,7 @@ import { access, open, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Tensor } from '../tensor/tensor.js';
-import { keepCount, type ImageDataset, type LabeledImages, type LoadOptions } from './labeled-images.js';
+import { allInOrder, keepCount, type ImageDataset, type LabeledImages, type LoadOptions } from './labeled-images.js';
 
 const SIDE = 32;
 const PLANE = SIDE * SIDE;
@@ -62,7 +62,7 @@ async function defaultDir(): Promise<string> {
 
 /** Records in each file; refuses missing files and sizes that are not whole records. */
 async function recordCounts(dir: string, files: readonly string[]): Promise<number[]> {
-  return Promise.all(
+  return allInOrder(
     files.map(async (name) => {
       const path = join(dir, name);
       let size: number;
@@ -174,7 +174,7 @@ async function readClassNames(dir: string): Promise<string[]> {
 async function load(options: LoadOptions = {}): Promise<ImageDataset> {
   const dir = options.dir ?? (await defaultDir());
   // Every file is checked before any is read: a bad test_batch is found before minutes of work.
-  const [names, trainCounts, testCounts] = await Promise.all([
+  const [names, trainCounts, testCounts] = await allInOrder([
     readClassNames(dir),
     recordCounts(dir, TRAIN_FILES),
     recordCounts(dir, TEST_FILES),

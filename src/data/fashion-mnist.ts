@@ -4,7 +4,7 @@
  * `dataset-fashion-mnist`, gzipped IDX under /usr/share/datasets/fashion-mnist.
  */
 import { access } from 'node:fs/promises';
-import { loadIdxPair, type ImageDataset, type LoadOptions } from './labeled-images.js';
+import { allInOrder, loadIdxPair, type ImageDataset, type LoadOptions } from './labeled-images.js';
 
 /** Where `apt-get install dataset-fashion-mnist` puts the files. */
 const DEBIAN_DIR = '/usr/share/datasets/fashion-mnist';
@@ -50,7 +50,7 @@ async function defaultDir(): Promise<string> {
  */
 async function load(options: LoadOptions = {}): Promise<ImageDataset> {
   const dir = options.dir ?? (await defaultDir());
-  const [train, test] = await Promise.all([
+  const [train, test] = await allInOrder([
     loadIdxPair(dir, TRAIN, 10, options.limit, 'fashionMnist.load'),
     loadIdxPair(dir, TEST, 10, options.limit, 'fashionMnist.load'),
   ]);

@@ -38,6 +38,23 @@ export function keepCount(where: string, limit: number | undefined, available: n
   return Math.min(limit, available);
 }
 
+/**
+ * Like `Promise.all`, but when several fail it rejects with the first failure in argument order,
+ * not the first in time: which file an error names never depends on disk timing.
+ *
+ * @example
+ * const [a, b] = await allInOrder([readIdx(first), readIdx(second)]);   // a bad `first` is always the one reported
+ */
+export async function allInOrder<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(promises);
+  const values: unknown[] = [];
+  for (const result of settled) {
+    if (result.status === 'rejected') throw result.reason;
+    values.push(result.value);
+  }
+  return values as unknown as T;
+}
+
 /** `name` in `dir`, or `name.gz` if only the compressed file is there. */
 export async function findFile(dir: string, name: string): Promise<string> {
   const plain = join(dir, name);
@@ -75,8 +92,8 @@ export async function loadIdxPair(
   limit: number | undefined,
   where: string,
 ): Promise<LabeledImages> {
-  const [imagesPath, labelsPath] = await Promise.all([findFile(dir, names.images), findFile(dir, names.labels)]);
-  const [imagesIdx, labelsIdx] = await Promise.all([readIdx(imagesPath), readIdx(labelsPath)]);
+  const [imagesPath, labelsPath] = await allInOrder([findFile(dir, names.images), findFile(dir, names.labels)]);
+  const [imagesIdx, labelsIdx] = await allInOrder([readIdx(imagesPath), readIdx(labelsPath)]);
   const pixels = expectUint8(imagesIdx, imagesPath, 3, 'images [n, height, width]');
   const labelBytes = expectUint8(labelsIdx, labelsPath, 1, 'labels [n]');
   const [count, height, width] = imagesIdx.dims as [number, number, number];

@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { loadIdxPair, type ImageDataset, type LoadOptions } from './labeled-images.js';
+import { allInOrder, loadIdxPair, type ImageDataset, type LoadOptions } from './labeled-images.js';
 
 /** The class names of MNIST, by label: the digits themselves. */
 const classNames: readonly string[] = Object.freeze(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
@@ -37,7 +37,7 @@ function defaultDir(): string {
  */
 async function load(options: LoadOptions = {}): Promise<ImageDataset> {
   const dir = options.dir ?? defaultDir();
-  const [train, test] = await Promise.all([
+  const [train, test] = await allInOrder([
     loadIdxPair(dir, TRAIN, 10, options.limit, 'mnist.load'),
     loadIdxPair(dir, TEST, 10, options.limit, 'mnist.load'),
   ]);
