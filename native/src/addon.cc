@@ -61,6 +61,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerElementwise(env, exports);
   registerLayout(env, exports);
   registerNorm(env, exports);
+  registerConvPool(env, exports);
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa, "setIsa"));
   return exports;

@@ -6,6 +6,7 @@
 #include "bindings.h"
 #include "conv.h"
 #include "depthwise.h"
+#include "geom_args.h"
 #include "gemm.h"
 
 namespace ck {
@@ -41,29 +42,6 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
   p.relu = relu;
   gemm(p);
   return info.Env().Undefined();
-}
-
-ConvGeom readConvGeom(const Args& args, size_t i) {
-  const Napi::Object o = args.object(i, "geometry");
-  const char* g = "geometry";
-  ConvGeom c;
-  c.batch = args.field(o, g, "batch", 0);
-  c.inH = args.field(o, g, "inHeight", 0);
-  c.inW = args.field(o, g, "inWidth", 0);
-  c.inC = args.field(o, g, "inChannels", 0);
-  c.outH = args.field(o, g, "outHeight", 0);
-  c.outW = args.field(o, g, "outWidth", 0);
-  c.outC = args.field(o, g, "outChannels", 0);
-  c.kH = args.field(o, g, "kernelHeight", 1);
-  c.kW = args.field(o, g, "kernelWidth", 1);
-  c.sH = args.field(o, g, "strideHeight", 1);
-  c.sW = args.field(o, g, "strideWidth", 1);
-  c.dH = args.field(o, g, "dilationHeight", 1);
-  c.dW = args.field(o, g, "dilationWidth", 1);
-  c.padT = args.field(o, g, "padTop", 0);
-  c.padL = args.field(o, g, "padLeft", 0);
-  args.product({c.batch, c.outH, c.outW, c.kH, c.kW, c.inC}, "the im2col matrix (batch*outHeight*outWidth*kernelHeight*kernelWidth*inChannels)");
-  return c;
 }
 
 i64 xSize(const Args& a, const ConvGeom& g) { return a.product({g.batch, g.inH, g.inW, g.inC}, "x"); }

@@ -3,31 +3,13 @@
 
 #include "args.h"
 #include "bindings.h"
+#include "geom_args.h"
 #include "pool.h"
 
 namespace ck {
 namespace {
 
 std::string s(i64 v) { return std::to_string(v); }
-
-PoolGeom readPoolGeom(const Args& args, size_t i) {
-  const Napi::Object o = args.object(i, "geometry");
-  const char* g = "geometry";
-  PoolGeom p;
-  p.batch = args.field(o, g, "batch", 0);
-  p.inH = args.field(o, g, "inHeight", 0);
-  p.inW = args.field(o, g, "inWidth", 0);
-  p.C = args.field(o, g, "channels", 0);
-  p.outH = args.field(o, g, "outHeight", 0);
-  p.outW = args.field(o, g, "outWidth", 0);
-  p.pH = args.field(o, g, "poolHeight", 1);
-  p.pW = args.field(o, g, "poolWidth", 1);
-  p.sH = args.field(o, g, "strideHeight", 1);
-  p.sW = args.field(o, g, "strideWidth", 1);
-  p.padT = args.field(o, g, "padTop", 0);
-  p.padL = args.field(o, g, "padLeft", 0);
-  return p;
-}
 
 struct Sizes {
   i64 in, out;

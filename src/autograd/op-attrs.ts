@@ -38,6 +38,8 @@ export interface OpAttrs {
    */
   conv2dTranspose: { geometry: Conv2dGeometry };
   maxPool2d: { geometry: Pool2dGeometry; argmax: Int32Array };
+  /** inputs: x, filter, and the bias when present; argmax indexes the (unstored) conv output */
+  conv2dMaxPool: { conv: Conv2dGeometry; pool: Pool2dGeometry; activation: FusedActivation; argmax: Int32Array };
   avgPool2d: { geometry: Pool2dGeometry };
   /** `axes` sorted and unique; the output keeps them as size-1 axes only when keepDims */
   sum: { axes: number[]; keepDims: boolean };

@@ -134,6 +134,14 @@ export const gradientRules: { [K in OpName]: GradientRule<K> } = {
     reluMasked.add(dx);
     return [dx];
   },
+  conv2dMaxPool: (dy, [x, filter, bias], y, { conv, pool, activation, argmax }, n) => {
+    const g = b.conv2dMaxPoolBackward(dy, x!, filter!, y, argmax, conv, pool, activation, {
+      input: n[0]!,
+      filter: n[1]!,
+      bias: bias !== undefined && n[2]!,
+    });
+    return [g.dx, g.dFilter, ...(bias ? [g.dBias] : [])];
+  },
   avgPool2d: (dy, _x, _y, { geometry }) => [b.avgPool2dBackward(dy, geometry)],
   sum: (dy, [x], _y, { axes, keepDims }) => [b.broadcastTo(keptDims(dy, x!, axes, keepDims), x!.shape)],
   max: (dy, [x], y, { axes, keepDims }) => {

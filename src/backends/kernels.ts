@@ -84,6 +84,13 @@ export interface Pool2dGeometry {
 }
 
 /** Hyper-parameters of one Adam step (Keras formulation, bias correction folded into lr). */
+/** Which gradients conv2dMaxPoolBackward computes. */
+export interface ConvPoolNeeds {
+  input: boolean;
+  filter: boolean;
+  bias: boolean;
+}
+
 export interface AdamStep {
   /** learningRate * sqrt(1 - beta2^t) / (1 - beta1^t) */
   lrT: number;
@@ -137,6 +144,38 @@ export interface Kernels {
   maxPool2d(x: FloatArray, g: Pool2dGeometry): { y: FloatArray; argmax: Int32Array };
   /** Scatters dy into a zero dx (x-sized) at argmax, adding where windows overlap. */
   maxPool2dBackward(dy: FloatArray, argmax: Int32Array, g: Pool2dGeometry): FloatArray;
+  /**
+   * conv2d (+ bias, then activation) followed by max pooling of its output, as one kernel that
+   * never holds the whole convolution output (a Conv2D → MaxPooling2D pair). `pool` pools the
+   * convolution's output (pool.inHeight = conv.outHeight, ..., pool.channels = conv.outChannels).
+   * `argmax[i]` is the flat index, into that (virtual) convolution output, of the value that won
+   * pooled output i: the same winner maxPool2d would pick (first on ties; -1 for a window that is
+   * all padding).
+   */
+  conv2dMaxPool(
+    x: FloatArray,
+    filter: FloatArray,
+    bias: FloatArray | null,
+    conv: Conv2dGeometry,
+    pool: Pool2dGeometry,
+    activation: FusedActivation,
+  ): { y: FloatArray; argmax: Int32Array };
+  /**
+   * The gradients of conv2dMaxPool: dy (pooled) goes to each window's winner, masked where the
+   * pooled output y is not positive when the activation is relu, then back through the
+   * convolution. Computes only the gradients `needs` asks for; the others are null.
+   */
+  conv2dMaxPoolBackward(
+    dy: FloatArray,
+    x: FloatArray,
+    filter: FloatArray,
+    y: FloatArray,
+    argmax: Int32Array,
+    conv: Conv2dGeometry,
+    pool: Pool2dGeometry,
+    activation: FusedActivation,
+    needs: ConvPoolNeeds,
+  ): { dx: FloatArray | null; dFilter: FloatArray | null; dBias: FloatArray | null };
   /** Average pooling; padded cells are not counted in the divisor (Keras 'same' behaviour). */
   avgPool2d(x: FloatArray, g: Pool2dGeometry): FloatArray;
   avgPool2dBackward(dy: FloatArray, g: Pool2dGeometry): FloatArray;

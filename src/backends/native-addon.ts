@@ -33,6 +33,30 @@ export interface Addon {
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, g: Conv2dGeometry, dfilter: Float32Array): void;
   maxPool2d(x: Float32Array, g: Pool2dGeometry, y: Float32Array, argmax: Int32Array): void;
   maxPool2dBackward(dy: Float32Array, argmax: Int32Array, g: Pool2dGeometry, dx: Float32Array): void;
+  conv2dMaxPool(
+    x: Float32Array,
+    filter: Float32Array,
+    bias: Float32Array | null,
+    conv: Conv2dGeometry,
+    pool: Pool2dGeometry,
+    relu: boolean,
+    y: Float32Array,
+    argmax: Int32Array,
+  ): void;
+  /** Fills each of dx, dFilter, dBias that is not null. */
+  conv2dMaxPoolBackward(
+    dy: Float32Array,
+    x: Float32Array,
+    filter: Float32Array,
+    y: Float32Array,
+    argmax: Int32Array,
+    conv: Conv2dGeometry,
+    pool: Pool2dGeometry,
+    relu: boolean,
+    dx: Float32Array | null,
+    dFilter: Float32Array | null,
+    dBias: Float32Array | null,
+  ): void;
   avgPool2d(x: Float32Array, g: Pool2dGeometry, y: Float32Array): void;
   avgPool2dBackward(dy: Float32Array, g: Pool2dGeometry, dx: Float32Array): void;
   unary(op: UnaryOp, x: Float32Array, out: Float32Array): void;

@@ -113,6 +113,23 @@ function makeKernels(addon: Addon): Kernels {
       addon.maxPool2dBackward(dy, argmax, g, dx);
       return dx;
     },
+    conv2dMaxPool(x, filter, bias, conv, pool, activation) {
+      if (!(x instanceof Float32Array && filter instanceof Float32Array && isF32OrNull(bias)))
+        return tsKernels.conv2dMaxPool(x, filter, bias, conv, pool, activation);
+      const y = alloc(pool.batch * pool.outHeight * pool.outWidth * pool.channels);
+      const argmax = allocInt32(y.length);
+      addon.conv2dMaxPool(x, filter, bias, conv, pool, relu(activation), y, argmax);
+      return { y, argmax };
+    },
+    conv2dMaxPoolBackward(dy, x, filter, y, argmax, conv, pool, activation, needs) {
+      if (!(dy instanceof Float32Array && x instanceof Float32Array && filter instanceof Float32Array && y instanceof Float32Array))
+        return tsKernels.conv2dMaxPoolBackward(dy, x, filter, y, argmax, conv, pool, activation, needs);
+      const dx = needs.input ? alloc(conv.batch * conv.inHeight * conv.inWidth * conv.inChannels) : null;
+      const dFilter = needs.filter ? alloc(conv.kernelHeight * conv.kernelWidth * conv.inChannels * conv.outChannels) : null;
+      const dBias = needs.bias ? alloc(conv.outChannels) : null;
+      addon.conv2dMaxPoolBackward(dy, x, filter, y, argmax, conv, pool, relu(activation), dx, dFilter, dBias);
+      return { dx, dFilter, dBias };
+    },
     avgPool2d(x, g) {
       if (!(x instanceof Float32Array)) return tsKernels.avgPool2d(x, g);
       const y = alloc(g.batch * g.outHeight * g.outWidth * g.channels);

@@ -8,7 +8,8 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../tensor/variable.js';
 import { ConvLayer, positiveInteger, type WindowArgs } from './conv-layer.js';
 import { getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from './initializers.js';
-import type { LayerArgs, LayerConfig } from './layer.js';
+import type { Layer, LayerArgs, LayerConfig } from './layer.js';
+import { MaxPooling2D } from './pooling.js';
 import { registerLayer } from './registry.js';
 import type { Shape } from './shape-types.js';
 
@@ -64,6 +65,24 @@ export class Conv2D extends ConvLayer {
       activation: this.fusedActivation,
     });
     return this.finish(y);
+  }
+
+  /** Followed by MaxPooling2D, with a relu or no activation: one conv2dMaxPool op. */
+  protected override fusedWith(next: Layer): ((inputs: Tensor[]) => Tensor) | null {
+    if (!(next instanceof MaxPooling2D) || (this.activation !== 'relu' && this.activation !== 'linear')) return null;
+    return ([x]) =>
+      ops.conv2dMaxPool(
+        x!,
+        this.kernel!,
+        {
+          strides: this.strides,
+          padding: this.padding,
+          dilationRate: this.dilationRate,
+          bias: this.bias,
+          activation: this.fusedActivation,
+        },
+        { poolSize: next.poolSize, strides: next.strides, padding: next.padding },
+      );
   }
 
   computeOutputShape(inputShape: Shape): Shape {

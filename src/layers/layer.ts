@@ -47,6 +47,20 @@ export function snakeCase(className: string): string {
     .toLowerCase();
 }
 
+let fusionEnabled = typeof process === 'undefined' || process.env['CONVKIT_FUSION'] !== '0';
+
+/**
+ * Turns the fusion of layer pairs (Conv2D → MaxPooling2D, BatchNormalization → relu) on or off
+ * for every model; on by default (CONVKIT_FUSION=0 starts with it off). Results are the same
+ * either way, up to float rounding; fusion saves memory traffic.
+ *
+ * @example
+ * setLayerFusion(false);   // e.g. to time the unfused layers
+ */
+export function setLayerFusion(enabled: boolean): void {
+  fusionEnabled = enabled;
+}
+
 /**
  * Base class of all layers.
  *
@@ -137,6 +151,35 @@ export abstract class Layer {
     if (!this.built) this.buildForInputs(inputs.map((t) => [null, ...t.shape.slice(1)]));
     this.checkInputs(inputs.map((t) => t.shape));
     return this.callInputs(inputs, ctx);
+  }
+
+  /**
+   * One op that computes `next(this(inputs))` when this layer knows one for `next` (Conv2D with
+   * MaxPooling2D, BatchNormalization with a relu), else null. Models use it for pairs whose
+   * intermediate output nothing else reads (see `applyFused`). Default: null.
+   */
+  protected fusedWith(_next: Layer): ((inputs: Tensor[], ctx: CallContext) => Tensor) | null {
+    return null;
+  }
+
+  /**
+   * Runs this layer and then `next` as one fused op, with the same checks as two `apply` calls,
+   * or returns null (and runs nothing) when the pair has no fused op or fusion is off
+   * (`setLayerFusion(false)`, or CONVKIT_FUSION=0).
+   *
+   * @example
+   * const y = conv.applyFused(pool, x, { training: true }) ?? pool.apply(conv.apply(x));
+   */
+  applyFused(next: Layer, x: Tensor | Tensor[], ctx: CallContext = { training: false }): Tensor | null {
+    if (!fusionEnabled || !next.built) return null;
+    const fused = this.fusedWith(next);
+    if (!fused) return null;
+    const inputs = Array.isArray(x) ? x : [x];
+    if (!this.built) this.buildForInputs(inputs.map((t) => [null, ...t.shape.slice(1)]));
+    this.checkInputs(inputs.map((t) => t.shape));
+    const middle = this.computeOutputShapeForInputs(inputs.map((t) => [...t.shape]));
+    next.checkInputs([middle.map((d) => d ?? -1)]);
+    return fused(inputs, ctx);
   }
 
   private applySymbolic(inputs: SymbolicTensor[]): SymbolicTensor {

@@ -43,6 +43,21 @@ function topologicalNodes(inputs: SymbolicTensor[], outputs: SymbolicTensor[], w
 }
 
 /**
+ * For each tensor that exactly one node reads, as that node's only input, and that is not a
+ * model output: that node. Such a pair may run as one fused op (Layer.applyFused), since
+ * nothing else needs the tensor between them.
+ */
+function soleReaders(nodes: readonly LayerNode[], outputs: readonly SymbolicTensor[]): Map<SymbolicTensor, LayerNode> {
+  const readers = new Map<SymbolicTensor, LayerNode[]>();
+  for (const node of nodes) for (const t of node.inputs) readers.set(t, [...(readers.get(t) ?? []), node]);
+  const sole = new Map<SymbolicTensor, LayerNode>();
+  for (const [t, list] of readers) {
+    if (list.length === 1 && list[0]!.inputs.length === 1 && !outputs.includes(t)) sole.set(t, list[0]!);
+  }
+  return sole;
+}
+
+/**
  * A model defined by a graph of layers.
  *
  * @example
@@ -56,6 +71,7 @@ export class Functional extends Model {
   readonly inputs: SymbolicTensor[];
   readonly outputs: SymbolicTensor[];
   private readonly nodes: LayerNode[];
+  private readonly soleReader: Map<SymbolicTensor, LayerNode>;
   private readonly layerList: Layer[];
 
   constructor(args: FunctionalArgs) {
@@ -66,6 +82,7 @@ export class Functional extends Model {
       if (!(t.node?.layer instanceof InputLayer)) throw new Error(`model: inputs must come from input(), received "${t.name}"`);
     }
     this.nodes = topologicalNodes(this.inputs, this.outputs, `model "${this.name}"`);
+    this.soleReader = soleReaders(this.nodes, this.outputs);
     this.layerList = [...new Set([...this.inputs.map((t) => t.sourceLayer), ...this.nodes.map((n) => n.layer)])];
     this.markBuilt(this.inputs.map((t) => t.shape));
   }
@@ -102,9 +119,19 @@ export class Functional extends Model {
       throw new Error(`model "${this.name}": expected ${this.inputs.length} input(s), received ${inputs.length}`);
     }
     const values = new Map<SymbolicTensor, Tensor>(this.inputs.map((s, i) => [s, inputs[i]!]));
+    const fusedAway = new Set<LayerNode>();
     for (const node of this.nodes) {
+      if (fusedAway.has(node)) continue;
       const args = node.inputs.map((t) => values.get(t)!);
-      values.set(node.output, node.layer.apply(args.length === 1 ? args[0]! : args, ctx));
+      const x = args.length === 1 ? args[0]! : args;
+      const next = this.soleReader.get(node.output);
+      const fused = next ? node.layer.applyFused(next.layer, x, ctx) : null;
+      if (fused && next) {
+        values.set(next.output, fused);
+        fusedAway.add(next);
+      } else {
+        values.set(node.output, node.layer.apply(x, ctx));
+      }
     }
     return this.outputs.map((o) => values.get(o)!);
   }

@@ -82,7 +82,17 @@ export class Sequential extends Model {
   call(x: Tensor, ctx: CallContext): Tensor {
     if (this.stack.length === 0) throw new Error(`Sequential "${this.name}": the model has no layers`);
     let y = x;
-    for (const layer of this.stack) y = layer.apply(y, ctx);
+    for (let i = 0; i < this.stack.length; i++) {
+      const layer = this.stack[i]!;
+      const next = this.stack[i + 1];
+      const fused = next ? layer.applyFused(next, y, ctx) : null;
+      if (fused) {
+        y = fused;
+        i++;
+      } else {
+        y = layer.apply(y, ctx);
+      }
+    }
     return y;
   }
 

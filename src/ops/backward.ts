@@ -2,7 +2,7 @@
  * Non-differentiable ops that wrap the backward kernels. Only gradient rules call these; they
  * run with recording off, so they never appear on the tape themselves.
  */
-import type { Conv2dGeometry, FloatArray, Pool2dGeometry } from '../backends/kernels.js';
+import type { Conv2dGeometry, ConvPoolNeeds, FloatArray, FusedActivation, Pool2dGeometry } from '../backends/kernels.js';
 import { kernels } from '../backends/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { allocFloat32 } from '../tensor/buffer-pool.js';
@@ -49,6 +49,37 @@ export function depthwiseConv2dBackpropFilter(x: Tensor, dy: Tensor, g: Conv2dGe
 export function maxPool2dBackward(dy: Tensor, argmax: Int32Array, g: Pool2dGeometry): Tensor {
   const data = kernels().maxPool2dBackward(floatsOf(dy, 'maxPool2dBackward', 'dy'), argmax, g);
   return wrap(data, [g.batch, g.inHeight, g.inWidth, g.channels]);
+}
+
+/** The gradients of conv2dMaxPool that `needs` asks for (null for the others). */
+export function conv2dMaxPoolBackward(
+  dy: Tensor,
+  x: Tensor,
+  filter: Tensor,
+  y: Tensor,
+  argmax: Int32Array,
+  conv: Conv2dGeometry,
+  pool: Pool2dGeometry,
+  activation: FusedActivation,
+  needs: ConvPoolNeeds,
+): { dx: Tensor | null; dFilter: Tensor | null; dBias: Tensor | null } {
+  const where = 'conv2dMaxPoolBackward';
+  const r = kernels().conv2dMaxPoolBackward(
+    floatsOf(dy, where, 'dy'),
+    floatsOf(x, where, 'x'),
+    floatsOf(filter, where, 'filter'),
+    floatsOf(y, where, 'y'),
+    argmax,
+    conv,
+    pool,
+    activation,
+    needs,
+  );
+  return {
+    dx: r.dx && wrap(r.dx, x.shape),
+    dFilter: r.dFilter && wrap(r.dFilter, filter.shape),
+    dBias: r.dBias && wrap(r.dBias, [conv.outChannels]),
+  };
 }
 
 /** dL/dx of avgPool2d. */

@@ -7,7 +7,8 @@ import { kernels } from '../backends/index.js';
 import { record } from '../autograd/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
-import { checkPadding, convGeometry, pair, type Padding } from './geometry.js';
+import { checkPadding, convGeometry, pair, poolGeometry, type Padding } from './geometry.js';
+import type { Pool2dOptions } from './pool.js';
 import { floatsOf, wrap } from './util.js';
 
 export interface MatmulOptions {
@@ -90,4 +91,41 @@ export function conv2d(x: Tensor, filter: Tensor, options: Conv2dOptions = {}): 
   );
   const out = wrap(data, [geometry.batch, geometry.outHeight, geometry.outWidth, geometry.outChannels]);
   return record('conv2d', bias ? [x, filter, bias] : [x, filter], out, { geometry, activation });
+}
+
+/**
+ * conv2d (+ bias, then activation) followed by max pooling, as one primitive: what a Conv2D
+ * layer feeding a MaxPooling2D layer computes, without materialising the convolution's output
+ * (models use it for such pairs; see src/layers/fusion.ts). Same values and gradients as
+ * `maxPool2d(conv2d(x, filter, conv), pool)`.
+ *
+ * @example
+ * const y = conv2dMaxPool(x, filter, { bias, activation: 'relu' }, { poolSize: 2 });   // [N,28,28,1] → [N,13,13,32]
+ */
+export function conv2dMaxPool(x: Tensor, filter: Tensor, conv: Conv2dOptions = {}, pool: Pool2dOptions = {}): Tensor {
+  const where = 'conv2dMaxPool';
+  const strides = pair(conv.strides ?? 1, 'strides', where);
+  const dilation = pair(conv.dilationRate ?? 1, 'dilationRate', where);
+  const padding = checkPadding(conv.padding ?? 'valid', where);
+  const activation = conv.activation ?? 'linear';
+  const convG = convGeometry(x.shape, filter.shape, strides, padding, dilation, where);
+  const bias = checkBias(conv.bias, convG.outChannels, where);
+  const poolSize = pair(pool.poolSize ?? 2, 'poolSize', where);
+  const poolG = poolGeometry(
+    [convG.batch, convG.outHeight, convG.outWidth, convG.outChannels],
+    poolSize,
+    pair(pool.strides ?? poolSize, 'pool strides', where),
+    checkPadding(pool.padding ?? 'valid', where),
+    where,
+  );
+  const { y, argmax } = kernels().conv2dMaxPool(
+    floatsOf(x, where, 'x'),
+    floatsOf(filter, where, 'filter'),
+    bias ? floatsOf(bias, where, 'bias') : null,
+    convG,
+    poolG,
+    activation,
+  );
+  const out = wrap(y, [poolG.batch, poolG.outHeight, poolG.outWidth, poolG.channels]);
+  return record('conv2dMaxPool', bias ? [x, filter, bias] : [x, filter], out, { conv: convG, pool: poolG, activation, argmax });
 }

@@ -83,6 +83,45 @@ describe('native backend rejects bad arguments with clear errors', { skip }, () 
     );
   });
 
+  it('conv2dMaxPool: the pooling must fit the convolution; lengths; argmax outside its image', () => {
+    const g = convGeometry({ batch: 2, h: 6, w: 6, cin: 2, cout: 3, kh: 3, kw: 3 });
+    const p = poolGeometry({ batch: 2, h: 4, w: 4, c: 3, ph: 2, pw: 2 });
+    const x = randomF32(2 * 6 * 6 * 2, rng);
+    const w = randomF32(3 * 3 * 2 * 3, rng);
+    assert.throws(
+      () => k.conv2dMaxPool(x, w, null, g, { ...p, inHeight: 5 }, 'relu'),
+      /^Error: conv2dMaxPool: pool \(batch 2, inHeight 5, inWidth 4, channels 3\) must pool the convolution's output \(batch 2, outHeight 4, outWidth 4, outChannels 3\)$/,
+    );
+    assert.throws(
+      () => k.conv2dMaxPool(x.subarray(1), w, null, g, p, 'relu'),
+      /^Error: conv2dMaxPool: x has 143 elements, expected 2\*6\*6\*2 = 144$/,
+    );
+    assert.throws(
+      () => k.conv2dMaxPool(x, w, randomF32(2, rng), g, p, 'relu'),
+      /^Error: conv2dMaxPool: bias has 2 elements, expected outChannels = 3$/,
+    );
+    assert.throws(
+      () => k.conv2dMaxPool(x, w, null, g, { ...p, poolHeight: 0 }, 'relu'),
+      /pool\.poolHeight must be an integer in \[1, 2\^31\)/,
+    );
+    const { y, argmax } = k.conv2dMaxPool(x, w, null, g, p, 'relu');
+    const dy = randomF32(y.length, rng);
+    const all = { input: true, filter: true, bias: true };
+    assert.throws(
+      () => k.conv2dMaxPoolBackward(dy.subarray(1), x, w, y, argmax, g, p, 'relu', all),
+      /^Error: conv2dMaxPoolBackward: dy has 23 elements, expected 2\*2\*2\*3 = 24$/,
+    );
+    argmax[0] = 60; // inside the convolution output, but in image 1
+    assert.throws(
+      () => k.conv2dMaxPoolBackward(dy, x, w, y, argmax, g, p, 'relu', all),
+      /^Error: conv2dMaxPoolBackward: argmax\[0\] = 60 is not -1 and not inside image 0 of the convolution output, \[0, 48\)$/,
+    );
+    argmax[0] = -7;
+    assert.throws(() => k.conv2dMaxPoolBackward(dy, x, w, y, argmax, g, p, 'relu', all), /argmax\[0\] = -7 is not -1/);
+    argmax[0] = -1; // a window without a winner: skipped
+    assert.doesNotThrow(() => k.conv2dMaxPoolBackward(dy, x, w, y, argmax, g, p, 'relu', all));
+  });
+
   it('pooling: lengths and argmax entries outside their image', () => {
     const g = poolGeometry({ batch: 2, h: 4, w: 4, c: 3, ph: 2, pw: 2 });
     const x = randomF32(2 * 4 * 4 * 3, rng);

@@ -4,7 +4,10 @@
  * strides, dilations, 'valid', 'same' and explicit asymmetric pads, once per instruction set
  * (AVX-512 also takes the direct-convolution path for the shapes it suits, the others im2col +
  * GEMM). Tolerances: 1e-5·√k relative+absolute for a sum of k products; pooling maxima and
- * argmax exact; averages 1e-6.
+ * argmax exact; averages 1e-6. The fused conv2dMaxPool pair: values 1e-5·√k, and every native
+ * winner is a maximum of the reference convolution's window (exact ties aside, the convolution
+ * sums round differently, so the winner of a near-tie may differ); the backward pass is compared
+ * on the native winners, with batches of several scratch chunks.
  */
 import { it } from 'node:test';
 import type { Kernels } from '../../src/backends/kernels.js';
@@ -57,7 +60,66 @@ const POOL_CASES: PoolCase[] = [
   { batch: 16, h: 26, w: 26, c: 32, ph: 2, pw: 2 }, // seed pool1, threaded
 ];
 
+/** A convolution and the pooling of its output. */
+const CONV_POOL_CASES: { conv: ConvCase; pool: Omit<PoolCase, 'batch' | 'h' | 'w' | 'c'> }[] = [
+  { conv: { batch: 20, h: 28, w: 28, cin: 1, cout: 32, kh: 3, kw: 3 }, pool: { ph: 2, pw: 2 } }, // seed conv1: 2 chunks
+  { conv: { batch: 40, h: 13, w: 13, cin: 32, cout: 64, kh: 3, kw: 3 }, pool: { ph: 2, pw: 2 } }, // seed conv2: 2 chunks
+  { conv: { batch: 7, h: 33, w: 33, cin: 1, cout: 64, kh: 3, kw: 3, padding: 'same' }, pool: { ph: 2, pw: 2 } }, // 3 chunks, odd edge
+  {
+    conv: { batch: 3, h: 7, w: 7, cin: 3, cout: 5, kh: 3, kw: 3, padding: 'same' },
+    pool: { ph: 3, pw: 3, stride: [2, 2], padding: 'same' },
+  },
+  {
+    conv: { batch: 2, h: 13, w: 13, cin: 7, cout: 13, kh: 3, kw: 3, stride: [2, 2], padding: 'same' },
+    pool: { ph: 2, pw: 3, stride: [1, 2] },
+  },
+  { conv: { batch: 1, h: 1, w: 1, cin: 1, cout: 1, kh: 1, kw: 1 }, pool: { ph: 1, pw: 1 } },
+  // Windows that are all padding (argmax -1, y 0).
+  {
+    conv: { batch: 2, h: 5, w: 5, cin: 2, cout: 3, kh: 3, kw: 3 },
+    pool: { ph: 2, pw: 2, stride: [1, 1], padding: { top: 2, bottom: 0, left: 2, right: 1 } },
+  },
+];
+
 function suite(k: Kernels, rng: Random): void {
+  it('conv2dMaxPool forward and backward (the fused Conv2D → MaxPooling2D pair)', () => {
+    for (const { conv: c, pool: pc } of CONV_POOL_CASES) {
+      const g = convGeometry(c);
+      const p = poolGeometry({ ...pc, batch: g.batch, h: g.outHeight, w: g.outWidth, c: g.outChannels });
+      const x = randomF32(g.batch * g.inHeight * g.inWidth * g.inChannels, rng);
+      const w = randomF32(g.kernelHeight * g.kernelWidth * g.inChannels * g.outChannels, rng);
+      const bias = randomF32(g.outChannels, rng);
+      const taps = g.kernelHeight * g.kernelWidth * g.inChannels;
+      for (const [b, act] of [
+        [bias, 'relu'],
+        [null, 'linear'],
+      ] as const) {
+        const what = `${label(c)} pool ${label(pc)} ${act}`;
+        const nat = k.conv2dMaxPool(x, w, b, g, p, act);
+        const ref = ts.conv2dMaxPool(x, w, b, g, p, act);
+        assertClose(nat.y, ref.y, sumTolerance(taps), `conv2dMaxPool y ${what}`);
+        const convOut = ts.conv2d(x, w, b, g, act);
+        const winners = Array.from(nat.argmax, (a, i) => (a < 0 ? (ref.argmax[i] === -1 ? 0 : NaN) : convOut[a]!));
+        assertClose(winners, ref.y, sumTolerance(taps), `conv2dMaxPool winners ${what}`);
+        const dy = randomF32(nat.y.length, rng);
+        const all = { input: true, filter: true, bias: true };
+        const gn = k.conv2dMaxPoolBackward(dy, x, w, nat.y, nat.argmax, g, p, act, all);
+        const gr = ts.conv2dMaxPoolBackward(dy, x, w, nat.y, nat.argmax, g, p, act, all);
+        assertClose(gn.dx!, gr.dx!, sumTolerance(g.outChannels * g.kernelHeight * g.kernelWidth), `conv2dMaxPoolBackward dx ${what}`);
+        assertClose(gn.dFilter!, gr.dFilter!, sumTolerance(g.batch * g.outHeight * g.outWidth), `conv2dMaxPoolBackward dFilter ${what}`);
+        assertClose(gn.dBias!, gr.dBias!, sumTolerance(g.batch * g.outHeight * g.outWidth), `conv2dMaxPoolBackward dBias ${what}`);
+        const some = k.conv2dMaxPoolBackward(dy, x, w, nat.y, nat.argmax, g, p, act, { input: false, filter: true, bias: false });
+        assertClose(
+          some.dFilter!,
+          gr.dFilter!,
+          sumTolerance(g.batch * g.outHeight * g.outWidth),
+          `conv2dMaxPoolBackward dFilter only ${what}`,
+        );
+        if (some.dx !== null || some.dBias !== null) throw new Error(`conv2dMaxPoolBackward computed gradients not asked for (${what})`);
+      }
+    }
+  });
+
   it('conv2d forward, backprop input and backprop filter', () => {
     for (const c of CONV_CASES) {
       const g = convGeometry(c);

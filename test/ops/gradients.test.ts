@@ -2,7 +2,9 @@
  * Gradient check of every differentiable primitive (and the composed ops built on them):
  * float64 central differences on the `ts` backend against the tape's analytic gradients.
  */
+import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { gradients } from '../../src/autograd/gradients.js';
 import { setBackend } from '../../src/backends/index.js';
 import * as ops from '../../src/ops/index.js';
 import { Random } from '../../src/tensor/random.js';
@@ -50,6 +52,33 @@ describe('gradients of linear algebra and convolution', () => {
     checkGradients(([x, f, b]) => ops.conv2d(x!, f!, { bias: b!, activation: 'relu' }), [r([2, 5, 5, 2]), r([3, 3, 2, 3]), r([3])]);
     checkGradients(([x, f]) => ops.conv2d(x!, f!, { padding: 'same', strides: 2 }), [r([1, 6, 7, 3]), r([3, 2, 3, 2])]);
     checkGradients(([x, f]) => ops.conv2d(x!, f!, { padding: 'same', dilationRate: 2 }), [r([1, 7, 7, 1]), r([3, 3, 1, 2])]);
+  });
+  it('conv2dMaxPool (the fused pair): relu and linear, bias, strides, overlapping same-padded pools', () => {
+    checkGradients(
+      ([x, f, b]) => ops.conv2dMaxPool(x!, f!, { bias: b!, activation: 'relu' }, { poolSize: 2 }),
+      [r([2, 6, 5, 2]), r([3, 3, 2, 3]), r([3])],
+    );
+    checkGradients(
+      ([x, f]) => ops.conv2dMaxPool(x!, f!, { padding: 'same', strides: 2 }, { poolSize: 3, strides: 2, padding: 'same' }),
+      [r([1, 9, 7, 3]), r([3, 2, 3, 2])],
+    );
+  });
+  it('conv2dMaxPool equals maxPool2d(conv2d) in value and gradient', () => {
+    const x = r([2, 7, 7, 3]);
+    const f = r([3, 3, 3, 4]);
+    const b = r([4]);
+    const fused = ops.conv2dMaxPool(x, f, { bias: b, activation: 'relu' }, { poolSize: 2 });
+    const plain = ops.maxPool2d(ops.conv2d(x, f, { bias: b, activation: 'relu' }), { poolSize: 2 });
+    assert.deepEqual(fused.shape, [2, 2, 2, 4]);
+    assert.deepEqual(Array.from(fused.data), Array.from(plain.data));
+    const [gx, gf, gb] = gradients(ops.sum(ops.mul(fused, fused)), [x, f, b]);
+    const [px, pf, pb] = gradients(ops.sum(ops.mul(plain, plain)), [x, f, b]);
+    for (const [a, e] of [
+      [gx, px],
+      [gf, pf],
+      [gb, pb],
+    ] as const)
+      a!.data.forEach((v, i) => assert.ok(Math.abs(v - e!.data[i]!) < 1e-12, `gradient ${i}: ${v} vs ${e!.data[i]}`));
   });
   it('max and average pooling', () => {
     checkGradients(([x]) => ops.maxPool2d(x!, { poolSize: 2 }), [r([2, 5, 4, 3])]);

@@ -4,6 +4,7 @@
  */
 import type { AdamStep, Backend, FloatArray, Kernels } from '../kernels.js';
 import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from './conv.js';
+import { conv2dMaxPool, conv2dMaxPoolBackward } from './conv-pool.js';
 import { depthwiseConv2d, depthwiseConv2dBackpropFilter, depthwiseConv2dBackpropInput } from './depthwise.js';
 import { binary, reluBackward, transpose, unary } from './elementwise.js';
 import { concat, pad, slice } from './layout.js';
@@ -38,6 +39,8 @@ export const tsKernels: Kernels = {
   depthwiseConv2dBackpropInput,
   depthwiseConv2dBackpropFilter,
   maxPool2d,
+  conv2dMaxPool,
+  conv2dMaxPoolBackward,
   maxPool2dBackward,
   avgPool2d,
   avgPool2dBackward,

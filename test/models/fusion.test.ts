@@ -1,0 +1,115 @@
+/**
+ * Fusion of layer pairs inside models (Layer.applyFused): a Conv2D feeding only a MaxPooling2D
+ * runs as one conv2dMaxPool op, in Sequential and functional models, with the same outputs and
+ * gradients as the two layers run apart; pairs whose intermediate is read elsewhere are not fused.
+ */
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { gradients } from '../../src/autograd/gradients.js';
+import { setBackend } from '../../src/backends/index.js';
+import { input, layers, setLayerFusion } from '../../src/layers/index.js';
+import type { Model } from '../../src/models/model.js';
+import { model } from '../../src/models/functional.js';
+import { sequential } from '../../src/models/sequential.js';
+import * as ops from '../../src/ops/index.js';
+import { Random, setSeed } from '../../src/tensor/random.js';
+import { Tensor } from '../../src/tensor/tensor.js';
+import { randomInput } from '../helpers/gradcheck.js';
+
+setBackend('ts');
+afterEach(() => setLayerFusion(true));
+
+function batch(shape: number[]): Tensor {
+  return randomInput(shape, new Random(11));
+}
+
+/** Output and the gradients of sum(output²) with respect to every weight, fused or not. */
+function run(m: Model, x: Tensor, fused: boolean): { y: Tensor; grads: Tensor[]; ops: string[] } {
+  setLayerFusion(fused);
+  const y = m.apply(x, { training: true });
+  const weights = m.trainableWeights;
+  const grads = gradients(ops.sum(ops.mul(y, y)), weights).map((g) => g!);
+  const seen: string[] = [];
+  const visited = new Set<Tensor>();
+  const walk = (t: Tensor): void => {
+    if (!t.node || visited.has(t)) return;
+    visited.add(t);
+    seen.push(t.node.op);
+    t.node.inputs.forEach(walk);
+  };
+  walk(y);
+  return { y, grads, ops: seen };
+}
+
+function assertSameRun(a: ReturnType<typeof run>, b: ReturnType<typeof run>): void {
+  assert.deepEqual(a.y.shape, b.y.shape);
+  a.y.data.forEach((v, i) => assert.ok(Math.abs(v - b.y.data[i]!) < 1e-12, `output ${i}: ${v} vs ${b.y.data[i]}`));
+  a.grads.forEach((g, k) =>
+    g.data.forEach((v, i) =>
+      assert.ok(Math.abs(v - b.grads[k]!.data[i]!) < 1e-10, `weight ${k} gradient ${i}: ${v} vs ${b.grads[k]!.data[i]}`),
+    ),
+  );
+}
+
+describe('layer fusion in models', () => {
+  it('Sequential: conv relu → maxpool runs as conv2dMaxPool, same values and gradients', () => {
+    setSeed(3);
+    const m = sequential([
+      layers.conv2d({ filters: 4, kernelSize: 3, activation: 'relu', inputShape: [9, 9, 2], dtype: 'float64' }),
+      layers.maxPooling2d({ poolSize: 2 }),
+      layers.conv2d({ filters: 3, kernelSize: 2, dtype: 'float64' }),
+      layers.maxPooling2d({ poolSize: 3, strides: 1, padding: 'same' }),
+      layers.flatten(),
+      layers.dense({ units: 2, dtype: 'float64' }),
+    ]);
+    const x = batch([2, 9, 9, 2]);
+    const fused = run(m, x, true);
+    const plain = run(m, x, false);
+    assert.equal(fused.ops.filter((o) => o === 'conv2dMaxPool').length, 2);
+    assert.ok(!fused.ops.includes('maxPool2d'));
+    assert.ok(!plain.ops.includes('conv2dMaxPool'));
+    assertSameRun(fused, plain);
+  });
+
+  it('a conv with another activation is not fused (the pool would see the activation)', () => {
+    setSeed(3);
+    const m = sequential([
+      layers.conv2d({ filters: 2, kernelSize: 3, activation: 'tanh', inputShape: [6, 6, 1], dtype: 'float64' }),
+      layers.maxPooling2d(),
+    ]);
+    assert.ok(!run(m, batch([1, 6, 6, 1]), true).ops.includes('conv2dMaxPool'));
+  });
+
+  it('functional: fuses a sole reader; not when the conv output is read twice or is a model output', () => {
+    setSeed(4);
+    const x = input({ shape: [8, 8, 2] });
+    const c1 = layers.conv2d({ filters: 3, kernelSize: 3, activation: 'relu', dtype: 'float64' }).apply(x);
+    const p1 = layers.maxPooling2d().apply(c1); // c1 is read only here: fused
+    const c2 = layers.conv2d({ filters: 3, kernelSize: 1, padding: 'same', dtype: 'float64' }).apply(p1);
+    const p2 = layers.maxPooling2d({ poolSize: 1 }).apply(c2); // c2 also feeds the add: not fused
+    const s = layers.add().apply([c2, p2]);
+    const m = model({ inputs: x, outputs: s });
+    const xb = batch([2, 8, 8, 2]);
+    const fused = run(m, xb, true);
+    const plain = run(m, xb, false);
+    assert.equal(fused.ops.filter((o) => o === 'conv2dMaxPool').length, 1);
+    assertSameRun(fused, plain);
+
+    const y = input({ shape: [6, 6, 1] });
+    const c = layers.conv2d({ filters: 2, kernelSize: 3, activation: 'relu', dtype: 'float64' }).apply(y);
+    const two = model({ inputs: y, outputs: [c, layers.maxPooling2d().apply(c)] });
+    setLayerFusion(true);
+    const [convOut, pooled] = two.run([batch([1, 6, 6, 1])], { training: false });
+    assert.deepEqual(convOut!.shape, [1, 4, 4, 2]);
+    assert.deepEqual(pooled!.shape, [1, 2, 2, 2]);
+  });
+
+  it('checks the input shape as apply does', () => {
+    setSeed(5);
+    const m = sequential([layers.conv2d({ filters: 2, kernelSize: 3, inputShape: [6, 6, 1], name: 'fused_conv' }), layers.maxPooling2d()]);
+    assert.throws(
+      () => m.apply(batch([1, 6, 6, 2])),
+      /Layer "fused_conv" \(Conv2D\): expected input of shape \(None, 6, 6, 1\), received \(1, 6, 6, 2\)/,
+    );
+  });
+});
