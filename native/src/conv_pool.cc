@@ -6,7 +6,6 @@
 #include "conv_pool.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
 #include <vector>
 
@@ -18,8 +17,15 @@ namespace {
 // Scratch budget for one chunk's convolution output: about one core's L2.
 constexpr i64 kChunkBytes = i64{1} << 20;
 constexpr int kConvSlot = 8;  // see threadpool.h
+constexpr int kMaskSlot = 9;
+
+// Chunks pay where the convolution is memory-bound: few multiply-adds per output value (the seed
+// model's first layer: 9). With many (its second: 288) the output's round trip is a small part
+// of the cost, and the convolution kernels run best on the whole batch at once.
+constexpr i64 kMaxChunkedTaps = 64;
 
 i64 chunkImages(const ConvGeom& g) {
+  if (g.kH * g.kW * g.inC > kMaxChunkedTaps) return std::max<i64>(g.batch, 1);
   const i64 perImage = std::max<i64>(g.outH * g.outW * g.outC * static_cast<i64>(sizeof(float)), 1);
   return std::max<i64>(1, std::min<i64>(g.batch, kChunkBytes / perImage));
 }
@@ -37,43 +43,46 @@ void offsetThread(const OffsetTask& t, int ith, int nth) {
   for (i64 i = b; i < e; ++i) t.argmax[i] = t.argmax[i] >= 0 ? t.argmax[i] + base : -1;
 }
 
-// Routes one chunk's pooled gradient into its (zeroed) convolution-output gradient; shares
-// split whole images, so no two threads add into the same cell. Bias partials go to one row of
-// `biasParts` per share.
-struct RouteTask {
+// Prepares one chunk's pooled gradient for maxPool2dBackward: masked by the relu (zero where the
+// pooled output is not positive) and with argmax made relative to the chunk. Shares split whole
+// pooled pixels; each share sums its bias partials into its own row of `biasParts`.
+struct MaskTask {
   const float* dy;
   const float* y;
   const int32_t* argmax;
-  i64 images, pooledImage, convImage, C, base;
+  i64 pixels, C, base;
   bool relu;
-  float* dconv;
+  float* masked;
+  int32_t* relative;
   float* biasParts;
-  std::atomic<i64>* bad;
-  i64 firstIndex;  // index of dy[0] in the whole batch, for the error
 };
 
-void routeThread(const RouteTask& t, int ith, int nth) {
-  i64 i0, i1;
-  splitRange(t.images, ith, nth, 1, &i0, &i1);
-  float* bias = t.biasParts ? t.biasParts + ith * t.C : nullptr;
-  if (bias) std::memset(bias, 0, sizeof(float) * t.C);
-  if (i1 <= i0) return;
-  std::memset(t.dconv + i0 * t.convImage, 0, sizeof(float) * (i1 - i0) * t.convImage);
-  for (i64 img = i0; img < i1; ++img) {
-    const i64 lo = t.base + img * t.convImage, hi = lo + t.convImage;
-    for (i64 j = img * t.pooledImage; j < (img + 1) * t.pooledImage; ++j) {
-      const i64 a = t.argmax[j];
-      if (a == -1) continue;  // a window of padding only: no winner
-      if (a < lo || a >= hi) {
-        i64 expected = -1;
-        t.bad->compare_exchange_strong(expected, t.firstIndex + j);
-        continue;
-      }
-      const float d = t.relu && !(t.y[j] > 0.0f) ? 0.0f : t.dy[j];
-      t.dconv[a - t.base] += d;
-      if (bias) bias[j % t.C] += d;
+void maskThread(const MaskTask& t, int ith, int nth) {
+  i64 p0, p1;
+  splitRange(t.pixels, ith, nth, 1, &p0, &p1);
+  const i64 b = p0 * t.C, e = p1 * t.C;
+  const float* __restrict dy = t.dy;
+  const float* __restrict y = t.y;
+  const int32_t* __restrict a = t.argmax;
+  float* __restrict m = t.masked;
+  int32_t* __restrict r = t.relative;
+  // Flat loops without branches on the flags inside, so they vectorise.
+  if (t.relu) {
+    for (i64 i = b; i < e; ++i) {
+      const float g = dy[i];  // loaded unconditionally, so the select vectorises (no branch per element)
+      m[i] = y[i] > 0.0f ? g : 0.0f;
     }
+  } else if (e > b) {
+    std::memcpy(m + b, dy + b, sizeof(float) * (e - b));
   }
+  // -1 stays -1; anything else moves by the chunk's offset (maxPool2dBackward then checks it).
+  const uint32_t base = static_cast<uint32_t>(t.base);
+  for (i64 i = b; i < e; ++i) r[i] = a[i] == -1 ? -1 : static_cast<int32_t>(static_cast<uint32_t>(a[i]) - base);
+  if (!t.biasParts) return;
+  float* __restrict bias = t.biasParts + ith * t.C;
+  std::memset(bias, 0, sizeof(float) * t.C);
+  for (i64 q = b; q < e; q += t.C)
+    for (i64 c = 0; c < t.C; ++c) bias[c] += m[q + c];
 }
 
 }  // namespace
@@ -112,27 +121,33 @@ i64 conv2dMaxPoolBackward(const ConvGeom& g, const PoolGeom& p, const float* dy,
     return -1;
   }
   float* dconv = scratch(kConvSlot, static_cast<std::size_t>(nb * convImage));
+  float* masked = scratch(kMaskSlot, static_cast<std::size_t>(nb * yImage));
+  static thread_local std::vector<int32_t> relative;
+  relative.resize(static_cast<std::size_t>(nb * yImage));
   std::vector<float> partFilter(dfilter ? static_cast<std::size_t>(filterSize) : 0);
   std::vector<float> biasParts;
-  std::atomic<i64> bad{-1};
   for (i64 b0 = 0; b0 < g.batch; b0 += nb) {
     ConvGeom gc = g;
-    gc.batch = std::min(nb, g.batch - b0);
-    const int nth = std::max(1, std::min<int>(static_cast<int>(gc.batch), threadsFor(static_cast<double>(gc.batch * convImage), 1 << 15)));
+    PoolGeom pc = p;
+    gc.batch = pc.batch = std::min(nb, g.batch - b0);
+    const i64 pixels = gc.batch * p.outH * p.outW;
+    const int nth = threadsFor(static_cast<double>(pixels * C), 1 << 15);
     if (dbias) biasParts.assign(static_cast<std::size_t>(nth * C), 0.0f);
-    const RouteTask t{dy + b0 * yImage, y + b0 * yImage, argmax + b0 * yImage, gc.batch, yImage, convImage, C,
-                      b0 * convImage, relu, dconv, dbias ? biasParts.data() : nullptr, &bad, b0 * yImage};
-    run(routeThread, t, nth);
+    const MaskTask t{dy + b0 * yImage, y + b0 * yImage, argmax + b0 * yImage, pixels, C, b0 * convImage, relu,
+                     masked, relative.data(), dbias ? biasParts.data() : nullptr};
+    run(maskThread, t, nth);
     if (dbias)
-      for (int s = 0; s < nth; ++s)
-        for (i64 c = 0; c < C; ++c) dbias[c] += biasParts[s * C + c];
+      for (int sh = 0; sh < nth; ++sh)
+        for (i64 c = 0; c < C; ++c) dbias[c] += biasParts[sh * C + c];
+    const i64 bad = maxPool2dBackward(pc, masked, relative.data(), dconv);
+    if (bad >= 0) return b0 * yImage + bad;
     if (dfilter) {
       conv2dBackpropFilter(gc, x + b0 * xImage, dconv, partFilter.data());
       for (i64 i = 0; i < filterSize; ++i) dfilter[i] += partFilter[i];
     }
     if (dx) conv2dBackpropInput(gc, dconv, filter, dx + b0 * xImage);
   }
-  return bad.load();
+  return -1;
 }
 
 }  // namespace ck
