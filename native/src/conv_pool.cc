@@ -66,14 +66,18 @@ void maskThread(const MaskTask& t, int ith, int nth) {
   const int32_t* __restrict a = t.argmax;
   float* __restrict m = t.masked;
   int32_t* __restrict r = t.relative;
-  // Flat loops without branches on the flags inside, so they vectorise.
+  // Flat loops without branches on the flags inside, so they vectorise. A window without a
+  // winner (argmax -1) passes nothing back, as in maxPool2dBackward.
   if (t.relu) {
     for (i64 i = b; i < e; ++i) {
       const float g = dy[i];  // loaded unconditionally, so the select vectorises (no branch per element)
-      m[i] = y[i] > 0.0f ? g : 0.0f;
+      m[i] = (y[i] > 0.0f) & (a[i] != -1) ? g : 0.0f;
     }
-  } else if (e > b) {
-    std::memcpy(m + b, dy + b, sizeof(float) * (e - b));
+  } else {
+    for (i64 i = b; i < e; ++i) {
+      const float g = dy[i];
+      m[i] = a[i] != -1 ? g : 0.0f;
+    }
   }
   // -1 stays -1; anything else moves by the chunk's offset (maxPool2dBackward then checks it).
   const uint32_t base = static_cast<uint32_t>(t.base);
