@@ -62,6 +62,35 @@ void forwardTile(const FwdTile& t) {
   storeTile<MR, NV>(acc, t);
 }
 
+// One tap over CC contiguous channels per pixel (am = C = CC): Winograd's per-position GEMMs.
+// With CC known every broadcast is a constant displacement from one pointer, and the channel
+// loop unrolls fully (CC is at most 64).
+template <int MR, int NV, int CC>
+void gemmTile(const FwdTile& t) {
+  __m512 acc[MR][NV];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) acc[i][v] = t.bias != nullptr ? _mm512_loadu_ps(t.bias + 16 * v) : _mm512_setzero_ps();
+  const float* a = t.a + t.tapOff[0];
+  const float* b = t.b;
+  const i64 ldb = t.ldb;
+#pragma GCC unroll 4
+  for (int c = 0; c < CC; ++c) {
+    __m512 bv[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) bv[v] = _mm512_loadu_ps(b + 16 * v);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      const __m512 av = _mm512_set1_ps(a[i * CC + c]);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(av, bv[v], acc[i][v]);
+    }
+    b += ldb;
+  }
+  storeTile<MR, NV>(acc, t);
+}
+
 // Stride 1, dilation 1, kW = 3: input pixel j of the tile's row span feeds output pixels j − kw
 // for kw = 0, 1, 2, so each broadcast serves up to three FMAs per vector (instead of one), which
 // keeps 16- and 32-channel layers from being bound by broadcast loads.
@@ -193,6 +222,23 @@ const FwdFn kForward2[12] = CK_ROWS12(forwardTile, 2);
 const FwdFn kForward3[8] = CK_ROWS8(forwardTile, 3);
 const FwdFn kForward4[6] = CK_ROWS6(forwardTile, 4);
 template <int MR, int NV>
+void gemmTile16(const FwdTile& t) {
+  gemmTile<MR, NV, 16>(t);
+}
+template <int MR, int NV>
+void gemmTile32(const FwdTile& t) {
+  gemmTile<MR, NV, 32>(t);
+}
+template <int MR, int NV>
+void gemmTile64(const FwdTile& t) {
+  gemmTile<MR, NV, 64>(t);
+}
+// [nv - 1][mr - 1]: row tables of gemmTile for C = 16, 32, 64.
+const FwdFn kGemm16[4][16] = {CK_ROWS16(gemmTile16, 1), CK_ROWS12(gemmTile16, 2), CK_ROWS8(gemmTile16, 3), CK_ROWS6(gemmTile16, 4)};
+const FwdFn kGemm32[4][16] = {CK_ROWS16(gemmTile32, 1), CK_ROWS12(gemmTile32, 2), CK_ROWS8(gemmTile32, 3), CK_ROWS6(gemmTile32, 4)};
+const FwdFn kGemm64[4][16] = {CK_ROWS16(gemmTile64, 1), CK_ROWS12(gemmTile64, 2), CK_ROWS8(gemmTile64, 3), CK_ROWS6(gemmTile64, 4)};
+
+template <int MR, int NV>
 void slide3Tile16(const FwdTile& t) {
   slide3Tile<MR, NV, 16>(t);
 }
@@ -217,6 +263,11 @@ const FilterFn kFilter4[6] = CK_ROWS6(filterTile, 4);
 }  // namespace
 
 void convForwardTile(const FwdTile& t) {
+  if (t.taps == 1 && t.am == t.C && (t.C == 16 || t.C == 32 || t.C == 64)) {
+    const FwdFn(*table)[16] = t.C == 16 ? kGemm16 : t.C == 32 ? kGemm32 : kGemm64;
+    table[t.nv - 1][t.mr - 1](t);
+    return;
+  }
   const FwdFn* table = t.nv == 1 ? kForward1 : t.nv == 2 ? kForward2 : t.nv == 3 ? kForward3 : kForward4;
   table[t.mr - 1](t);
 }

@@ -94,12 +94,15 @@ void planThread(const Plan& p, int ith, int nth) {
   const i64 imageRow = p.W * C;
   for (i64 row = r0; row < r1; ++row) {
     const i64 n = row / p.tilesH, th = row % p.tilesH;
-    // The input rows the next row of tiles reads first (two new rows, or the next image's first
-    // four) start towards the cache now, to arrive while this row's GEMMs run.
+    // While this row's GEMMs run, the input rows the next row of tiles reads first (two new
+    // rows, or the next image's first four) come towards the cache, and this row's output
+    // pixels are claimed for writing, so neither the input nor the output transform waits.
     const i64 nextN = th + 1 < p.tilesH ? n : n + 1;
     const i64 nextTop = th + 1 < p.tilesH ? 2 * th + 4 - p.padT : -p.padT;
     const i64 from = nextTop < 0 ? 0 : nextTop, to = nextTop + 4 < p.H ? nextTop + 4 : p.H;
-    if (nextN < p.batch && to > from) prefetchPart(p.in + (nextN * p.H + from) * imageRow, (to - from) * imageRow, 0, 1);
+    const float* next = nextN < p.batch && to > from ? p.in + (nextN * p.H + from) * imageRow : nullptr;
+    const i64 oh = 2 * th, outRows = p.outH - oh < 2 ? p.outH - oh : 2;
+    float* out = p.y + n * p.yImage + oh * p.yRow;
     inputRow(WinoInputRow{p.in + n * p.H * p.W * C, p.H, p.W, C, 2 * th - p.padT, -p.padL, T, v});
     for (const Chunk& ch : p.f->chunks) {
       FwdTile tile;
@@ -115,6 +118,10 @@ void planThread(const Plan& p, int ith, int nth) {
       tile.lastLanes = ch.lastLanes;
       const std::vector<int> parts = ch.nv == 1 ? parts0 : balancedParts(T, fwdTileRows(ch.nv));
       for (i64 pos = 0; pos < 16; ++pos) {
+        if (ch.n0 == 0) {  // a few lines at a time, so the loads never queue up
+          if (next != nullptr) prefetchPart(next, (to - from) * imageRow, pos, 16);
+          if (pos / 8 < outRows) prefetchWrite(out + pos / 8 * p.yRow, p.outW * p.yPix, pos % 8, 8);
+        }
         tile.b = p.f->base + ch.offset + pos * C * ch.width;
         i64 t0 = 0;
         for (int mr : parts) {
@@ -126,9 +133,7 @@ void planThread(const Plan& p, int ith, int nth) {
         }
       }
     }
-    const i64 oh = 2 * th;
-    outputRow(WinoOutputRow{m, T, O, p.y + n * p.yImage + oh * p.yRow, p.yRow, p.yPix,
-                                 p.outH - oh < 2 ? p.outH - oh : 2, p.outW, p.bias, p.relu});
+    outputRow(WinoOutputRow{m, T, O, out, p.yRow, p.yPix, outRows, p.outW, p.bias, p.relu});
   }
 }
 
