@@ -163,6 +163,24 @@ void filterTile(const FilterTile& t) {
   }
 }
 
+// One column q of the sliding filter tile, for the taps KLO..KHI whose dy pixel q − kw exists.
+template <int MR, int NV, int KLO, int KHI>
+inline void filterSlideColumn(__m512 (&acc)[MR][3][NV], const float* a, const float* b, i64 q, i64 bq) {
+  __m512 bv[3][NV];
+#pragma GCC unroll 3
+  for (int k = KLO; k <= KHI; ++k)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) bv[k][v] = _mm512_loadu_ps(b + (q - k) * bq + 16 * v);
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; ++i) {
+    const __m512 av = _mm512_set1_ps(a[i]);
+#pragma GCC unroll 3
+    for (int k = KLO; k <= KHI; ++k)
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; ++v) acc[i][k][v] = _mm512_fmadd_ps(av, bv[k][v], acc[i][k][v]);
+  }
+}
+
 template <int MR, int NV>
 void filterSlide3(const FilterSlideTile& t) {
   __m512 acc[MR][3][NV];
@@ -172,25 +190,16 @@ void filterSlide3(const FilterSlideTile& t) {
     for (int k = 0; k < 3; ++k)
 #pragma GCC unroll 2
       for (int v = 0; v < NV; ++v) acc[i][k][v] = _mm512_setzero_ps();
-  const i64 aq = t.aq, bq = t.bq;
+  const i64 aq = t.aq, bq = t.bq, cols = t.cols, qlo = t.qlo, qhi = t.qhi;
+  const i64 bodyLo = qlo > 2 ? qlo : 2, bodyHi = qhi < cols ? qhi : cols;  // all three taps
   for (i64 r = 0; r < t.rows; ++r) {
-    const float* a = t.a + r * t.ar;
+    const float* a = t.a + r * t.ar;  // padded column q at a + (q − qlo)·aq
     const float* b = t.b + r * t.br;
-    for (i64 q = 0; q < t.cols + 2; ++q) {
-      __m512 bv[3][NV];
-#pragma GCC unroll 3
-      for (int k = 0; k < 3; ++k)
-#pragma GCC unroll 2
-        for (int v = 0; v < NV; ++v) bv[k][v] = _mm512_loadu_ps(b + (q - k) * bq + 16 * v);
-#pragma GCC unroll 8
-      for (int i = 0; i < MR; ++i) {
-        const __m512 av = _mm512_set1_ps(a[q * aq + i]);
-#pragma GCC unroll 3
-        for (int k = 0; k < 3; ++k)
-#pragma GCC unroll 2
-          for (int v = 0; v < NV; ++v) acc[i][k][v] = _mm512_fmadd_ps(av, bv[k][v], acc[i][k][v]);
-      }
-    }
+    if (qlo <= 0 && 0 < qhi) filterSlideColumn<MR, NV, 0, 0>(acc, a - qlo * aq, b, 0, bq);
+    if (qlo <= 1 && 1 < qhi) filterSlideColumn<MR, NV, 0, 1>(acc, a + (1 - qlo) * aq, b, 1, bq);
+    for (i64 q = bodyLo; q < bodyHi; ++q) filterSlideColumn<MR, NV, 0, 2>(acc, a + (q - qlo) * aq, b, q, bq);
+    if (qlo <= cols && cols < qhi) filterSlideColumn<MR, NV, 1, 2>(acc, a + (cols - qlo) * aq, b, cols, bq);
+    if (qlo <= cols + 1 && cols + 1 < qhi) filterSlideColumn<MR, NV, 2, 2>(acc, a + (cols + 1 - qlo) * aq, b, cols + 1, bq);
   }
 #pragma GCC unroll 8
   for (int i = 0; i < MR; ++i)
