@@ -165,12 +165,16 @@ void filterTile(const FilterTile& t) {
 
 // One column q of the sliding filter tile, for the taps KLO..KHI whose dy pixel q − kw exists.
 template <int MR, int NV, int KLO, int KHI>
-inline void filterSlideColumn(__m512 (&acc)[MR][3][NV], const float* a, const float* b, i64 q, i64 bq) {
+inline void filterSlideColumn(__m512 (&acc)[MR][3][NV], const float* a, const float* b, i64 q, i64 bq, int lastLanes) {
   __m512 bv[3][NV];
+  const __mmask16 last = laneMask(lastLanes);
 #pragma GCC unroll 3
   for (int k = KLO; k <= KHI; ++k)
 #pragma GCC unroll 2
-    for (int v = 0; v < NV; ++v) bv[k][v] = _mm512_loadu_ps(b + (q - k) * bq + 16 * v);
+    for (int v = 0; v < NV; ++v) {
+      const float* src = b + (q - k) * bq + 16 * v;
+      bv[k][v] = v == NV - 1 && lastLanes < 16 ? _mm512_maskz_loadu_ps(last, src) : _mm512_loadu_ps(src);
+    }
 #pragma GCC unroll 8
   for (int i = 0; i < MR; ++i) {
     const __m512 av = _mm512_set1_ps(a[i]);
@@ -195,11 +199,11 @@ void filterSlide3(const FilterSlideTile& t) {
   for (i64 r = 0; r < t.rows; ++r) {
     const float* a = t.a + r * t.ar;  // padded column q at a + (q − qlo)·aq
     const float* b = t.b + r * t.br;
-    if (qlo <= 0 && 0 < qhi) filterSlideColumn<MR, NV, 0, 0>(acc, a - qlo * aq, b, 0, bq);
-    if (qlo <= 1 && 1 < qhi) filterSlideColumn<MR, NV, 0, 1>(acc, a + (1 - qlo) * aq, b, 1, bq);
-    for (i64 q = bodyLo; q < bodyHi; ++q) filterSlideColumn<MR, NV, 0, 2>(acc, a + (q - qlo) * aq, b, q, bq);
-    if (qlo <= cols && cols < qhi) filterSlideColumn<MR, NV, 1, 2>(acc, a + (cols - qlo) * aq, b, cols, bq);
-    if (qlo <= cols + 1 && cols + 1 < qhi) filterSlideColumn<MR, NV, 2, 2>(acc, a + (cols + 1 - qlo) * aq, b, cols + 1, bq);
+    if (qlo <= 0 && 0 < qhi) filterSlideColumn<MR, NV, 0, 0>(acc, a - qlo * aq, b, 0, bq, t.lastLanes);
+    if (qlo <= 1 && 1 < qhi) filterSlideColumn<MR, NV, 0, 1>(acc, a + (1 - qlo) * aq, b, 1, bq, t.lastLanes);
+    for (i64 q = bodyLo; q < bodyHi; ++q) filterSlideColumn<MR, NV, 0, 2>(acc, a + (q - qlo) * aq, b, q, bq, t.lastLanes);
+    if (qlo <= cols && cols < qhi) filterSlideColumn<MR, NV, 1, 2>(acc, a + (cols - qlo) * aq, b, cols, bq, t.lastLanes);
+    if (qlo <= cols + 1 && cols + 1 < qhi) filterSlideColumn<MR, NV, 2, 2>(acc, a + (cols + 1 - qlo) * aq, b, cols + 1, bq, t.lastLanes);
   }
 #pragma GCC unroll 8
   for (int i = 0; i < MR; ++i)

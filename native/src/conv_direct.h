@@ -57,7 +57,8 @@ struct FilterTile {
  *   dw[(kw·C + i)·lddw + j] += Σ_{r < rows} Σ_{q ∈ [qlo, qhi)} a[r·ar + (q − qlo)·aq + i] · b[r·br + (q − kw)·bq + j]
  * leaving out the terms with q − kw outside [0, cols). q counts columns of the zero-padded image
  * (outside [qlo, qhi) it is padding, which adds nothing), so a and b are the image and dy rows
- * read in place; each broadcast of the image feeds three taps. Needs cols >= 2.
+ * read in place; each broadcast of the image feeds three taps. Lanes of b past `lastLanes` in
+ * the last vector are never read. Needs cols >= 2.
  */
 struct FilterSlideTile {
   const float* a;
@@ -67,7 +68,7 @@ struct FilterSlideTile {
   i64 rows, cols, qlo, qhi, C;
   float* dw;
   i64 lddw;
-  int mr, nv;
+  int mr, nv, lastLanes;
 };
 
 /** The largest forward tile height (pixels) for nv vectors per pixel. */

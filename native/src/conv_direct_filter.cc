@@ -61,6 +61,7 @@ void filterThread(const FilterTask& t, int ith, int nth) {
         tile.C = C;
         tile.lddw = t.width;
         tile.nv = ch.nv;
+        tile.lastLanes = ch.lastLanes;
         for (i64 kh = 0; kh < g.kH; ++kh) {
           prefetchNext(kh, g.kH);
           const i64 shift = kh * g.dH - g.padT;  // ih = oh·sH + shift
