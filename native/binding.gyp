@@ -27,6 +27,7 @@
         "src/conv_direct.cc",
         "src/conv_direct_filter.cc",
         "src/conv_pool.cc",
+        "src/conv_winograd.cc",
         "src/pool.cc",
         "src/elementwise.cc",
         "src/reduce.cc",
@@ -70,7 +71,7 @@
         {
           "target_name": "convkit_avx512",
           "type": "static_library",
-          "sources": ["src/gemm_avx512.cc", "src/conv_avx512.cc", "src/simd_avx512.cc"],
+          "sources": ["src/gemm_avx512.cc", "src/conv_avx512.cc", "src/conv_winograd_avx512.cc", "src/simd_avx512.cc"],
           "cflags": ["<@(ck_common_cflags)", "-mavx512f", "-mavx2", "-mfma", "-Wno-maybe-uninitialized"],
           "cflags_cc": ["-std=c++17"],
           "xcode_settings": {"OTHER_CFLAGS": ["-O3", "-mavx512f", "-mavx2", "-mfma"]}

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "conv_direct.h"
+#include "conv_winograd.h"
 #include "gemm.h"
 #include "isa.h"
 #include "threadpool.h"
@@ -185,7 +186,7 @@ void backpropInputThread(const BackpropInputTask& t, int ith, int nth) {
 
 void conv2d(const ConvGeom& g, const float* x, const float* filter, const float* bias, bool relu,
             float* y) {
-  if (conv2dDirect(g, x, filter, bias, relu, y)) return;
+  if (conv2dWinograd(g, x, filter, bias, relu, y) || conv2dDirect(g, x, filter, bias, relu, y)) return;
   const i64 M = g.batch * g.outH * g.outW;
   const i64 K = g.kH * g.kW * g.inC;
   Im2col view{&g, x};
@@ -223,7 +224,7 @@ void conv2dBackpropFilter(const ConvGeom& g, const float* x, const float* dy, fl
 }
 
 void conv2dBackpropInput(const ConvGeom& g, const float* dy, const float* filter, float* dx) {
-  if (conv2dBackpropInputDirect(g, dy, filter, dx)) return;
+  if (conv2dBackpropInputWinograd(g, dy, filter, dx) || conv2dBackpropInputDirect(g, dy, filter, dx)) return;
   const i64 pixels = g.outH * g.outW;
   const i64 K = g.kH * g.kW * g.inC;
   // Chunks of whole output rows, about 64K floats of dcol each (L2-resident).

@@ -62,6 +62,35 @@ void forwardTile(const FwdTile& t) {
   storeTile<MR, NV>(acc, t);
 }
 
+// One tap over CC contiguous channels per pixel (am = C = CC): Winograd's per-position GEMMs.
+// With CC known every broadcast is a constant displacement from one pointer, and the channel
+// loop unrolls fully (CC is at most 64).
+template <int MR, int NV, int CC>
+void gemmTile(const FwdTile& t) {
+  __m512 acc[MR][NV];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) acc[i][v] = t.bias != nullptr ? _mm512_loadu_ps(t.bias + 16 * v) : _mm512_setzero_ps();
+  const float* a = t.a + t.tapOff[0];
+  const float* b = t.b;
+  const i64 ldb = t.ldb;
+#pragma GCC unroll 4
+  for (int c = 0; c < CC; ++c) {
+    __m512 bv[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) bv[v] = _mm512_loadu_ps(b + 16 * v);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      const __m512 av = _mm512_set1_ps(a[i * CC + c]);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(av, bv[v], acc[i][v]);
+    }
+    b += ldb;
+  }
+  storeTile<MR, NV>(acc, t);
+}
+
 // Stride 1, dilation 1, kW = 3: input pixel j of the tile's row span feeds output pixels j − kw
 // for kw = 0, 1, 2, so each broadcast serves up to three FMAs per vector (instead of one), which
 // keeps 16- and 32-channel layers from being bound by broadcast loads.
@@ -134,6 +163,28 @@ void filterTile(const FilterTile& t) {
   }
 }
 
+// One column q of the sliding filter tile, for the taps KLO..KHI whose dy pixel q − kw exists.
+template <int MR, int NV, int KLO, int KHI>
+inline void filterSlideColumn(__m512 (&acc)[MR][3][NV], const float* a, const float* b, i64 q, i64 bq, int lastLanes) {
+  __m512 bv[3][NV];
+  const __mmask16 last = laneMask(lastLanes);
+#pragma GCC unroll 3
+  for (int k = KLO; k <= KHI; ++k)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) {
+      const float* src = b + (q - k) * bq + 16 * v;
+      bv[k][v] = v == NV - 1 && lastLanes < 16 ? _mm512_maskz_loadu_ps(last, src) : _mm512_loadu_ps(src);
+    }
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; ++i) {
+    const __m512 av = _mm512_set1_ps(a[i]);
+#pragma GCC unroll 3
+    for (int k = KLO; k <= KHI; ++k)
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; ++v) acc[i][k][v] = _mm512_fmadd_ps(av, bv[k][v], acc[i][k][v]);
+  }
+}
+
 template <int MR, int NV>
 void filterSlide3(const FilterSlideTile& t) {
   __m512 acc[MR][3][NV];
@@ -143,25 +194,16 @@ void filterSlide3(const FilterSlideTile& t) {
     for (int k = 0; k < 3; ++k)
 #pragma GCC unroll 2
       for (int v = 0; v < NV; ++v) acc[i][k][v] = _mm512_setzero_ps();
-  const i64 aq = t.aq, bq = t.bq;
+  const i64 aq = t.aq, bq = t.bq, cols = t.cols, qlo = t.qlo, qhi = t.qhi;
+  const i64 bodyLo = qlo > 2 ? qlo : 2, bodyHi = qhi < cols ? qhi : cols;  // all three taps
   for (i64 r = 0; r < t.rows; ++r) {
-    const float* a = t.a + r * t.ar;
+    const float* a = t.a + r * t.ar;  // padded column q at a + (q − qlo)·aq
     const float* b = t.b + r * t.br;
-    for (i64 q = 0; q < t.cols + 2; ++q) {
-      __m512 bv[3][NV];
-#pragma GCC unroll 3
-      for (int k = 0; k < 3; ++k)
-#pragma GCC unroll 2
-        for (int v = 0; v < NV; ++v) bv[k][v] = _mm512_loadu_ps(b + (q - k) * bq + 16 * v);
-#pragma GCC unroll 8
-      for (int i = 0; i < MR; ++i) {
-        const __m512 av = _mm512_set1_ps(a[q * aq + i]);
-#pragma GCC unroll 3
-        for (int k = 0; k < 3; ++k)
-#pragma GCC unroll 2
-          for (int v = 0; v < NV; ++v) acc[i][k][v] = _mm512_fmadd_ps(av, bv[k][v], acc[i][k][v]);
-      }
-    }
+    if (qlo <= 0 && 0 < qhi) filterSlideColumn<MR, NV, 0, 0>(acc, a - qlo * aq, b, 0, bq, t.lastLanes);
+    if (qlo <= 1 && 1 < qhi) filterSlideColumn<MR, NV, 0, 1>(acc, a + (1 - qlo) * aq, b, 1, bq, t.lastLanes);
+    for (i64 q = bodyLo; q < bodyHi; ++q) filterSlideColumn<MR, NV, 0, 2>(acc, a + (q - qlo) * aq, b, q, bq, t.lastLanes);
+    if (qlo <= cols && cols < qhi) filterSlideColumn<MR, NV, 1, 2>(acc, a + (cols - qlo) * aq, b, cols, bq, t.lastLanes);
+    if (qlo <= cols + 1 && cols + 1 < qhi) filterSlideColumn<MR, NV, 2, 2>(acc, a + (cols + 1 - qlo) * aq, b, cols + 1, bq, t.lastLanes);
   }
 #pragma GCC unroll 8
   for (int i = 0; i < MR; ++i)
@@ -193,6 +235,23 @@ const FwdFn kForward2[12] = CK_ROWS12(forwardTile, 2);
 const FwdFn kForward3[8] = CK_ROWS8(forwardTile, 3);
 const FwdFn kForward4[6] = CK_ROWS6(forwardTile, 4);
 template <int MR, int NV>
+void gemmTile16(const FwdTile& t) {
+  gemmTile<MR, NV, 16>(t);
+}
+template <int MR, int NV>
+void gemmTile32(const FwdTile& t) {
+  gemmTile<MR, NV, 32>(t);
+}
+template <int MR, int NV>
+void gemmTile64(const FwdTile& t) {
+  gemmTile<MR, NV, 64>(t);
+}
+// [nv - 1][mr - 1]: row tables of gemmTile for C = 16, 32, 64.
+const FwdFn kGemm16[4][16] = {CK_ROWS16(gemmTile16, 1), CK_ROWS12(gemmTile16, 2), CK_ROWS8(gemmTile16, 3), CK_ROWS6(gemmTile16, 4)};
+const FwdFn kGemm32[4][16] = {CK_ROWS16(gemmTile32, 1), CK_ROWS12(gemmTile32, 2), CK_ROWS8(gemmTile32, 3), CK_ROWS6(gemmTile32, 4)};
+const FwdFn kGemm64[4][16] = {CK_ROWS16(gemmTile64, 1), CK_ROWS12(gemmTile64, 2), CK_ROWS8(gemmTile64, 3), CK_ROWS6(gemmTile64, 4)};
+
+template <int MR, int NV>
 void slide3Tile16(const FwdTile& t) {
   slide3Tile<MR, NV, 16>(t);
 }
@@ -217,6 +276,11 @@ const FilterFn kFilter4[6] = CK_ROWS6(filterTile, 4);
 }  // namespace
 
 void convForwardTile(const FwdTile& t) {
+  if (t.taps == 1 && t.am == t.C && (t.C == 16 || t.C == 32 || t.C == 64)) {
+    const FwdFn(*table)[16] = t.C == 16 ? kGemm16 : t.C == 32 ? kGemm32 : kGemm64;
+    table[t.nv - 1][t.mr - 1](t);
+    return;
+  }
   const FwdFn* table = t.nv == 1 ? kForward1 : t.nv == 2 ? kForward2 : t.nv == 3 ? kForward3 : kForward4;
   table[t.mr - 1](t);
 }

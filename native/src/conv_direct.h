@@ -54,20 +54,21 @@ struct FilterTile {
 /**
  * Sliding filter-gradient tile (kW = 3, stride 1, dilation 1 along rows): for channels i < mr,
  * kw < 3 and lanes j < nv·16,
- *   dw[(kw·C + i)·lddw + j] += Σ_{r < rows} Σ_{q < cols + 2} a[r·ar + q·aq + i] · b[r·br + (q − kw)·bq + j]
- * where a is the image row at tap (kh, 0) and b the rows of dy with two zero pixels before and
- * after each row (so b[(q − kw)·bq] is readable for q − kw in [−2, cols + 1]): each broadcast of
- * the image feeds three taps.
+ *   dw[(kw·C + i)·lddw + j] += Σ_{r < rows} Σ_{q ∈ [qlo, qhi)} a[r·ar + (q − qlo)·aq + i] · b[r·br + (q − kw)·bq + j]
+ * leaving out the terms with q − kw outside [0, cols). q counts columns of the zero-padded image
+ * (outside [qlo, qhi) it is padding, which adds nothing), so a and b are the image and dy rows
+ * read in place; each broadcast of the image feeds three taps. Lanes of b past `lastLanes` in
+ * the last vector are never read. Needs cols >= 2.
  */
 struct FilterSlideTile {
   const float* a;
   i64 ar, aq;
   const float* b;
   i64 br, bq;
-  i64 rows, cols, C;
+  i64 rows, cols, qlo, qhi, C;
   float* dw;
   i64 lddw;
-  int mr, nv;
+  int mr, nv, lastLanes;
 };
 
 /** The largest forward tile height (pixels) for nv vectors per pixel. */

@@ -3,8 +3,8 @@
 // Threads take runs of output rows (n, oh) and accumulate into their own partial filter; for
 // each image, tap and block of input channels one register tile sweeps all of the thread's
 // pixels of that image, so dy's rows are reread from L1/L2, never from memory. For 3-wide
-// stride-1 kernels one tile covers a whole filter row (three taps), reading dy through a copy
-// with two zero pixels around each row. The partials are summed at the end.
+// stride-1 kernels one tile covers a whole filter row (three taps), reading x and dy in place
+// (no padded copies: the padding's terms are left out). The partials are summed at the end.
 #include <cstring>
 #include <vector>
 
@@ -35,12 +35,9 @@ void filterThread(const FilterTask& t, int ith, int nth) {
   ImageSource src(t.in);
   const i64 rs = t.in.rowStride(), O = g.outC;
   const bool slide = g.kW == 3 && g.sW == 1 && g.dW == 1;
-  const i64 padRow = (g.outW + 4) * O;  // a dy row with two zero pixels on each side
-  float* dyPad = slide ? scratch(7, static_cast<std::size_t>(g.outH * padRow) + 32) : nullptr;
   for (i64 row = r0; row < r1;) {
     const i64 n = row / g.outH, oh0 = row % g.outH;
     const i64 oh1 = r1 - n * g.outH < g.outH ? r1 - n * g.outH : g.outH;
-    const float* img = src.image(n);
     // While this image computes, bring the next one's x and dy towards the cache, a part per tap.
     const i64 xFloats = g.inH * g.inW * C, dyFloats = g.outH * g.outW * O;
     const auto prefetchNext = [&](i64 part, i64 parts) {
@@ -48,32 +45,35 @@ void filterThread(const FilterTask& t, int ith, int nth) {
       prefetchPart(t.in.data + (n + 1) * xFloats, xFloats, part, parts);
       prefetchPart(t.dy + (n + 1) * dyFloats, dyFloats, part, parts);
     };
-    if (slide)
-      for (i64 oh = oh0; oh < oh1; ++oh) {
-        float* dst = dyPad + (oh - oh0) * padRow;
-        std::memset(dst, 0, sizeof(float) * 2 * O);
-        std::memcpy(dst + 2 * O, t.dy + (n * g.outH + oh) * g.outW * O, sizeof(float) * g.outW * O);
-        std::memset(dst + (g.outW + 2) * O, 0, sizeof(float) * 2 * O);
-      }
     for (const Chunk& ch : *t.chunks) {
       if (slide && ch.nv <= 2) {
-        // Three taps (kw = 0, 1, 2) per tile: each image broadcast feeds three FMAs.
+        // Three taps (kw = 0, 1, 2) per tile: each image broadcast feeds three FMAs. Output rows
+        // whose input row (oh·sH + kh·dH − padT) is padding are left out.
+        const float* xImage = t.in.data + n * xFloats;
         FilterSlideTile tile;
-        tile.ar = g.sH * rs;
+        tile.ar = g.sH * g.inW * C;
         tile.aq = C;
-        tile.b = dyPad + 2 * O + ch.n0;
-        tile.br = padRow;
+        tile.br = g.outW * O;
         tile.bq = O;
-        tile.rows = oh1 - oh0;
         tile.cols = g.outW;
+        tile.qlo = g.padL > 0 ? g.padL : 0;
+        tile.qhi = g.padL + g.inW < g.outW + 2 ? g.padL + g.inW : g.outW + 2;
         tile.C = C;
         tile.lddw = t.width;
         tile.nv = ch.nv;
+        tile.lastLanes = ch.lastLanes;
         for (i64 kh = 0; kh < g.kH; ++kh) {
           prefetchNext(kh, g.kH);
+          const i64 shift = kh * g.dH - g.padT;  // ih = oh·sH + shift
+          i64 lo = shift >= 0 ? 0 : (-shift + g.sH - 1) / g.sH, hi = g.inH - shift > 0 ? (g.inH - shift + g.sH - 1) / g.sH : 0;
+          if (lo < oh0) lo = oh0;
+          if (hi > oh1) hi = oh1;
+          if (hi <= lo || tile.qhi <= tile.qlo) continue;
+          tile.rows = hi - lo;
+          tile.b = t.dy + ((n * g.outH + lo) * g.outW) * O + ch.n0;
           i64 c0 = 0;
           for (int mr : balancedParts(C, filterSlideRows(ch.nv))) {
-            tile.a = img + (oh0 * g.sH + kh * g.dH) * rs + c0;
+            tile.a = xImage + ((lo * g.sH + shift) * g.inW + (tile.qlo - g.padL)) * C + c0;
             tile.dw = part + (kh * 3 * C + c0) * t.width + ch.n0;
             tile.mr = mr;
             filterSlide3Tile(tile);
@@ -82,6 +82,7 @@ void filterThread(const FilterTask& t, int ith, int nth) {
         }
         continue;
       }
+      const float* img = src.image(n);  // the padded window (made once per image)
       FilterTile tile;
       tile.ar = g.sH * rs;
       tile.aq = g.sW * C;

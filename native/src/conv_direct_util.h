@@ -118,6 +118,14 @@ inline void prefetchPart(const float* begin, i64 floats, i64 part, i64 parts) {
   for (i64 off = from & ~i64{63}; off < to; off += 64) __builtin_prefetch(p + off, 0, 2);
 }
 
+/** prefetchPart for lines about to be written (a store that misses waits for the line too). */
+inline void prefetchWrite(float* begin, i64 floats, i64 part, i64 parts) {
+  char* p = reinterpret_cast<char*>(begin);
+  const i64 bytes = floats * static_cast<i64>(sizeof(float));
+  const i64 from = bytes * part / parts, to = bytes * (part + 1) / parts;
+  for (i64 off = from & ~i64{63}; off < to; off += 64) __builtin_prefetch(p + off, 1, 2);
+}
+
 // The micro-kernels (conv_avx512.cc) exist only in x64 builds; elsewhere enabled() is false.
 void forwardTile(const FwdTile& t);
 void slide3Tile(const FwdTile& t);

@@ -62,7 +62,9 @@ void splitRange(i64 n, int ith, int nth, i64 align, i64* begin, i64* end);
 /**
  * 64-byte aligned per-thread scratch that grows and is never shrunk. Slots: 0 and 1 packed
  * GEMM operands, 2 conv dcol chunks, 3 split-K partials, 4 im2col blocks, 5 direct-conv padded
- * images, 6 reduction partials, 7 direct-conv padded dy rows, 8 and 9 conv2dMaxPool chunks.
+ * images, 6 reduction partials and Winograd input tiles, 7 Winograd products, 8 and 9
+ * conv2dMaxPool chunks (live across the convolution calls it makes, so apart from 0-7). A slot
+ * may serve two kernels only if neither runs while the other's data is live.
  */
 constexpr int kScratchSlots = 10;
 float* scratch(int slot, std::size_t floats);

@@ -48,6 +48,11 @@ const CONV_CASES: ConvCase[] = [
   { batch: 2, h: 8, w: 12, cin: 20, cout: 17, kh: 1, kw: 1 },
   { batch: 1, h: 10, w: 11, cin: 70, cout: 50, kh: 3, kw: 3, dilation: [1, 2], padding: 'same' },
   { batch: 1, h: 6, w: 7, cin: 3, cout: 5, kh: 2, kw: 2, padding: { top: 3, bottom: 0, left: 0, right: 2 } },
+  // Winograd F(2x2, 3x3) (3x3 stride 1, channels multiples of 16): odd output sizes (partial
+  // tiles), asymmetric pads and pads past the kernel's span; also the in-place sliding filter tiles.
+  { batch: 2, h: 7, w: 9, cin: 16, cout: 32, kh: 3, kw: 3, padding: { top: 2, bottom: 0, left: 0, right: 1 } },
+  { batch: 3, h: 5, w: 6, cin: 32, cout: 16, kh: 3, kw: 3, padding: 'same' },
+  { batch: 1, h: 6, w: 7, cin: 16, cout: 16, kh: 3, kw: 3, padding: { top: 3, bottom: 1, left: 0, right: 3 } },
 ];
 
 const POOL_CASES: PoolCase[] = [

@@ -1,0 +1,114 @@
+// AVX-512F transforms of the Winograd F(2×2, 3×3) convolution (see conv_winograd.h), 16
+// channels per vector. Compiled with -mavx512f and called only when AVX-512 is selected; like
+// conv_avx512.cc it includes no C++ library header.
+//
+//   Bᵀ = | 1  0 −1  0 |      Aᵀ = | 1  1  1  0 |
+//        | 0  1  1  0 |           | 0  1 −1 −1 |
+//        | 0 −1  1  0 |
+//        | 0  1  0 −1 |
+#include <immintrin.h>
+
+#include "conv_winograd.h"
+
+namespace ck {
+namespace avx512 {
+namespace {
+
+// Read in place of pixels outside the image; the driver keeps C within it.
+alignas(64) const float kZeros[kWinoMaxChannels] = {};
+
+// Bᵀ applied to four values (a column or a row of the patch).
+inline void inputPass(const __m512 (&d)[4], __m512 (&out)[4]) {
+  out[0] = _mm512_sub_ps(d[0], d[2]);
+  out[1] = _mm512_add_ps(d[1], d[2]);
+  out[2] = _mm512_sub_ps(d[2], d[1]);
+  out[3] = _mm512_sub_ps(d[1], d[3]);
+}
+
+// v[(4i + j)·posStride + c] = (Bᵀ d B)[i][j] for c < C, with d[r][q] the C channels at cell(r, q).
+template <class Cell>
+inline void transformPatch(Cell cell, i64 C, float* v, i64 posStride) {
+  for (i64 c = 0; c < C; c += 16) {
+    __m512 rows[4][4];  // Bᵀ d: rows[i][q]
+#pragma GCC unroll 4
+    for (int q = 0; q < 4; ++q) {
+      __m512 col[4], out[4];
+#pragma GCC unroll 4
+      for (int r = 0; r < 4; ++r) col[r] = _mm512_loadu_ps(cell(r, q) + c);
+      inputPass(col, out);
+#pragma GCC unroll 4
+      for (int i = 0; i < 4; ++i) rows[i][q] = out[i];
+    }
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; ++i) {
+      __m512 out[4];
+      inputPass(rows[i], out);  // (Bᵀ d) B
+#pragma GCC unroll 4
+      for (int j = 0; j < 4; ++j) _mm512_storeu_ps(v + (4 * i + j) * posStride + c, out[j]);
+    }
+  }
+}
+
+}  // namespace
+
+void winoInputRow(const WinoInputRow& t) {
+  const i64 C = t.C, W = t.W, T = t.T, posStride = T * C, rowStride = W * C;
+  const float* rowPtr[4];
+  for (int r = 0; r < 4; ++r) {
+    const i64 ih = t.row0 + r;
+    rowPtr[r] = ih >= 0 && ih < t.H ? t.image + ih * rowStride : nullptr;
+  }
+  const bool rowsInside = rowPtr[0] != nullptr && rowPtr[3] != nullptr;
+  for (i64 tile = 0; tile < T; ++tile) {
+    const i64 iw0 = t.col0 + 2 * tile;
+    float* v = t.v + tile * C;
+    if (rowsInside && iw0 >= 0 && iw0 + 3 < W) {  // the patch lies inside the image: one base pointer
+      const float* base = rowPtr[0] + iw0 * C;
+      transformPatch([&](int r, int q) { return base + r * rowStride + q * C; }, C, v, posStride);
+      continue;
+    }
+    const float* src[4][4];  // each patch cell's C channels, or zeros
+    for (int r = 0; r < 4; ++r)
+      for (int q = 0; q < 4; ++q) {
+        const i64 iw = iw0 + q;
+        src[r][q] = rowPtr[r] != nullptr && iw >= 0 && iw < W ? rowPtr[r] + iw * C : kZeros;
+      }
+    transformPatch([&](int r, int q) { return src[r][q]; }, C, v, posStride);
+  }
+}
+
+void winoOutputRow(const WinoOutputRow& t) {
+  const i64 T = t.T, O = t.O, posStride = T * O;
+  const __m512 zero = _mm512_setzero_ps();
+  for (i64 tile = 0; tile < T; ++tile) {
+    const float* m = t.m + tile * O;
+    const bool second = 2 * tile + 1 < t.cols;
+    for (i64 o = 0; o < O; o += 16) {
+      __m512 s[2][4];  // Aᵀ m
+#pragma GCC unroll 4
+      for (int j = 0; j < 4; ++j) {
+        const __m512 m0 = _mm512_loadu_ps(m + (0 + j) * posStride + o), m1 = _mm512_loadu_ps(m + (4 + j) * posStride + o);
+        const __m512 m2 = _mm512_loadu_ps(m + (8 + j) * posStride + o), m3 = _mm512_loadu_ps(m + (12 + j) * posStride + o);
+        s[0][j] = _mm512_add_ps(_mm512_add_ps(m0, m1), m2);
+        s[1][j] = _mm512_sub_ps(_mm512_sub_ps(m1, m2), m3);
+      }
+      const __m512 bias = t.bias != nullptr ? _mm512_loadu_ps(t.bias + o) : zero;
+#pragma GCC unroll 2
+      for (int r = 0; r < 2; ++r) {
+        if (r >= t.rows) break;
+        __m512 y0 = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(s[r][0], s[r][1]), s[r][2]), bias);
+        __m512 y1 = _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(s[r][1], s[r][2]), s[r][3]), bias);
+        if (t.relu) {  // max_ps returns its 2nd operand for NaN: NaN propagates
+          y0 = _mm512_max_ps(zero, y0);
+          y1 = _mm512_max_ps(zero, y1);
+        }
+        float* y = t.y + r * t.yRow + 2 * tile * t.yPix + o;
+        _mm512_storeu_ps(y, y0);
+        if (second) _mm512_storeu_ps(y + t.yPix, y1);
+      }
+    }
+  }
+}
+
+}  // namespace avx512
+}  // namespace ck
