@@ -27,9 +27,9 @@ View<float> channelVector(const Args& args, const Napi::CallbackInfo& info, size
   return v;
 }
 
-// batchNormTrain(x, gamma | null, beta | null, rows, channels, epsilon, y, mean, variance)
+// batchNormTrain(x, gamma | null, beta | null, rows, channels, epsilon, relu, y, mean, variance)
 Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
-  Args args(info, "batchNormTrain", 9);
+  Args args(info, "batchNormTrain", 10);
   const View<float> x = args.f32(0, "x");
   const i64 rows = args.size(3, "rows"), C = args.size(4, "channels");
   const double eps = epsilonArg(args, 5);
@@ -38,9 +38,10 @@ Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
   args.expectLength(x, "x", n, formula);
   const View<float> gamma = channelVector(args, info, 1, "gamma", C, true);
   const View<float> beta = channelVector(args, info, 2, "beta", C, true);
-  const View<float> y = args.f32(6, "y");
-  const View<float> mean = channelVector(args, info, 7, "mean", C, false);
-  const View<float> variance = channelVector(args, info, 8, "variance", C, false);
+  const bool relu = args.boolean(6, "relu");
+  const View<float> y = args.f32(7, "y");
+  const View<float> mean = channelVector(args, info, 8, "mean", C, false);
+  const View<float> variance = channelVector(args, info, 9, "variance", C, false);
   args.expectLength(y, "y", n, formula);
   for (const auto& [out, name] : {std::pair{y, "y"}, std::pair{mean, "mean"}, std::pair{variance, "variance"}}) {
     args.expectDistinct(out, name, x, "x");
@@ -50,13 +51,13 @@ Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
   args.expectDistinct(y, "y", mean, "mean");
   args.expectDistinct(y, "y", variance, "variance");
   args.expectDistinct(mean, "mean", variance, "variance");
-  batchNormTrain(x.data, gamma.data, beta.data, rows, C, eps, y.data, mean.data, variance.data);
+  batchNormTrain(x.data, gamma.data, beta.data, rows, C, eps, relu, y.data, mean.data, variance.data);
   return info.Env().Undefined();
 }
 
-// batchNormBackward(dy, x, gamma | null, mean, variance, rows, channels, epsilon, dx, dgamma, dbeta)
+// batchNormBackward(dy, x, gamma | null, mean, variance, rows, channels, epsilon, reluOutput | null, dx, dgamma, dbeta)
 Napi::Value BatchNormBackward(const Napi::CallbackInfo& info) {
-  Args args(info, "batchNormBackward", 11);
+  Args args(info, "batchNormBackward", 12);
   const View<float> dy = args.f32(0, "dy"), x = args.f32(1, "x");
   const i64 rows = args.size(5, "rows"), C = args.size(6, "channels");
   const double eps = epsilonArg(args, 7);
@@ -67,24 +68,29 @@ Napi::Value BatchNormBackward(const Napi::CallbackInfo& info) {
   const View<float> gamma = channelVector(args, info, 2, "gamma", C, true);
   const View<float> mean = channelVector(args, info, 3, "mean", C, false);
   const View<float> variance = channelVector(args, info, 4, "variance", C, false);
-  const View<float> dx = args.f32(8, "dx");
-  const View<float> dgamma = channelVector(args, info, 9, "dgamma", C, false);
-  const View<float> dbeta = channelVector(args, info, 10, "dbeta", C, false);
+  const View<float> relu = args.f32OrNull(8, "reluOutput");
+  const bool masked = !info[8].IsNull() && !info[8].IsUndefined();
+  if (masked) args.expectLength(relu, "reluOutput", n, formula);
+  const View<float> dx = args.f32(9, "dx");
+  const View<float> dgamma = channelVector(args, info, 10, "dgamma", C, false);
+  const View<float> dbeta = channelVector(args, info, 11, "dbeta", C, false);
   args.expectLength(dx, "dx", n, formula);
-  const std::pair<View<float>, const char*> ins[] = {{dy, "dy"}, {x, "x"}, {gamma, "gamma"}, {mean, "mean"}, {variance, "variance"}};
+  const std::pair<View<float>, const char*> ins[] = {{dy, "dy"},     {x, "x"},           {gamma, "gamma"},
+                                                     {mean, "mean"}, {variance, "variance"}, {relu, "reluOutput"}};
   for (const auto& [out, name] : {std::pair{dx, "dx"}, std::pair{dgamma, "dgamma"}, std::pair{dbeta, "dbeta"}})
     for (const auto& [in, inName] : ins) args.expectDistinct(out, name, in, inName);
   args.expectDistinct(dx, "dx", dgamma, "dgamma");
   args.expectDistinct(dx, "dx", dbeta, "dbeta");
   args.expectDistinct(dgamma, "dgamma", dbeta, "dbeta");
-  batchNormBackward(dy.data, x.data, gamma.data, mean.data, variance.data, rows, C, eps, dx.data, dgamma.data,
-                    dbeta.data);
+  // An empty reluOutput (rows*channels = 0) may have no data pointer: nothing to mask then anyway.
+  batchNormBackward(dy.data, x.data, gamma.data, mean.data, variance.data, rows, C, eps, masked ? relu.data : nullptr, dx.data,
+                    dgamma.data, dbeta.data);
   return info.Env().Undefined();
 }
 
-// batchNormInference(x, scale, shift, rows, channels, y)
+// batchNormInference(x, scale, shift, rows, channels, relu, y)
 Napi::Value BatchNormInference(const Napi::CallbackInfo& info) {
-  Args args(info, "batchNormInference", 6);
+  Args args(info, "batchNormInference", 7);
   const View<float> x = args.f32(0, "x");
   const i64 rows = args.size(3, "rows"), C = args.size(4, "channels");
   const i64 n = args.product({rows, C}, "x");
@@ -92,12 +98,13 @@ Napi::Value BatchNormInference(const Napi::CallbackInfo& info) {
   args.expectLength(x, "x", n, formula);
   const View<float> scale = channelVector(args, info, 1, "scale", C, false);
   const View<float> shift = channelVector(args, info, 2, "shift", C, false);
-  const View<float> y = args.f32(5, "y");
+  const bool relu = args.boolean(5, "relu");
+  const View<float> y = args.f32(6, "y");
   args.expectLength(y, "y", n, formula);
   args.expectDistinct(y, "y", x, "x");
   args.expectDistinct(y, "y", scale, "scale");
   args.expectDistinct(y, "y", shift, "shift");
-  batchNormInference(x.data, scale.data, shift.data, rows, C, y.data);
+  batchNormInference(x.data, scale.data, shift.data, rows, C, relu, y.data);
   return info.Env().Undefined();
 }
 

@@ -19,16 +19,18 @@ void columnSums(const float* x, i64 r0, i64 r1, i64 C, double* s);
 
 /**
  * Batch-norm channel sums over rows [r0, r1) of x [rows, C]: with dy null, s1 += Σ (x − center)
- * and s2 += Σ (x − center)²; with dy, s1 += Σ dy and s2 += Σ dy·(x − center). s1, s2: C doubles.
+ * and s2 += Σ (x − center)²; with dy, s1 += Σ g and s2 += Σ g·(x − center), g = dy, or with
+ * `relu` (a fused relu's output, [rows, C]) g = dy where relu > 0, else 0. s1, s2: C doubles.
  */
-void bnSums(const float* x, const float* dy, const float* center, i64 r0, i64 r1, i64 C, double* s1, double* s2);
+void bnSums(const float* x, const float* dy, const float* center, const float* relu, i64 r0, i64 r1, i64 C, double* s1,
+            double* s2);
 
 /**
- * Batch-norm elementwise pass over rows [r0, r1): out = (x − center)·k + a, or with dy,
- * out = k·(dy − a − (x − center)·b); the vectors are per channel.
+ * Batch-norm elementwise pass over rows [r0, r1): out = (x − center)·k + a (then max(0, ·) when
+ * reluOut), or with dy, out = k·(g − a − (x − center)·b), g as in bnSums; vectors per channel.
  */
 void bnApply(const float* x, const float* dy, const float* center, const float* k, const float* a, const float* b,
-             float* out, i64 r0, i64 r1, i64 C);
+             const float* relu, bool reluOut, float* out, i64 r0, i64 r1, i64 C);
 
 /** maxPool2d for output rows [row0, row1) of batch·outH (same results as pool.cc's loop). */
 void maxPoolRows(const PoolGeom& g, const float* x, float* y, int32_t* argmax, i64 row0, i64 row1);

@@ -50,9 +50,17 @@ inline void addToDoubles(double* d, __m512 v, i64 lanes) {
 }
 
 // Channels [c0, c0 + 16·NV) (the last vector `lastLanes` wide) of rows [r0, r1).
+// dy at offset o (lanes in m), or, with a fused relu's output, dy where that output is > 0 and 0
+// elsewhere (a NaN or infinite dy there included, as reluBackward).
+inline __m512 maskedGradient(__mmask16 m, const float* dy, const float* relu, i64 o) {
+  const __m512 g = load(m, dy + o);
+  if (relu == nullptr) return g;
+  return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(load(m, relu + o), _mm512_setzero_ps(), _CMP_GT_OQ), g);
+}
+
 template <int NV>
-void sumsBlock(const float* x, const float* dy, const float* center, i64 r0, i64 r1, i64 C, i64 c0, i64 lastLanes,
-               double* s1, double* s2) {
+void sumsBlock(const float* x, const float* dy, const float* center, const float* relu, i64 r0, i64 r1, i64 C, i64 c0,
+               i64 lastLanes, double* s1, double* s2) {
   __mmask16 m[NV];
   __m512 ctr[NV];
   for (int v = 0; v < NV; ++v) {
@@ -72,7 +80,7 @@ void sumsBlock(const float* x, const float* dy, const float* center, i64 r0, i64
           f1[v] = _mm512_add_ps(f1[v], d);
           f2[v] = _mm512_fmadd_ps(d, d, f2[v]);
         } else {
-          const __m512 g = load(m[v], dy + r * C + c0 + 16 * v);
+          const __m512 g = maskedGradient(m[v], dy, relu, r * C + c0 + 16 * v);
           f1[v] = _mm512_add_ps(f1[v], g);
           f2[v] = _mm512_fmadd_ps(g, d, f2[v]);
         }
@@ -104,7 +112,7 @@ void columnBlock(const float* x, i64 r0, i64 r1, i64 C, i64 c0, i64 lastLanes, d
 
 template <int NV>
 void applyBlock(const float* x, const float* dy, const float* center, const float* k, const float* a, const float* b,
-                float* out, i64 r0, i64 r1, i64 C, i64 c0, i64 lastLanes) {
+                const float* relu, bool reluOut, float* out, i64 r0, i64 r1, i64 C, i64 c0, i64 lastLanes) {
   __mmask16 m[NV];
   __m512 ctr[NV], kv[NV], av[NV], bv[NV];
   for (int v = 0; v < NV; ++v) {
@@ -122,8 +130,9 @@ void applyBlock(const float* x, const float* dy, const float* center, const floa
       __m512 y;
       if (dy == nullptr) {
         y = _mm512_fmadd_ps(d, kv[v], av[v]);
+        if (reluOut) y = _mm512_max_ps(_mm512_setzero_ps(), y);  // max(0, NaN) is NaN: NaN propagates
       } else {
-        const __m512 g = _mm512_sub_ps(load(m[v], dy + o + 16 * v), av[v]);
+        const __m512 g = _mm512_sub_ps(maskedGradient(m[v], dy, relu, o + 16 * v), av[v]);
         y = _mm512_mul_ps(kv[v], _mm512_fnmadd_ps(d, bv[v], g));
       }
       store(m[v], out + o + 16 * v, y);
@@ -149,17 +158,18 @@ void overChannels(i64 C, Args... args) {
 
 template <int NV>
 struct Sums {
-  static void run(const float* x, const float* dy, const float* center, i64 r0, i64 r1, i64 C, double* s1,
-                  double* s2, i64 c0, i64 lastLanes) {
-    sumsBlock<NV>(x, dy, center, r0, r1, C, c0, lastLanes, s1, s2);
+  static void run(const float* x, const float* dy, const float* center, const float* relu, i64 r0, i64 r1, i64 C,
+                  double* s1, double* s2, i64 c0, i64 lastLanes) {
+    sumsBlock<NV>(x, dy, center, relu, r0, r1, C, c0, lastLanes, s1, s2);
   }
 };
 
 template <int NV>
 struct Apply {
   static void run(const float* x, const float* dy, const float* center, const float* k, const float* a,
-                  const float* b, float* out, i64 r0, i64 r1, i64 C, i64 c0, i64 lastLanes) {
-    applyBlock<NV>(x, dy, center, k, a, b, out, r0, r1, C, c0, lastLanes);
+                  const float* b, const float* relu, bool reluOut, float* out, i64 r0, i64 r1, i64 C, i64 c0,
+                  i64 lastLanes) {
+    applyBlock<NV>(x, dy, center, k, a, b, relu, reluOut, out, r0, r1, C, c0, lastLanes);
   }
 };
 
@@ -174,13 +184,14 @@ struct Columns {
 
 void columnSums(const float* x, i64 r0, i64 r1, i64 C, double* s) { overChannels<Columns>(C, x, r0, r1, C, s); }
 
-void bnSums(const float* x, const float* dy, const float* center, i64 r0, i64 r1, i64 C, double* s1, double* s2) {
-  overChannels<Sums>(C, x, dy, center, r0, r1, C, s1, s2);
+void bnSums(const float* x, const float* dy, const float* center, const float* relu, i64 r0, i64 r1, i64 C, double* s1,
+            double* s2) {
+  overChannels<Sums>(C, x, dy, center, relu, r0, r1, C, s1, s2);
 }
 
 void bnApply(const float* x, const float* dy, const float* center, const float* k, const float* a, const float* b,
-             float* out, i64 r0, i64 r1, i64 C) {
-  overChannels<Apply>(C, x, dy, center, k, a, b, out, r0, r1, C);
+             const float* relu, bool reluOut, float* out, i64 r0, i64 r1, i64 C) {
+  overChannels<Apply>(C, x, dy, center, k, a, b, relu, reluOut, out, r0, r1, C);
 }
 
 namespace {

@@ -54,13 +54,21 @@ export interface OpAttrs {
   concat: { axis: number };
   logSoftmax: None;
   /**
-   * Training-mode batch normalisation over every axis but the last. inputs: x, then scale when
+   * Training-mode batch normalisation over every axis but the last, then the activation (a fused
+   * relu, or none). inputs: x, then scale when
    * `hasScale`, then offset when `hasOffset`; `mean` and `variance` are the batch statistics
    * the forward pass computed (kept for the backward kernel).
    */
-  fusedBatchNorm: { epsilon: number; mean: FloatArray; variance: FloatArray; hasScale: boolean; hasOffset: boolean };
-  /** inputs: x, scale [C], shift [C]; y = x·scale + shift along the last axis */
-  batchNormInference: None;
+  fusedBatchNorm: {
+    activation: FusedActivation;
+    epsilon: number;
+    mean: FloatArray;
+    variance: FloatArray;
+    hasScale: boolean;
+    hasOffset: boolean;
+  };
+  /** inputs: x, scale [C], shift [C]; y = activation(x·scale + shift) along the last axis */
+  batchNormInference: { activation: FusedActivation };
 }
 
 export type OpName = keyof OpAttrs;

@@ -46,7 +46,15 @@ function reluOutput(t: Tensor): boolean {
   const node = t.node;
   if (!node) return false;
   if (node.op === 'relu') return true;
-  return (node.op === 'conv2d' || node.op === 'matmul') && node.attrs.activation === 'relu';
+  switch (node.op) {
+    case 'conv2d':
+    case 'matmul':
+    case 'fusedBatchNorm':
+    case 'batchNormInference':
+      return node.attrs.activation === 'relu';
+    default:
+      return false;
+  }
 }
 
 /** The gradient through a fused relu epilogue: dy where the output is positive (one kernel pass). */
@@ -157,8 +165,10 @@ export const gradientRules: { [K in OpName]: GradientRule<K> } = {
   },
   logSoftmax: (dy, _x, y) => [b.logSoftmaxBackward(dy, y)],
   // One backward kernel gives all three; inputs are x, then scale and offset when present.
-  fusedBatchNorm: (dy, [x, ...params], _y, { epsilon, mean, variance, hasScale, hasOffset }, n) => {
-    const g = b.batchNormBackward(dy, x!, hasScale ? params[0]! : null, mean, variance, epsilon);
+  fusedBatchNorm: (dy, [x, ...params], y, { activation, epsilon, mean, variance, hasScale, hasOffset }, n) => {
+    // A fused relu's mask goes into the backward kernel's passes (unless the gradient has it).
+    const reluOutput = activation === 'relu' && !reluMasked.has(dy) ? y : null;
+    const g = b.batchNormBackward(dy, x!, hasScale ? params[0]! : null, mean, variance, epsilon, reluOutput);
     return [
       n[0] ? g.dx : null,
       ...(hasScale ? [n[1] ? g.dscale : null] : []),
@@ -166,7 +176,8 @@ export const gradientRules: { [K in OpName]: GradientRule<K> } = {
     ];
   },
   // y = x·scale + shift along the last axis: scale and shift gradients sum over the other axes.
-  batchNormInference: (dy, [x, scale], _y, _at, n) => {
+  batchNormInference: (dy, [x, scale], y, { activation }, n) => {
+    dy = throughActivation(dy, y, activation);
     const leading = [...Array(x!.rank - 1).keys()];
     return [when(n[0], () => mul(dy, scale!)), when(n[1], () => sum(mul(dy, x!), leading)), when(n[2], () => sum(dy, leading))];
   },

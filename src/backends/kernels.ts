@@ -219,8 +219,9 @@ export interface Kernels {
   /**
    * Training-mode batch normalisation of x viewed as [rows, channels] (channels last): per
    * channel, the batch mean and biased variance over the rows, then
-   * y = (x − mean) / √(variance + epsilon) · gamma + beta (gamma 1 and beta 0 when null).
-   * Returns y and the statistics ([channels] each) so the caller can move its running averages.
+   * y = (x − mean) / √(variance + epsilon) · gamma + beta (gamma 1 and beta 0 when null), then
+   * the activation (relu: a BatchNormalization → ReLU pair in one pass). Returns y and the
+   * statistics ([channels] each) so the caller can move its running averages.
    */
   batchNormTrain(
     x: FloatArray,
@@ -229,11 +230,14 @@ export interface Kernels {
     rows: number,
     channels: number,
     epsilon: number,
+    activation: FusedActivation,
   ): { y: FloatArray; mean: FloatArray; variance: FloatArray };
   /**
    * Gradients of batchNormTrain (statistics included) from dy, the input x and the batch
    * statistics it used: dbeta = Σ dy, dgamma = Σ dy·x̂, and
    * dx = gamma/√(variance + epsilon) · (dy − dbeta/rows − x̂·dgamma/rows), x̂ the normalised x.
+   * With `reluOutput` (the y of a batchNormTrain with a fused relu), dy counts only where
+   * reluOutput > 0: the relu's gradient, in the same passes.
    */
   batchNormBackward(
     dy: FloatArray,
@@ -244,9 +248,20 @@ export interface Kernels {
     rows: number,
     channels: number,
     epsilon: number,
+    reluOutput: FloatArray | null,
   ): { dx: FloatArray; dgamma: FloatArray; dbeta: FloatArray };
-  /** Inference-mode batch normalisation, folded: y = x·scale + shift per channel of x viewed as [rows, channels]. */
-  batchNormInference(x: FloatArray, scale: FloatArray, shift: FloatArray, rows: number, channels: number): FloatArray;
+  /**
+   * Inference-mode batch normalisation, folded: y = x·scale + shift per channel of x viewed as
+   * [rows, channels], then the activation.
+   */
+  batchNormInference(
+    x: FloatArray,
+    scale: FloatArray,
+    shift: FloatArray,
+    rows: number,
+    channels: number,
+    activation: FusedActivation,
+  ): FloatArray;
   /** One Adam step, in place on param, m and v. */
   adamUpdate(param: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, step: AdamStep): void;
 }

@@ -89,6 +89,7 @@ export interface Addon {
     rows: number,
     channels: number,
     epsilon: number,
+    relu: boolean,
     y: Float32Array,
     mean: Float32Array,
     variance: Float32Array,
@@ -102,11 +103,20 @@ export interface Addon {
     rows: number,
     channels: number,
     epsilon: number,
+    reluOutput: Float32Array | null,
     dx: Float32Array,
     dgamma: Float32Array,
     dbeta: Float32Array,
   ): void;
-  batchNormInference(x: Float32Array, scale: Float32Array, shift: Float32Array, rows: number, channels: number, y: Float32Array): void;
+  batchNormInference(
+    x: Float32Array,
+    scale: Float32Array,
+    shift: Float32Array,
+    rows: number,
+    channels: number,
+    relu: boolean,
+    y: Float32Array,
+  ): void;
   info(): NativeInfo;
   setIsa(name: string): boolean;
 }

@@ -235,35 +235,36 @@ function makeKernels(addon: Addon): Kernels {
       addon.concat(xs, shapes, axis, out);
       return out;
     },
-    batchNormTrain(x, gamma, beta, rows, channels, epsilon) {
+    batchNormTrain(x, gamma, beta, rows, channels, epsilon, activation) {
       if (!(x instanceof Float32Array && isF32OrNull(gamma) && isF32OrNull(beta)))
-        return tsKernels.batchNormTrain(x, gamma, beta, rows, channels, epsilon);
+        return tsKernels.batchNormTrain(x, gamma, beta, rows, channels, epsilon, activation);
       const y = alloc(rows * channels);
       const mean = alloc(channels);
       const variance = alloc(channels);
-      addon.batchNormTrain(x, gamma, beta, rows, channels, epsilon, y, mean, variance);
+      addon.batchNormTrain(x, gamma, beta, rows, channels, epsilon, relu(activation), y, mean, variance);
       return { y, mean, variance };
     },
-    batchNormBackward(dy, x, gamma, mean, variance, rows, channels, epsilon) {
+    batchNormBackward(dy, x, gamma, mean, variance, rows, channels, epsilon, reluOutput) {
       if (!(
         dy instanceof Float32Array &&
         x instanceof Float32Array &&
         isF32OrNull(gamma) &&
         mean instanceof Float32Array &&
-        variance instanceof Float32Array
+        variance instanceof Float32Array &&
+        isF32OrNull(reluOutput)
       ))
-        return tsKernels.batchNormBackward(dy, x, gamma, mean, variance, rows, channels, epsilon);
+        return tsKernels.batchNormBackward(dy, x, gamma, mean, variance, rows, channels, epsilon, reluOutput);
       const dx = alloc(rows * channels);
       const dgamma = alloc(channels);
       const dbeta = alloc(channels);
-      addon.batchNormBackward(dy, x, gamma, mean, variance, rows, channels, epsilon, dx, dgamma, dbeta);
+      addon.batchNormBackward(dy, x, gamma, mean, variance, rows, channels, epsilon, reluOutput, dx, dgamma, dbeta);
       return { dx, dgamma, dbeta };
     },
-    batchNormInference(x, scale, shift, rows, channels) {
+    batchNormInference(x, scale, shift, rows, channels, activation) {
       if (!(x instanceof Float32Array && scale instanceof Float32Array && shift instanceof Float32Array))
-        return tsKernels.batchNormInference(x, scale, shift, rows, channels);
+        return tsKernels.batchNormInference(x, scale, shift, rows, channels, activation);
       const y = alloc(rows * channels);
-      addon.batchNormInference(x, scale, shift, rows, channels, y);
+      addon.batchNormInference(x, scale, shift, rows, channels, relu(activation), y);
       return y;
     },
   };

@@ -6,6 +6,7 @@
  * weights, so Keras's count of 4·C parameters, 2·C of them non-trainable, holds.
  */
 import { noGrad } from '../autograd/tape.js';
+import type { FusedActivation } from '../backends/kernels.js';
 import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../tensor/variable.js';
@@ -84,6 +85,16 @@ export class BatchNormalization extends Layer {
   }
 
   call(x: Tensor, ctx: CallContext): Tensor {
+    return this.normalize(x, ctx, 'linear');
+  }
+
+  /** Followed by a plain relu (Activation('relu'), ReLU()): one op with the relu fused in. */
+  protected override fusedWith(next: Layer): ((inputs: Tensor[], ctx: CallContext) => Tensor) | null {
+    return next.isPlainRelu ? ([x], ctx) => this.normalize(x!, ctx, 'relu') : null;
+  }
+
+  /** The layer's output, then the activation (fused into the kernels). */
+  private normalize(x: Tensor, ctx: CallContext, activation: FusedActivation): Tensor {
     const axis = normalizeAxis(this.axis, x.rank, this.name);
     // Per-feature vectors [C] viewed as [1, …, C, …, 1] so they broadcast along `axis`.
     const view = x.shape.map((d, i) => (i === axis ? d : 1));
@@ -91,11 +102,11 @@ export class BatchNormalization extends Layer {
     const [gamma, beta] = [asView(this.gamma), asView(this.beta)];
     // A frozen layer runs in inference mode even while the model trains, as in Keras 3.
     if (!ctx.training || !this.trainable) {
-      return ops.batchNormalization(x, asView(this.movingMean)!, asView(this.movingVariance)!, beta, gamma, this.epsilon);
+      return ops.batchNormalization(x, asView(this.movingMean)!, asView(this.movingVariance)!, beta, gamma, this.epsilon, activation);
     }
     if (axis === x.rank - 1) {
       // Channels last: one fused kernel for the statistics and the normalisation, one backward.
-      const { y, mean, variance } = ops.fusedBatchNorm(x, this.gamma, this.beta, this.epsilon);
+      const { y, mean, variance } = ops.fusedBatchNorm(x, this.gamma, this.beta, this.epsilon, activation);
       this.moveTowards(this.movingMean!, mean);
       this.moveTowards(this.movingVariance!, variance);
       return y;
@@ -106,7 +117,7 @@ export class BatchNormalization extends Layer {
       this.moveTowards(this.movingMean!, mean);
       this.moveTowards(this.movingVariance!, variance);
     });
-    return ops.batchNormalization(x, mean, variance, beta, gamma, this.epsilon);
+    return ops.batchNormalization(x, mean, variance, beta, gamma, this.epsilon, activation);
   }
 
   /** moving ← moving·momentum + batch·(1 − momentum), in place. */

@@ -153,6 +153,11 @@ export abstract class Layer {
     return this.callInputs(inputs, ctx);
   }
 
+  /** True when this layer computes exactly max(x, 0) (a producer may then fuse it; see fusedWith). */
+  get isPlainRelu(): boolean {
+    return false;
+  }
+
   /**
    * One op that computes `next(this(inputs))` when this layer knows one for `next` (Conv2D with
    * MaxPooling2D, BatchNormalization with a relu), else null. Models use it for pairs whose

@@ -107,7 +107,8 @@ export function reluBackward(dy: Tensor, y: Tensor): Tensor {
 
 /**
  * dL/dx, dL/dscale and dL/doffset of fusedBatchNorm, from dL/dy, the input x, the scale (or
- * null) and the batch statistics the forward pass used.
+ * null) and the batch statistics the forward pass used; with `reluOutput` (the output of a
+ * fused relu), through that relu first.
  */
 export function batchNormBackward(
   dy: Tensor,
@@ -116,6 +117,7 @@ export function batchNormBackward(
   mean: FloatArray,
   variance: FloatArray,
   epsilon: number,
+  reluOutput: Tensor | null = null,
 ): { dx: Tensor; dscale: Tensor; doffset: Tensor } {
   const where = 'batchNormBackward';
   const C = x.shape[x.rank - 1]!;
@@ -128,6 +130,7 @@ export function batchNormBackward(
     x.size / C,
     C,
     epsilon,
+    reluOutput ? floatsOf(reluOutput, where, 'reluOutput') : null,
   );
   return { dx: wrap(r.dx, x.shape), dscale: wrap(r.dgamma, [C]), doffset: wrap(r.dbeta, [C]) };
 }

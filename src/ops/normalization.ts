@@ -4,11 +4,12 @@
  * backward kernel for x, scale and offset) and the folded y = x·scale + shift for inference;
  * `batchNormalization` with statistics that do not run along the last axis stays composed.
  */
+import type { FusedActivation } from '../backends/kernels.js';
 import { kernels } from '../backends/index.js';
 import { record } from '../autograd/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes, formatShape, shapesEqual } from '../tensor/shape.js';
-import { add, div, mul, sqrt, square, sub } from './elementwise.js';
+import { add, div, mul, relu, sqrt, square, sub } from './elementwise.js';
 import { mean as meanOf, resolveAxes } from './reduce.js';
 import { reshape } from './shape.js';
 import { floatsOf, wrap } from './util.js';
@@ -55,6 +56,7 @@ function alongLastAxis(t: Tensor | null, x: Tensor): boolean {
  *
  * @example
  * const y = batchNormalization(x, mean, variance, beta, gamma, 1e-3);
+ * const z = batchNormalization(x, mean, variance, beta, gamma, 1e-3, 'relu');   // then relu, in the same pass
  */
 export function batchNormalization(
   x: Tensor,
@@ -63,6 +65,7 @@ export function batchNormalization(
   offset: Tensor | null,
   scale: Tensor | null,
   epsilon = 1e-3,
+  activation: FusedActivation = 'linear',
 ): Tensor {
   checkBroadcasts(mean, x, 'mean');
   checkBroadcasts(variance, x, 'variance');
@@ -75,13 +78,14 @@ export function batchNormalization(
   const shift = sub(offset ?? 0, mul(mean, inv));
   if (x.rank >= 1 && [mean, variance, offset, scale].every((t) => alongLastAxis(t, x))) {
     const C = x.shape[x.rank - 1]!;
-    return scaleShift(x, reshape(inv, [C]), reshape(shift, [C]));
+    return scaleShift(x, reshape(inv, [C]), reshape(shift, [C]), activation);
   }
-  return add(mul(x, inv), shift);
+  const y = add(mul(x, inv), shift);
+  return activation === 'relu' ? relu(y) : y;
 }
 
 /** y = x·scale + shift along x's last axis (scale and shift of shape [C]), as one primitive. */
-function scaleShift(x: Tensor, scale: Tensor, shift: Tensor): Tensor {
+function scaleShift(x: Tensor, scale: Tensor, shift: Tensor, activation: FusedActivation): Tensor {
   const where = 'batchNormalization';
   const C = x.shape[x.rank - 1]!;
   const y = kernels().batchNormInference(
@@ -90,8 +94,9 @@ function scaleShift(x: Tensor, scale: Tensor, shift: Tensor): Tensor {
     floatsOf(shift, where, 'shift'),
     x.size / Math.max(C, 1),
     C,
+    activation,
   );
-  return record('batchNormInference', [x, scale, shift], wrap(y, x.shape), {});
+  return record('batchNormInference', [x, scale, shift], wrap(y, x.shape), { activation });
 }
 
 function checkChannelVector(t: Tensor | null, C: number, arg: string, x: Tensor): void {
@@ -112,12 +117,14 @@ function checkChannelVector(t: Tensor | null, C: number, arg: string, x: Tensor)
  *
  * @example
  * const { y, mean, variance } = fusedBatchNorm(x, gamma, beta, 1e-3);   // x [N, H, W, C], gamma/beta [C]
+ * const r = fusedBatchNorm(x, gamma, beta, 1e-3, 'relu');   // r.y = relu(batch norm), one pass each way
  */
 export function fusedBatchNorm(
   x: Tensor,
   scale: Tensor | null,
   offset: Tensor | null,
   epsilon = 1e-3,
+  activation: FusedActivation = 'linear',
 ): { y: Tensor; mean: Tensor; variance: Tensor } {
   const where = 'fusedBatchNorm';
   if (x.rank < 2 || x.shape[0] === 0) {
@@ -134,9 +141,11 @@ export function fusedBatchNorm(
     C === 0 ? 0 : x.size / C,
     C,
     epsilon,
+    activation,
   );
   const inputs = [x, ...(scale ? [scale] : []), ...(offset ? [offset] : [])];
   const y = record('fusedBatchNorm', inputs, wrap(r.y, x.shape), {
+    activation,
     epsilon,
     mean: r.mean,
     variance: r.variance,

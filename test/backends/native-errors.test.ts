@@ -167,22 +167,29 @@ describe('native backend rejects bad arguments with clear errors', { skip }, () 
     const x = randomF32(12, rng);
     assert.throws(() => k.reluBackward(x, x.subarray(1)), /^Error: reluBackward: y has 11 elements, expected dy.length = 12$/);
     assert.throws(
-      () => k.batchNormTrain(x, null, null, 5, 2, 1e-3),
+      () => k.batchNormTrain(x, null, null, 5, 2, 1e-3, 'linear'),
       /^Error: batchNormTrain: x has 12 elements, expected rows\*channels = 5\*2 = 10$/,
     );
     assert.throws(
-      () => k.batchNormTrain(x, randomF32(3, rng), null, 3, 4, 1e-3),
+      () => k.batchNormTrain(x, randomF32(3, rng), null, 3, 4, 1e-3, 'linear'),
       /^Error: batchNormTrain: gamma has 3 elements, expected channels = 4$/,
     );
-    assert.throws(() => k.batchNormTrain(x, null, null, 3, 4, 0), /^Error: batchNormTrain: epsilon must be a positive finite number$/);
+    assert.throws(
+      () => k.batchNormTrain(x, null, null, 3, 4, 0, 'relu'),
+      /^Error: batchNormTrain: epsilon must be a positive finite number$/,
+    );
     const c4 = randomF32(4, rng);
     assert.throws(
-      () => k.batchNormBackward(x, x, null, c4, randomF32(2, rng), 3, 4, 1e-3),
+      () => k.batchNormBackward(x, x, null, c4, randomF32(2, rng), 3, 4, 1e-3, null),
       /^Error: batchNormBackward: variance has 2 elements, expected channels = 4$/,
     );
     assert.throws(
-      () => k.batchNormInference(x, c4, c4.subarray(1), 3, 4),
+      () => k.batchNormInference(x, c4, c4.subarray(1), 3, 4, 'linear'),
       /^Error: batchNormInference: shift has 3 elements, expected channels = 4$/,
+    );
+    assert.throws(
+      () => k.batchNormBackward(x, x, null, c4, c4, 3, 4, 1e-3, x.subarray(2)),
+      /^Error: batchNormBackward: reluOutput has 10 elements, expected rows\*channels = 3\*4 = 12$/,
     );
     const g = convGeometry({ batch: 1, h: 5, w: 5, cin: 3, cout: 6, kh: 3, kw: 3 });
     assert.throws(

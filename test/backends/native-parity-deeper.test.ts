@@ -62,26 +62,31 @@ function suite(k: Kernels, rng: Random): void {
         [null, null],
         [null, beta],
       ] as const) {
-        const what = label({ rows, C, offset, gamma: !!g, beta: !!b });
-        const nat = k.batchNormTrain(x, g, b, rows, C, 1e-3);
-        const ref = ts.batchNormTrain(x, g, b, rows, C, 1e-3);
-        assertClose(nat.mean, ref.mean, 1e-6, `batchNormTrain mean ${what}`);
-        assertClose(nat.variance, ref.variance, 1e-6, `batchNormTrain variance ${what}`);
-        assertClose(nat.y, ref.y, tol, `batchNormTrain y ${what}`);
-        const nb = k.batchNormBackward(dy, x, g, ref.mean, ref.variance, rows, C, 1e-3);
-        const rb = ts.batchNormBackward(dy, x, g, ref.mean, ref.variance, rows, C, 1e-3);
-        assertClose(nb.dbeta, rb.dbeta, 1e-6 * Math.sqrt(rows), `batchNormBackward dbeta ${what}`);
-        assertClose(nb.dgamma, rb.dgamma, 1e-6 * Math.sqrt(rows) * (offset + 1), `batchNormBackward dgamma ${what}`);
-        assertClose(nb.dx, rb.dx, tol, `batchNormBackward dx ${what}`);
+        for (const act of ['linear', 'relu'] as const) {
+          const what = label({ rows, C, offset, gamma: !!g, beta: !!b, act });
+          const nat = k.batchNormTrain(x, g, b, rows, C, 1e-3, act);
+          const ref = ts.batchNormTrain(x, g, b, rows, C, 1e-3, act);
+          assertClose(nat.mean, ref.mean, 1e-6, `batchNormTrain mean ${what}`);
+          assertClose(nat.variance, ref.variance, 1e-6, `batchNormTrain variance ${what}`);
+          assertClose(nat.y, ref.y, tol, `batchNormTrain y ${what}`);
+          // The relu mask comes from the reference output, so both sides mask the same elements.
+          const mask = act === 'relu' ? ref.y : null;
+          const nb = k.batchNormBackward(dy, x, g, ref.mean, ref.variance, rows, C, 1e-3, mask);
+          const rb = ts.batchNormBackward(dy, x, g, ref.mean, ref.variance, rows, C, 1e-3, mask);
+          assertClose(nb.dbeta, rb.dbeta, 1e-6 * Math.sqrt(rows), `batchNormBackward dbeta ${what}`);
+          assertClose(nb.dgamma, rb.dgamma, 1e-6 * Math.sqrt(rows) * (offset + 1), `batchNormBackward dgamma ${what}`);
+          assertClose(nb.dx, rb.dx, tol, `batchNormBackward dx ${what}`);
+        }
       }
       const scale = randomF32(C, rng);
       const shift = randomF32(C, rng);
-      assertClose(
-        k.batchNormInference(x, scale, shift, rows, C),
-        ts.batchNormInference(x, scale, shift, rows, C),
-        1e-6,
-        `batchNormInference ${rows}x${C}`,
-      );
+      for (const act of ['linear', 'relu'] as const)
+        assertClose(
+          k.batchNormInference(x, scale, shift, rows, C, act),
+          ts.batchNormInference(x, scale, shift, rows, C, act),
+          1e-6,
+          `batchNormInference ${rows}x${C} ${act}`,
+        );
     }
   });
 
@@ -89,8 +94,8 @@ function suite(k: Kernels, rng: Random): void {
     const [rows, C] = [9, 4];
     const x = randomF32(rows * C, rng);
     x[5] = NaN; // channel 1
-    const nat = k.batchNormTrain(x, null, null, rows, C, 1e-3);
-    const ref = ts.batchNormTrain(x, null, null, rows, C, 1e-3);
+    const nat = k.batchNormTrain(x, null, null, rows, C, 1e-3, 'linear');
+    const ref = ts.batchNormTrain(x, null, null, rows, C, 1e-3, 'linear');
     assertClose(nat.y, ref.y, 1e-5, 'batchNormTrain y with NaN');
     assertClose(nat.mean, ref.mean, 1e-6, 'batchNormTrain mean with NaN');
   });

@@ -92,16 +92,24 @@ describe('ts kernels: known values', () => {
     close(k.reluBackward(f32(1, 2, 3, 4), f32(-1, 0, 5, NaN)), [0, 0, 3, 0]);
     // Two channels over rows [1, 10], [3, 30]: means 2 and 20, biased variances 1 and 100.
     const x = f32(1, 10, 3, 30);
-    const r = k.batchNormTrain(x, f32(2, 1), f32(0, 5), 2, 2, 1e-9);
+    const r = k.batchNormTrain(x, f32(2, 1), f32(0, 5), 2, 2, 1e-9, 'linear');
     close(r.mean, [2, 20]);
     close(r.variance, [1, 100]);
     close(r.y, [-2, 4, 2, 6]); // (x − mean)/std · gamma + beta
+    close(k.batchNormTrain(x, f32(2, 1), f32(0, 5), 2, 2, 1e-9, 'relu').y, [0, 4, 2, 6]);
     // With dy = x̂ (the normalised x) and no scale: dbeta = Σ dy = 0, dgamma = Σ x̂² = rows, dx = 0.
-    const b = k.batchNormBackward(f32(-1, -1, 1, 1), x, null, r.mean, r.variance, 2, 2, 1e-9);
+    const b = k.batchNormBackward(f32(-1, -1, 1, 1), x, null, r.mean, r.variance, 2, 2, 1e-9, null);
     close(b.dbeta, [0, 0]);
     close(b.dgamma, [2, 2]);
     close(b.dx, [0, 0, 0, 0]);
-    close(k.batchNormInference(x, f32(2, 0.5), f32(1, -1), 2, 2), [3, 4, 7, 14]);
+    // Through a fused relu whose output is 0 at element 0: dy there is dropped, so channel 0 has
+    // dy (0, 1) against x̂ (−1, 1): dbeta 1, dgamma 1, dx = rstd·(dy − 1/2 − x̂/2) = (0, 0).
+    const m = k.batchNormBackward(f32(-1, -1, 1, 1), x, null, r.mean, r.variance, 2, 2, 1e-9, f32(0, 4, 2, 6));
+    close(m.dbeta, [1, 0]);
+    close(m.dgamma, [1, 2]);
+    close(m.dx, [0, 0, 0, 0]);
+    close(k.batchNormInference(x, f32(2, 0.5), f32(1, -1), 2, 2, 'linear'), [3, 4, 7, 14]);
+    close(k.batchNormInference(x, f32(-2, 0.5), f32(1, -1), 2, 2, 'relu'), [0, 4, 0, 14]);
   });
   it('logSoftmax is stable for large logits, and its backward', () => {
     const y = k.logSoftmax(f32(1000, 1000, 1000, 0), 1, 4);

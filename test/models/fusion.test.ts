@@ -104,6 +104,42 @@ describe('layer fusion in models', () => {
     assert.deepEqual(pooled!.shape, [1, 2, 2, 2]);
   });
 
+  it('BatchNormalization → relu (Activation or ReLU) runs as one fused op, in training and inference', () => {
+    setSeed(6);
+    const m = sequential([
+      layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', inputShape: [6, 6, 2], dtype: 'float64' }),
+      layers.batchNormalization({ dtype: 'float64' }),
+      layers.activation({ activation: 'relu' }),
+      layers.conv2d({ filters: 3, kernelSize: 3, dtype: 'float64' }),
+      layers.batchNormalization({ dtype: 'float64' }),
+      layers.reLU(),
+      layers.globalAveragePooling2d(),
+    ]);
+    const x = batch([3, 6, 6, 2]);
+    // Training mode moves the moving statistics, so each run starts from the same saved state.
+    const saved = m.weights.map((w) => Float64Array.from(w.data));
+    const restore = (): void => m.weights.forEach((w, i) => w.data.set(saved[i]!));
+    const fused = run(m, x, true);
+    restore();
+    const plain = run(m, x, false);
+    restore();
+    assert.equal(fused.ops.filter((o) => o === 'fusedBatchNorm').length, 2);
+    assert.ok(!fused.ops.includes('relu'));
+    assert.equal(plain.ops.filter((o) => o === 'relu').length, 2);
+    assertSameRun(fused, plain);
+    setLayerFusion(true);
+    const inferFused = m.apply(x, { training: false });
+    setLayerFusion(false);
+    const inferPlain = m.apply(x, { training: false });
+    inferFused.data.forEach((v, i) => assert.ok(Math.abs(v - inferPlain.data[i]!) < 1e-12));
+  });
+
+  it('a ReLU with maxValue is not fused', () => {
+    setSeed(7);
+    const m = sequential([layers.batchNormalization({ inputShape: [4], dtype: 'float64' }), layers.reLU({ maxValue: 6 })]);
+    assert.ok(run(m, batch([5, 4]), true).ops.includes('relu'));
+  });
+
   it('checks the input shape as apply does', () => {
     setSeed(5);
     const m = sequential([layers.conv2d({ filters: 2, kernelSize: 3, inputShape: [6, 6, 1], name: 'fused_conv' }), layers.maxPooling2d()]);

@@ -212,6 +212,27 @@ describe('moments, batchNormalization, dropout', () => {
     checkGradients(([x]) => ops.fusedBatchNorm(x!, null, null, 1e-2).y, [r([5, 4])]);
     checkGradients(([x, b]) => ops.fusedBatchNorm(x!, null, b!).y, [r([3, 2, 2]), r([2])]);
   });
+  it('fusedBatchNorm and batchNormalization with a fused relu: values and gradients', () => {
+    const x = r([2, 3, 2, 3]);
+    const gamma = r([3], 0.5, 1.5);
+    const beta = r([3]);
+    const plain = ops.fusedBatchNorm(x, gamma, beta, 1e-3).y;
+    const fused = ops.fusedBatchNorm(x, gamma, beta, 1e-3, 'relu').y;
+    close(fused.data, ops.relu(plain).data, 0, 'relu(fusedBatchNorm)');
+    assert.ok(fused.data.some((v) => v === 0) && fused.data.some((v) => v > 0));
+    checkGradients(([xx, g, b]) => ops.fusedBatchNorm(xx!, g!, b!, 1e-3, 'relu').y, [x, gamma, beta]);
+    // Max pooling after it masks the pooled gradient (the relu shortcut); the rule must not mask twice.
+    checkGradients(
+      ([xx, g, b]) => ops.maxPool2d(ops.fusedBatchNorm(xx!, g!, b!, 1e-3, 'relu').y, { poolSize: 2 }),
+      [r([2, 4, 4, 3]), gamma, beta],
+    );
+    const [mean, variance] = [r([3]), r([3], 0.5, 1.5)];
+    checkGradients(([xx, m, v, b, g]) => ops.batchNormalization(xx!, m!, v!, b!, g!, 1e-3, 'relu'), [x, mean, variance, beta, gamma]);
+    checkGradients(
+      ([xx, m, v]) => ops.batchNormalization(xx!, m!, v!, null, null, 1e-3, 'relu'),
+      [r([2, 3, 4]), r([3, 1]), r([3, 1], 0.5, 1.5)],
+    );
+  });
   it('batchNormalization with per-channel statistics (the folded kernel) and with others: gradient', () => {
     checkGradients(
       ([x, mean, variance, beta, gamma]) => ops.batchNormalization(x!, mean!, variance!, beta!, gamma!, 1e-3),

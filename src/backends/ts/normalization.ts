@@ -1,9 +1,10 @@
 /**
  * Reference batch normalisation for the `ts` backend, over x viewed as [rows, channels]
  * (channels last): the training-mode forward with its batch statistics, its backward, and the
- * folded inference form y = x·scale + shift. Sums run in JavaScript numbers (double precision).
+ * folded inference form y = x·scale + shift, each with an optional fused relu. Sums run in
+ * JavaScript numbers (double precision).
  */
-import type { FloatArray } from '../kernels.js';
+import type { FloatArray, FusedActivation } from '../kernels.js';
 import { allocLike } from '../../tensor/tensor.js';
 
 /** Per-channel mean and biased variance over the rows (0 and 0 when there are none). */
@@ -29,6 +30,7 @@ export function batchNormTrain(
   rows: number,
   C: number,
   epsilon: number,
+  activation: FusedActivation,
 ): { y: FloatArray; mean: FloatArray; variance: FloatArray } {
   const s = statistics(x, rows, C);
   const mean = allocLike(x, C);
@@ -40,6 +42,7 @@ export function batchNormTrain(
   const y = allocLike(x, rows * C);
   for (let r = 0; r < rows; r++)
     for (let c = 0; c < C; c++) y[r * C + c] = (x[r * C + c]! - s.mean[c]!) * scale[c]! + (beta ? beta[c]! : 0);
+  if (activation === 'relu') reluInPlace(y);
   return { y, mean, variance };
 }
 
@@ -52,7 +55,14 @@ export function batchNormBackward(
   rows: number,
   C: number,
   epsilon: number,
+  reluOutput: FloatArray | null,
 ): { dx: FloatArray; dgamma: FloatArray; dbeta: FloatArray } {
+  if (reluOutput) {
+    // The fused relu's gradient first: dy only where its output is positive.
+    const masked = allocLike(dy, dy.length);
+    for (let i = 0; i < dy.length; i++) masked[i] = reluOutput[i]! > 0 ? dy[i]! : 0;
+    dy = masked;
+  }
   const rstd = new Float64Array(C);
   for (let c = 0; c < C; c++) rstd[c] = 1 / Math.sqrt(variance[c]! + epsilon);
   const sumDy = new Float64Array(C);
@@ -77,8 +87,21 @@ export function batchNormBackward(
   return { dx, dgamma, dbeta };
 }
 
-export function batchNormInference(x: FloatArray, scale: FloatArray, shift: FloatArray, rows: number, C: number): FloatArray {
+export function batchNormInference(
+  x: FloatArray,
+  scale: FloatArray,
+  shift: FloatArray,
+  rows: number,
+  C: number,
+  activation: FusedActivation,
+): FloatArray {
   const y = allocLike(x, rows * C);
   for (let r = 0; r < rows; r++) for (let c = 0; c < C; c++) y[r * C + c] = x[r * C + c]! * scale[c]! + shift[c]!;
+  if (activation === 'relu') reluInPlace(y);
   return y;
+}
+
+/** max(v, 0) in place; NaN stays NaN (as the relu kernel). */
+function reluInPlace(y: FloatArray): void {
+  for (let i = 0; i < y.length; i++) if (y[i]! < 0) y[i] = 0;
 }
