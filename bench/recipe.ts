@@ -2,7 +2,9 @@
  * The seed recipe end to end on real MNIST, for the accuracy and memory floors: trains with
  * `fit` exactly as `convkit train` does and records, per epoch, the seconds and the resident
  * memory, then the test accuracy. `node build/bench/recipe.js --seed 1 [--backend native]
- * [--epochs 10] [--json out.json]`.
+ * [--epochs 10] [--model seedCnnRegularized] [--reduce-lr-on-plateau] [--json out.json]`.
+ * --reduce-lr-on-plateau adds Keras's ReduceLROnPlateau(val_loss, factor 0.5, patience 2,
+ * minLr 1e-5) to fit: a change to the recipe, reported as such.
  */
 import { writeFileSync } from 'node:fs';
 import { getBackend, setBackend } from '../src/backends/index.js';
@@ -11,6 +13,7 @@ import { oneHot } from '../src/data/one-hot.js';
 import { zoo } from '../src/models/zoo.js';
 import { setSeed } from '../src/tensor/random.js';
 import { Callback, type Logs } from '../src/training/callbacks.js';
+import { ReduceLROnPlateau } from '../src/training/reduce-lr-on-plateau.js';
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -45,14 +48,18 @@ if (!(modelName in zoo)) throw new Error(`recipe: unknown --model ${modelName}; 
 const model = zoo[modelName]({ inputShape: [28, 28, 1], classes: 10 });
 model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
 const stats = new EpochStats();
+const reduceLr = process.argv.includes('--reduce-lr-on-plateau');
+const callbacks = reduceLr ? [stats, new ReduceLROnPlateau({ monitor: 'val_loss', factor: 0.5, patience: 2, minLr: 1e-5 })] : [stats];
 const t0 = performance.now();
-await model.fit(train.images, oneHot(train.labels, 10), { epochs, batchSize: 200, validationSplit: 0.2, verbose: 2, callbacks: [stats] });
+await model.fit(train.images, oneHot(train.labels, 10), { epochs, batchSize: 200, validationSplit: 0.2, verbose: 2, callbacks });
 const trainSeconds = (performance.now() - t0) / 1000;
 const [loss, accuracy] = await model.evaluate(test.images, oneHot(test.labels, 10), { batchSize: 1000 });
 const result = {
   backend: getBackend().name,
   seed,
   epochs,
+  model: modelName,
+  reduceLrOnPlateau: reduceLr,
   trainSeconds: Number(trainSeconds.toFixed(1)),
   testLoss: loss,
   testAccuracy: accuracy,

@@ -1,8 +1,10 @@
-// Conv2D → MaxPooling2D in one pass (see conv_pool.h). The batch is cut into chunks whose
-// convolution output fits in the L2 caches: each chunk is convolved into scratch and pooled from
-// there, so the full convolution output (17 MB for the seed model's first layer at batch 200)
-// never travels to memory and back. The backward pass does the same in reverse: it routes the
-// pooled gradient to the winners in scratch and runs both convolution gradients chunk by chunk.
+// Conv2D → MaxPooling2D in one pass (see conv_pool.h). For a memory-bound convolution the batch
+// is cut into chunks whose convolution output fits in one core's L2, one chunk per thread at a
+// time: each is convolved into the thread's scratch and pooled from there, so the full
+// convolution output (17 MB for the seed model's first layer at batch 200) never travels to
+// memory and back. The backward pass does the same in reverse: it routes the pooled gradient to
+// the winners in scratch and runs both convolution gradients chunk by chunk, each chunk's filter
+// and bias gradients summed in chunk order afterwards.
 #include "conv_pool.h"
 
 #include <algorithm>
@@ -19,15 +21,15 @@ constexpr i64 kChunkBytes = i64{1} << 20;
 constexpr int kConvSlot = 8;  // see threadpool.h
 constexpr int kMaskSlot = 9;
 
-// Chunks pay where the convolution is memory-bound: few multiply-adds per output value (the seed
-// model's first layer: 9). With many (its second: 288) the output's round trip is a small part
-// of the cost, and the convolution kernels run best on the whole batch at once.
-constexpr i64 kMaxChunkedTaps = 64;
-
-i64 chunkImages(const ConvGeom& g) {
-  if (g.kH * g.kW * g.inC > kMaxChunkedTaps) return std::max<i64>(g.batch, 1);
+// Chunks of the batch: each chunk's convolution output about kChunkBytes, and a multiple of the
+// thread count of them, so the threads' shares come out even.
+i64 chunkCount(const ConvGeom& g) {
+  if (g.batch <= 0) return 0;
   const i64 perImage = std::max<i64>(g.outH * g.outW * g.outC * static_cast<i64>(sizeof(float)), 1);
-  return std::max<i64>(1, std::min<i64>(g.batch, kChunkBytes / perImage));
+  const i64 images = std::max<i64>(1, std::min<i64>(g.batch, kChunkBytes / perImage));
+  const i64 threads = poolThreads();
+  const i64 chunks = (g.batch + images - 1) / images;
+  return std::min<i64>(g.batch, (chunks + threads - 1) / threads * threads);
 }
 
 struct OffsetTask {
@@ -91,65 +93,151 @@ void maskThread(const MaskTask& t, int ith, int nth) {
 
 }  // namespace
 
+namespace {
+
+// One call's operands and the chunking (chunk c: images [b0, b1) of splitRange(batch, c, chunks)).
+struct Job {
+  const ConvGeom* g;
+  const PoolGeom* p;
+  const float* x;
+  const float* filter;
+  const float* bias;
+  const float* dy;
+  const float* y;
+  bool relu;
+  float* yOut;
+  int32_t* argmax;  // written by the forward pass, read by the backward
+  float* dx;
+  float* dfilterParts;  // one filter-sized block per chunk (backward), or null
+  float* dbiasParts;    // one [C] block per chunk (backward), or null
+  i64* bad;             // one per chunk (backward): -1 or a bad argmax index
+  i64 chunks;
+  i64 xImage, convImage, yImage;
+};
+
+// Convolves chunk c into this thread's scratch and pools it into y and argmax.
+void forwardChunk(const Job& j, i64 c) {
+  i64 b0, b1;
+  splitRange(j.g->batch, static_cast<int>(c), static_cast<int>(j.chunks), 1, &b0, &b1);
+  ConvGeom gc = *j.g;
+  PoolGeom pc = *j.p;
+  gc.batch = pc.batch = b1 - b0;
+  float* conv = scratch(kConvSlot, static_cast<std::size_t>(gc.batch * j.convImage));
+  conv2d(gc, j.x + b0 * j.xImage, j.filter, j.bias, j.relu, conv);
+  maxPool2d(pc, conv, j.yOut + b0 * j.yImage, j.argmax + b0 * j.yImage);
+  if (b0 > 0) {
+    const OffsetTask t{j.argmax + b0 * j.yImage, gc.batch * j.yImage, b0 * j.convImage};
+    run(offsetThread, t, threadsFor(static_cast<double>(t.count), 1 << 16));
+  }
+}
+
+// Routes chunk c's pooled gradient into this thread's scratch, then through the convolution:
+// its filter and bias gradients into the chunk's blocks, its input gradient into dx.
+void backwardChunk(const Job& j, i64 c) {
+  const i64 C = j.g->outC;
+  i64 b0, b1;
+  splitRange(j.g->batch, static_cast<int>(c), static_cast<int>(j.chunks), 1, &b0, &b1);
+  ConvGeom gc = *j.g;
+  PoolGeom pc = *j.p;
+  gc.batch = pc.batch = b1 - b0;
+  const i64 pixels = gc.batch * pc.outH * pc.outW;
+  float* dconv = scratch(kConvSlot, static_cast<std::size_t>(gc.batch * j.convImage));
+  float* masked = scratch(kMaskSlot, static_cast<std::size_t>(pixels * C));
+  static thread_local std::vector<int32_t> relative;
+  relative.resize(static_cast<std::size_t>(pixels * C));
+  const int nth = threadsFor(static_cast<double>(pixels * C), 1 << 15);
+  std::vector<float> biasParts(j.dbiasParts ? static_cast<std::size_t>(nth * C) : 0);
+  const MaskTask t{j.dy + b0 * j.yImage, j.y + b0 * j.yImage, j.argmax + b0 * j.yImage, pixels, C, b0 * j.convImage, j.relu,
+                   masked, relative.data(), j.dbiasParts ? biasParts.data() : nullptr};
+  run(maskThread, t, nth);
+  if (j.dbiasParts) {
+    float* db = j.dbiasParts + c * C;
+    std::fill(db, db + C, 0.0f);
+    for (int sh = 0; sh < nth; ++sh)
+      for (i64 k = 0; k < C; ++k) db[k] += biasParts[sh * C + k];
+  }
+  const i64 bad = maxPool2dBackward(pc, masked, relative.data(), dconv);
+  j.bad[c] = bad >= 0 ? b0 * j.yImage + bad : -1;
+  if (bad >= 0) return;
+  const i64 filterSize = gc.kH * gc.kW * gc.inC * gc.outC;
+  if (j.dfilterParts) conv2dBackpropFilter(gc, j.x + b0 * j.xImage, dconv, j.dfilterParts + c * filterSize);
+  if (j.dx) conv2dBackpropInput(gc, dconv, j.filter, j.dx + b0 * j.xImage);
+}
+
+// Chunks are shares: each thread takes whole chunks, and the kernels it calls for one run on
+// that thread alone (nested parallelRun calls run inline), in its own L2-sized scratch.
+void forwardShare(const Job& j, int ith, int nth) {
+  for (i64 c = ith; c < j.chunks; c += nth) forwardChunk(j, c);
+}
+void backwardShare(const Job& j, int ith, int nth) {
+  for (i64 c = ith; c < j.chunks; c += nth) backwardChunk(j, c);
+}
+
+Job jobFor(const ConvGeom& g, const PoolGeom& p) {
+  Job j{};
+  j.g = &g;
+  j.p = &p;
+  j.chunks = std::min<i64>(chunkCount(g), kMaxShares);
+  j.xImage = g.inH * g.inW * g.inC;
+  j.convImage = g.outH * g.outW * g.outC;
+  j.yImage = p.outH * p.outW * p.C;
+  return j;
+}
+
+// One chunk: the kernels thread themselves; several: one chunk per share.
+template <void (*Share)(const Job&, int, int)>
+void runChunks(const Job& j) {
+  if (j.chunks == 1) return Share(j, 0, 1);
+  run(Share, j, static_cast<int>(j.chunks));
+}
+
+}  // namespace
+
 void conv2dMaxPool(const ConvGeom& g, const PoolGeom& p, const float* x, const float* filter,
                    const float* bias, bool relu, float* y, int32_t* argmax) {
-  const i64 nb = chunkImages(g);
-  const i64 xImage = g.inH * g.inW * g.inC, convImage = g.outH * g.outW * g.outC;
-  const i64 yImage = p.outH * p.outW * p.C;
-  if (g.batch == 0 || yImage == 0) return;
-  float* conv = scratch(kConvSlot, static_cast<std::size_t>(nb * convImage));
-  for (i64 b0 = 0; b0 < g.batch; b0 += nb) {
-    ConvGeom gc = g;
-    PoolGeom pc = p;
-    gc.batch = pc.batch = std::min(nb, g.batch - b0);
-    conv2d(gc, x + b0 * xImage, filter, bias, relu, conv);
-    maxPool2d(pc, conv, y + b0 * yImage, argmax + b0 * yImage);
-    if (b0 > 0) {
-      const OffsetTask t{argmax + b0 * yImage, gc.batch * yImage, b0 * convImage};
-      run(offsetThread, t, threadsFor(static_cast<double>(t.count), 1 << 16));
-    }
-  }
+  Job j = jobFor(g, p);
+  if (j.chunks == 0 || j.yImage == 0) return;
+  j.x = x;
+  j.filter = filter;
+  j.bias = bias;
+  j.relu = relu;
+  j.yOut = y;
+  j.argmax = argmax;
+  runChunks<forwardShare>(j);
 }
 
 i64 conv2dMaxPoolBackward(const ConvGeom& g, const PoolGeom& p, const float* dy, const float* x,
                           const float* filter, const float* y, const int32_t* argmax, bool relu,
                           float* dx, float* dfilter, float* dbias) {
-  const i64 nb = chunkImages(g);
-  const i64 xImage = g.inH * g.inW * g.inC, convImage = g.outH * g.outW * g.outC;
-  const i64 yImage = p.outH * p.outW * p.C, C = g.outC;
-  const i64 filterSize = g.kH * g.kW * g.inC * g.outC;
+  Job j = jobFor(g, p);
+  const i64 C = g.outC, filterSize = g.kH * g.kW * g.inC * g.outC;
   if (dbias) std::fill(dbias, dbias + C, 0.0f);
   if (dfilter) std::fill(dfilter, dfilter + filterSize, 0.0f);
-  if (g.batch == 0 || convImage == 0) {
-    if (dx) std::fill(dx, dx + g.batch * xImage, 0.0f);  // no output, so no gradient reaches x
+  if (j.chunks == 0 || j.convImage == 0) {
+    if (dx) std::fill(dx, dx + g.batch * j.xImage, 0.0f);  // no output, so no gradient reaches x
     return -1;
   }
-  float* dconv = scratch(kConvSlot, static_cast<std::size_t>(nb * convImage));
-  float* masked = scratch(kMaskSlot, static_cast<std::size_t>(nb * yImage));
-  static thread_local std::vector<int32_t> relative;
-  relative.resize(static_cast<std::size_t>(nb * yImage));
-  std::vector<float> partFilter(dfilter ? static_cast<std::size_t>(filterSize) : 0);
-  std::vector<float> biasParts;
-  for (i64 b0 = 0; b0 < g.batch; b0 += nb) {
-    ConvGeom gc = g;
-    PoolGeom pc = p;
-    gc.batch = pc.batch = std::min(nb, g.batch - b0);
-    const i64 pixels = gc.batch * p.outH * p.outW;
-    const int nth = threadsFor(static_cast<double>(pixels * C), 1 << 15);
-    if (dbias) biasParts.assign(static_cast<std::size_t>(nth * C), 0.0f);
-    const MaskTask t{dy + b0 * yImage, y + b0 * yImage, argmax + b0 * yImage, pixels, C, b0 * convImage, relu,
-                     masked, relative.data(), dbias ? biasParts.data() : nullptr};
-    run(maskThread, t, nth);
+  std::vector<float> filterParts(dfilter ? static_cast<std::size_t>(j.chunks * filterSize) : 0);
+  std::vector<float> biasParts(dbias ? static_cast<std::size_t>(j.chunks * C) : 0);
+  std::vector<i64> bad(static_cast<std::size_t>(j.chunks), -1);
+  j.x = x;
+  j.filter = filter;
+  j.dy = dy;
+  j.y = y;
+  j.relu = relu;
+  j.argmax = const_cast<int32_t*>(argmax);  // only read by the backward pass
+  j.dx = dx;
+  j.dfilterParts = dfilter ? filterParts.data() : nullptr;
+  j.dbiasParts = dbias ? biasParts.data() : nullptr;
+  j.bad = bad.data();
+  runChunks<backwardShare>(j);
+  // Partial sums added in chunk order: the result does not depend on which thread ran a chunk.
+  for (i64 c = 0; c < j.chunks; ++c) {
+    if (bad[c] >= 0) return bad[c];
+    if (dfilter)
+      for (i64 i = 0; i < filterSize; ++i) dfilter[i] += filterParts[c * filterSize + i];
     if (dbias)
-      for (int sh = 0; sh < nth; ++sh)
-        for (i64 c = 0; c < C; ++c) dbias[c] += biasParts[sh * C + c];
-    const i64 bad = maxPool2dBackward(pc, masked, relative.data(), dconv);
-    if (bad >= 0) return b0 * yImage + bad;
-    if (dfilter) {
-      conv2dBackpropFilter(gc, x + b0 * xImage, dconv, partFilter.data());
-      for (i64 i = 0; i < filterSize; ++i) dfilter[i] += partFilter[i];
-    }
-    if (dx) conv2dBackpropInput(gc, dconv, filter, dx + b0 * xImage);
+      for (i64 k = 0; k < C; ++k) dbias[k] += biasParts[c * C + k];
   }
   return -1;
 }

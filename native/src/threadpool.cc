@@ -46,6 +46,9 @@ bool spinUntil(Done done) {
   }
 }
 
+// Shares this thread is running (nested parallelRun calls from inside a share run inline).
+thread_local int tShareDepth = 0;
+
 // Ticket layout: generation in the high 32 bits, share count in 16, next unclaimed share in 16.
 constexpr uint64_t ticketOf(uint32_t gen, int nth, int next) {
   return (uint64_t{gen} << 32) | (uint64_t(nth) << 16) | uint64_t(next);
@@ -78,7 +81,9 @@ struct Pool {
       const TaskFn f = fn.load(std::memory_order_relaxed);
       const void* c = ctx.load(std::memory_order_relaxed);
       if (!ticket.compare_exchange_weak(t, t + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+      ++tShareDepth;
       f(c, i, nth);
+      --tShareDepth;
       if (remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) {
         std::lock_guard<std::mutex> lock(doneMutex);
         doneCv.notify_one();
@@ -131,6 +136,10 @@ void parallelRun(TaskFn fn, const void* ctx, int nth) {
   if (nth > kMaxShares) nth = kMaxShares;
   if (nth <= 1) {
     fn(ctx, 0, 1);
+    return;
+  }
+  if (tShareDepth > 0) {  // called from inside a share: the pool is this job's; the shares in turn
+    for (int i = 0; i < nth; ++i) fn(ctx, i, nth);
     return;
   }
   std::unique_lock<std::mutex> busy(p.busy, std::try_to_lock);

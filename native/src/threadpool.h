@@ -6,7 +6,8 @@
 // call and a worker that is slow to wake costs nothing (the caller takes its share). Any thread
 // may run any share: a share must not depend on which thread runs it (thread-local scratch is
 // fine). If the pool is already busy (a second caller, e.g. a worker_thread), the call runs
-// single-threaded instead of waiting.
+// single-threaded instead of waiting; so does a call made from inside a share (a kernel that
+// cuts its work into parts, one part per share, and runs threaded kernels on each part).
 #pragma once
 
 #include "types.h"
