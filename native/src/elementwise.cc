@@ -91,6 +91,12 @@ void reluBackwardThread(const ReluBackwardTask& t, int ith, int nth) {
 // ---- binary ------------------------------------------------------------------------------
 
 struct Add { static float f(float a, float b) { return a + b; } };
+struct AddRelu {
+  static float f(float a, float b) {
+    const float s = a + b;
+    return s < 0.0f ? 0.0f : s;  // NaN propagates
+  }
+};
 struct Sub { static float f(float a, float b) { return a - b; } };
 struct Mul { static float f(float a, float b) { return a * b; } };
 struct Div { static float f(float a, float b) { return a / b; } };
@@ -223,6 +229,7 @@ void binaryThread(const BinaryTask& t, int ith, int nth) {
     case BinaryOp::Greater: return binaryRange<Greater>(t, e0, e1);
     case BinaryOp::GreaterEqual: return binaryRange<GreaterEqual>(t, e0, e1);
     case BinaryOp::Equal: return binaryRange<Equal>(t, e0, e1);
+    case BinaryOp::AddRelu: return binaryRange<AddRelu>(t, e0, e1);
   }
 }
 
@@ -240,9 +247,8 @@ bool parseUnaryOp(const std::string& s, UnaryOp* op) {
 }
 
 bool parseBinaryOp(const std::string& s, BinaryOp* op) {
-  static const char* const names[] = {"add",     "sub", "mul",     "div",          "maximum",
-                                      "minimum", "pow", "greater", "greaterEqual", "equal"};
-  for (int i = 0; i < 10; ++i)
+  static const char* const names[] = {"add", "sub", "mul", "div", "maximum", "minimum", "pow", "greater", "greaterEqual", "equal", "addRelu"};
+  for (int i = 0; i < 11; ++i)
     if (s == names[i]) {
       *op = static_cast<BinaryOp>(i);
       return true;

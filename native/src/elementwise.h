@@ -10,7 +10,7 @@
 namespace ck {
 
 enum class UnaryOp { Neg, Abs, Exp, Log, Sqrt, Square, Reciprocal, Relu, Sigmoid, Tanh, Step, Sign, Erf };
-enum class BinaryOp { Add, Sub, Mul, Div, Maximum, Minimum, Pow, Greater, GreaterEqual, Equal };
+enum class BinaryOp { Add, Sub, Mul, Div, Maximum, Minimum, Pow, Greater, GreaterEqual, Equal, AddRelu };
 
 /** Parses the names used in src/backends/kernels.ts (UNARY_OPS, BINARY_OPS). */
 bool parseUnaryOp(const std::string& name, UnaryOp* op);

@@ -9,6 +9,8 @@ type None = Record<string, never>;
 
 export interface OpAttrs {
   add: None;
+  /** relu(a + b) */
+  addRelu: None;
   sub: None;
   mul: None;
   div: None;

@@ -47,6 +47,8 @@ function reluOutput(t: Tensor): boolean {
   if (!node) return false;
   if (node.op === 'relu') return true;
   switch (node.op) {
+    case 'addRelu':
+      return true;
     case 'conv2d':
     case 'matmul':
     case 'fusedBatchNorm':
@@ -78,6 +80,10 @@ const when = (need: boolean | undefined, f: () => Tensor): Tensor | null => (nee
 
 export const gradientRules: { [K in OpName]: GradientRule<K> } = {
   add: (dy, [a, c], _y, _at, n) => [when(n[0], () => unbroadcast(dy, a!.shape)), when(n[1], () => unbroadcast(dy, c!.shape))],
+  addRelu: (dy, [a, c], y, _at, n) => {
+    const g = throughActivation(dy, y, 'relu');
+    return [when(n[0], () => unbroadcast(g, a!.shape)), when(n[1], () => unbroadcast(g, c!.shape))];
+  },
   sub: (dy, [a, c], _y, _at, n) => [when(n[0], () => unbroadcast(dy, a!.shape)), when(n[1], () => unbroadcast(neg(dy), c!.shape))],
   mul: (dy, [a, c], _y, _at, n) => [
     when(n[0], () => unbroadcast(mul(dy, c!), a!.shape)),

@@ -36,8 +36,11 @@ export const UNARY_OPS = [
 ] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
-/** Elementwise functions of two arguments with NumPy broadcasting. Comparisons give 1 or 0. */
-export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'pow', 'greater', 'greaterEqual', 'equal'] as const;
+/**
+ * Elementwise functions of two arguments with NumPy broadcasting. Comparisons give 1 or 0;
+ * addRelu is max(a + b, 0) (an Add layer feeding a relu, as one pass; NaN propagates).
+ */
+export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'pow', 'greater', 'greaterEqual', 'equal', 'addRelu'] as const;
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
 /** Reductions over a set of axes. */

@@ -50,7 +50,7 @@ export function snakeCase(className: string): string {
 let fusionEnabled = typeof process === 'undefined' || process.env['CONVKIT_FUSION'] !== '0';
 
 /**
- * Turns the fusion of layer pairs (Conv2D → MaxPooling2D, BatchNormalization → relu) on or off
+ * Turns the fusion of layer pairs (Conv2D → MaxPooling2D, BatchNormalization → relu, Add → relu) on or off
  * for every model; on by default (CONVKIT_FUSION=0 starts with it off). Results are the same
  * either way, up to float rounding; fusion saves memory traffic.
  *

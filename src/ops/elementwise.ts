@@ -9,7 +9,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes, formatShape } from '../tensor/shape.js';
 import { floatsOf, operands, wrap, type Operand } from './util.js';
 
-type DiffBinary = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum' | 'pow';
+type DiffBinary = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum' | 'pow' | 'addRelu';
 
 /** Runs a binary kernel; returns the output and the operands as tensors (numbers made scalars). */
 function binaryOp(op: BinaryOp, a: Operand, b: Operand): [Tensor, Tensor, Tensor] {
@@ -47,6 +47,11 @@ export const div = (a: Operand, b: Operand): Tensor => differentiable2('div', a,
 export const maximum = (a: Operand, b: Operand): Tensor => differentiable2('maximum', a, b);
 /** Elementwise minimum. @example minimum(x, 6) */
 export const minimum = (a: Operand, b: Operand): Tensor => differentiable2('minimum', a, b);
+/**
+ * relu(a + b) with broadcasting, in one pass: what an Add layer feeding a relu computes (models
+ * fuse the pair). @example addRelu(x, shortcut)
+ */
+export const addRelu = (a: Operand, b: Operand): Tensor => differentiable2('addRelu', a, b);
 /** a ** b elementwise. @example pow(x, 2) */
 export const pow = (a: Operand, b: Operand): Tensor => differentiable2('pow', a, b);
 

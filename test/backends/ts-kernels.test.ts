@@ -79,6 +79,7 @@ describe('ts kernels: known values', () => {
     close(k.binary('add', f32(1, 2, 3, 4, 5, 6), [2, 3], f32(10, 20, 30), [3], [2, 3]), [11, 22, 33, 14, 25, 36]);
     close(k.binary('mul', f32(1, 2), [2, 1], f32(1, 2, 3), [1, 3], [2, 3]), [1, 2, 3, 2, 4, 6]);
     close(k.binary('maximum', f32(-1, 2), [2], f32(0), [], [2]), [0, 2]);
+    close(k.binary('addRelu', f32(-1, 2, -3), [3], f32(0.5), [1], [3]), [0, 2.5, 0]);
     close(k.unary('sigmoid', f32(0, 1000, -1000)), [0.5, 1, 0]);
     close(k.unary('relu', f32(-2, 3)), [0, 3]);
     close(k.reduce('sum', f32(1, 2, 3, 4, 5, 6), [2, 3], [0]), [5, 7, 9]);

@@ -134,6 +134,22 @@ describe('layer fusion in models', () => {
     inferFused.data.forEach((v, i) => assert.ok(Math.abs(v - inferPlain.data[i]!) < 1e-12));
   });
 
+  it('functional: Add → relu runs as addRelu (a residual block), same values and gradients', () => {
+    setSeed(8);
+    const x = input({ shape: [5, 5, 3] });
+    const c = layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', dtype: 'float64' }).apply(x);
+    const s = layers.add().apply([x, c]);
+    const out = layers.activation({ activation: 'relu' }).apply(s);
+    const three = layers.reLU().apply(layers.add().apply([x, c, out])); // three inputs: (x + c) + out, then relu
+    const m = model({ inputs: x, outputs: layers.globalMaxPooling2d().apply(three) });
+    const xb = batch([2, 5, 5, 3]);
+    const fused = run(m, xb, true);
+    const plain = run(m, xb, false);
+    assert.equal(fused.ops.filter((o) => o === 'addRelu').length, 2);
+    assert.ok(!fused.ops.includes('relu'));
+    assertSameRun(fused, plain);
+  });
+
   it('a ReLU with maxValue is not fused', () => {
     setSeed(7);
     const m = sequential([layers.batchNormalization({ inputShape: [4], dtype: 'float64' }), layers.reLU({ maxValue: 6 })]);

@@ -15,6 +15,11 @@ const rng = new Random(3);
 const r = (shape: number[], lo = -1, hi = 1) => randomInput(shape, rng, lo, hi);
 
 describe('gradients of elementwise ops', () => {
+  it('addRelu: relu(a + b) with broadcasting, and its value', () => {
+    checkGradients(([a, b]) => ops.addRelu(a!, b!), [r([3, 4]), r([4])]);
+    const y = ops.addRelu(r([2, 3]), -5);
+    assert.ok(y.data.every((v) => v === 0));
+  });
   it('add/sub/mul/div with broadcasting', () => {
     checkGradients(([a, b]) => ops.add(a!, b!), [r([2, 3, 4]), r([3, 1])]);
     checkGradients(([a, b]) => ops.sub(a!, b!), [r([4]), r([2, 3, 4])]);

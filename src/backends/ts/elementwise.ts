@@ -34,6 +34,10 @@ const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
   greater: (a, b) => (a > b ? 1 : 0),
   greaterEqual: (a, b) => (a >= b ? 1 : 0),
   equal: (a, b) => (a === b ? 1 : 0),
+  addRelu: (a, b) => {
+    const s = a + b;
+    return s < 0 ? 0 : s; // NaN propagates
+  },
 };
 
 export function unary(op: UnaryOp, x: FloatArray): FloatArray {
