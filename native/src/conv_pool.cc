@@ -1,6 +1,7 @@
-// Conv2D → MaxPooling2D in one pass (see conv_pool.h). For a memory-bound convolution the batch
-// is cut into chunks whose convolution output fits in one core's L2, one chunk per thread at a
-// time: each is convolved into the thread's scratch and pooled from there, so the full
+// Conv2D → MaxPooling2D in one pass (see conv_pool.h). The batch is cut into chunks whose
+// convolution output fits in one core's L2, one chunk per thread at a time: each is convolved
+// (by the ordinary kernels, run on that thread) into the thread's scratch and pooled from there,
+// so the full
 // convolution output (17 MB for the seed model's first layer at batch 200) never travels to
 // memory and back. The backward pass does the same in reverse: it routes the pooled gradient to
 // the winners in scratch and runs both convolution gradients chunk by chunk, each chunk's filter
