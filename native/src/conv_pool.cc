@@ -1,9 +1,8 @@
 // Conv2D → MaxPooling2D in one pass (see conv_pool.h). The batch is cut into chunks whose
 // convolution output fits in one core's L2, one chunk per thread at a time: each is convolved
 // (by the ordinary kernels, run on that thread) into the thread's scratch and pooled from there,
-// so the full
-// convolution output (17 MB for the seed model's first layer at batch 200) never travels to
-// memory and back. The backward pass does the same in reverse: it routes the pooled gradient to
+// so the full convolution output (17 MB for the seed model's first layer at batch 200) never
+// travels to memory and back. The backward pass does the same in reverse: it routes the pooled gradient to
 // the winners in scratch and runs both convolution gradients chunk by chunk, each chunk's filter
 // and bias gradients summed in chunk order afterwards.
 #include "conv_pool.h"
