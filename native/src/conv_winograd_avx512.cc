@@ -52,7 +52,7 @@ inline void transformPatch(Cell cell, i64 C, float* v, i64 posStride) {
 }  // namespace
 
 void winoInputRow(const WinoInputRow& t) {
-  const i64 C = t.C, W = t.W, T = t.T, posStride = T * C, rowStride = W * C;
+  const i64 C = t.C, W = t.W, T = t.T, posStride = t.posStride, rowStride = W * C;
   const float* rowPtr[4];
   for (int r = 0; r < 4; ++r) {
     const i64 ih = t.row0 + r;
@@ -105,6 +105,38 @@ void winoOutputRow(const WinoOutputRow& t) {
         float* y = t.y + r * t.yRow + 2 * tile * t.yPix + o;
         _mm512_storeu_ps(y, y0);
         if (second) _mm512_storeu_ps(y + t.yPix, y1);
+      }
+    }
+  }
+}
+
+void winoGradRow(const WinoGradRow& t) {
+  const i64 O = t.O, W = t.W, posStride = t.posStride;
+  const float* rows[2];
+  for (int r = 0; r < 2; ++r) rows[r] = t.row0 + r < t.H ? t.dy + (t.row0 + r) * W * O : nullptr;
+  const __m512 zero = _mm512_setzero_ps();
+  for (i64 tile = 0; tile < t.T; ++tile) {
+    const float* src[2][2];  // dY[r][q]'s O channels, or zeros past dy's bounds
+    for (int r = 0; r < 2; ++r)
+      for (int q = 0; q < 2; ++q) src[r][q] = rows[r] != nullptr && 2 * tile + q < W ? rows[r] + (2 * tile + q) * O : kZeros;
+    float* e = t.e + tile * O;
+    for (i64 o = 0; o < O; o += 16) {
+      __m512 u[4][2];  // A dY
+#pragma GCC unroll 2
+      for (int q = 0; q < 2; ++q) {
+        const __m512 y0 = _mm512_loadu_ps(src[0][q] + o), y1 = _mm512_loadu_ps(src[1][q] + o);
+        u[0][q] = y0;
+        u[1][q] = _mm512_add_ps(y0, y1);
+        u[2][q] = _mm512_sub_ps(y0, y1);
+        u[3][q] = _mm512_sub_ps(zero, y1);
+      }
+#pragma GCC unroll 4
+      for (int i = 0; i < 4; ++i) {  // (A dY) Aᵀ
+        float* row = e + 4 * i * posStride + o;
+        _mm512_storeu_ps(row, u[i][0]);
+        _mm512_storeu_ps(row + posStride, _mm512_add_ps(u[i][0], u[i][1]));
+        _mm512_storeu_ps(row + 2 * posStride, _mm512_sub_ps(u[i][0], u[i][1]));
+        _mm512_storeu_ps(row + 3 * posStride, _mm512_sub_ps(zero, u[i][1]));
       }
     }
   }
