@@ -25,30 +25,6 @@ inline void inputPass(const __m512 (&d)[4], __m512 (&out)[4]) {
   out[3] = _mm512_sub_ps(d[1], d[3]);
 }
 
-// v[(4i + j)·posStride + c] = (Bᵀ d B)[i][j] for c < C, with d[r][q] the C channels at cell(r, q).
-template <class Cell>
-inline void transformPatch(Cell cell, i64 C, float* v, i64 posStride) {
-  for (i64 c = 0; c < C; c += 16) {
-    __m512 rows[4][4];  // Bᵀ d: rows[i][q]
-#pragma GCC unroll 4
-    for (int q = 0; q < 4; ++q) {
-      __m512 col[4], out[4];
-#pragma GCC unroll 4
-      for (int r = 0; r < 4; ++r) col[r] = _mm512_loadu_ps(cell(r, q) + c);
-      inputPass(col, out);
-#pragma GCC unroll 4
-      for (int i = 0; i < 4; ++i) rows[i][q] = out[i];
-    }
-#pragma GCC unroll 4
-    for (int i = 0; i < 4; ++i) {
-      __m512 out[4];
-      inputPass(rows[i], out);  // (Bᵀ d) B
-#pragma GCC unroll 4
-      for (int j = 0; j < 4; ++j) _mm512_storeu_ps(v + (4 * i + j) * posStride + c, out[j]);
-    }
-  }
-}
-
 }  // namespace
 
 void winoInputRow(const WinoInputRow& t) {
@@ -59,21 +35,42 @@ void winoInputRow(const WinoInputRow& t) {
     rowPtr[r] = ih >= 0 && ih < t.H ? t.image + ih * rowStride : nullptr;
   }
   const bool rowsInside = rowPtr[0] != nullptr && rowPtr[3] != nullptr;
-  for (i64 tile = 0; tile < T; ++tile) {
-    const i64 iw0 = t.col0 + 2 * tile;
-    float* v = t.v + tile * C;
-    if (rowsInside && iw0 >= 0 && iw0 + 3 < W) {  // the patch lies inside the image: one base pointer
-      const float* base = rowPtr[0] + iw0 * C;
-      transformPatch([&](int r, int q) { return base + r * rowStride + q * C; }, C, v, posStride);
-      continue;
+  // Bᵀ d for image column iw (channels c..c+15): a tile's last two columns are the next tile's
+  // first two, so each column is transformed once per row of tiles, not twice.
+  const auto column = [&](i64 iw, i64 c, __m512(&out)[4]) {
+    __m512 d[4];
+    if (rowsInside && iw >= 0 && iw < W) {
+      const float* base = rowPtr[0] + iw * C + c;
+#pragma GCC unroll 4
+      for (int r = 0; r < 4; ++r) d[r] = _mm512_loadu_ps(base + r * rowStride);
+    } else {
+      for (int r = 0; r < 4; ++r) d[r] = _mm512_loadu_ps(rowPtr[r] != nullptr && iw >= 0 && iw < W ? rowPtr[r] + iw * C + c : kZeros);
     }
-    const float* src[4][4];  // each patch cell's C channels, or zeros
-    for (int r = 0; r < 4; ++r)
-      for (int q = 0; q < 4; ++q) {
-        const i64 iw = iw0 + q;
-        src[r][q] = rowPtr[r] != nullptr && iw >= 0 && iw < W ? rowPtr[r] + iw * C : kZeros;
+    inputPass(d, out);
+  };
+  for (i64 c = 0; c < C; c += 16) {
+    __m512 cols[4][4];  // cols[q][i] = (Bᵀ d)[i][q] for the current tile
+    column(t.col0, c, cols[0]);
+    column(t.col0 + 1, c, cols[1]);
+    for (i64 tile = 0; tile < T; ++tile) {
+      const i64 iw0 = t.col0 + 2 * tile;
+      column(iw0 + 2, c, cols[2]);
+      column(iw0 + 3, c, cols[3]);
+      float* v = t.v + tile * C + c;
+#pragma GCC unroll 4
+      for (int i = 0; i < 4; ++i) {
+        const __m512 row[4] = {cols[0][i], cols[1][i], cols[2][i], cols[3][i]};
+        __m512 out[4];
+        inputPass(row, out);  // (Bᵀ d) B
+#pragma GCC unroll 4
+        for (int j = 0; j < 4; ++j) _mm512_storeu_ps(v + (4 * i + j) * posStride, out[j]);
       }
-    transformPatch([&](int r, int q) { return src[r][q]; }, C, v, posStride);
+#pragma GCC unroll 4
+      for (int i = 0; i < 4; ++i) {
+        cols[0][i] = cols[2][i];
+        cols[1][i] = cols[3][i];
+      }
+    }
   }
 }
 
