@@ -97,6 +97,8 @@ function measureAll(k: Kernels, backend: ConvRow['backend'], batch: number, minR
   const layers: [string, Conv2dGeometry][] = [
     [`conv1 [${batch},28,28,1]*[3,3,1,32]`, conv(batch, 28, 1, 32)],
     [`conv2 [${batch},13,13,32]*[3,3,32,64]`, conv(batch, 13, 32, 64)],
+    // conv2dMaxPool's backward runs conv2's gradients on per-thread chunks of the batch
+    [`conv2 chunk [25,13,13,32]*[3,3,32,64]`, conv(25, 13, 32, 64)],
     ...(resnet ? RESNET_LAYERS : []),
   ];
   for (const [shape, g] of layers) {

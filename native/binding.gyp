@@ -28,6 +28,7 @@
         "src/conv_direct_filter.cc",
         "src/conv_pool.cc",
         "src/conv_winograd.cc",
+        "src/conv_winograd_filter.cc",
         "src/pool.cc",
         "src/elementwise.cc",
         "src/reduce.cc",

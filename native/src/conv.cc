@@ -206,7 +206,7 @@ void conv2d(const ConvGeom& g, const float* x, const float* filter, const float*
 }
 
 void conv2dBackpropFilter(const ConvGeom& g, const float* x, const float* dy, float* dfilter) {
-  if (conv2dBackpropFilterDirect(g, x, dy, dfilter)) return;
+  if (conv2dBackpropFilterWinograd(g, x, dy, dfilter) || conv2dBackpropFilterDirect(g, x, dy, dfilter)) return;
   const i64 M = g.batch * g.outH * g.outW;
   const i64 K = g.kH * g.kW * g.inC;
   Im2col view{&g, x};

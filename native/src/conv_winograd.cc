@@ -103,7 +103,7 @@ void planThread(const Plan& p, int ith, int nth) {
     const float* next = nextN < p.batch && to > from ? p.in + (nextN * p.H + from) * imageRow : nullptr;
     const i64 oh = 2 * th, outRows = p.outH - oh < 2 ? p.outH - oh : 2;
     float* out = p.y + n * p.yImage + oh * p.yRow;
-    inputRow(WinoInputRow{p.in + n * p.H * p.W * C, p.H, p.W, C, 2 * th - p.padT, -p.padL, T, v});
+    inputRow(WinoInputRow{p.in + n * p.H * p.W * C, p.H, p.W, C, 2 * th - p.padT, -p.padL, T, v, T * C});
     for (const Chunk& ch : p.f->chunks) {
       FwdTile tile;
       tile.am = C;
@@ -152,6 +152,8 @@ bool suits(const ConvGeom& g, i64 C, i64 O) {
 }
 
 }  // namespace
+
+bool winogradAllowed() { return kWinogradAllowed; }
 
 bool conv2dWinograd(const ConvGeom& g, const float* x, const float* filter, const float* bias, bool relu, float* y) {
   const i64 C = g.inC, O = g.outC;

@@ -10,6 +10,11 @@
 // (conv_winograd.cc) works one row of tiles at a time so V and M stay in L1/L2; the GEMMs are the
 // direct convolution's forward register tiles (one tap); the transforms are AVX-512
 // (conv_winograd_avx512.cc), vectorised over 16 channels.
+//
+// The filter gradient (conv_winograd_filter.cc) is the same identity read backwards: with
+// E = A dY Aᵀ (4×4, from each tile's 2×2 block of dy),
+//   dg = Gᵀ [ Σ_tiles V ⊙ E ] G,  i.e.  dU[p][c][o] = Σ_tile V[p][tile][c] · E[p][tile][o]
+// 16 GEMMs reducing over tiles, then one inverse filter transform per (c, o).
 #pragma once
 
 #include "types.h"
@@ -23,7 +28,7 @@ constexpr i64 kWinoMaxChannels = 512;
 
 /**
  * Input transform of one row of T tiles: for tile t, channel c and position p = 4·i + j,
- *   v[(p·T + t)·C + c] = (Bᵀ d B)[i][j],  d[r][q] = image(row0 + r, col0 + 2t + q, c)
+ *   v[p·posStride + t·C + c] = (Bᵀ d B)[i][j],  d[r][q] = image(row0 + r, col0 + 2t + q, c)
  * with image (H×W×C, NHWC) zero outside its bounds. C is a multiple of 16.
  */
 struct WinoInputRow {
@@ -32,6 +37,22 @@ struct WinoInputRow {
   i64 row0, col0;
   i64 T;
   float* v;
+  i64 posStride;
+};
+
+/**
+ * Output-gradient transform of one row of T tiles (the filter gradient's second operand): for
+ * tile t, channel o and position p = 4·i + j,
+ *   e[p·posStride + t·O + o] = (A dY Aᵀ)[i][j],  dY[r][q] = dy(row0 + r, 2t + q, o)
+ * with dy (H×W×O, NHWC) zero past its bounds (partial tiles). O is a multiple of 16.
+ */
+struct WinoGradRow {
+  const float* dy;
+  i64 H, W, O;
+  i64 row0;
+  i64 T;
+  float* e;
+  i64 posStride;
 };
 
 /**
@@ -53,11 +74,17 @@ struct WinoOutputRow {
 namespace avx512 {
 void winoInputRow(const WinoInputRow& t);
 void winoOutputRow(const WinoOutputRow& t);
+void winoGradRow(const WinoGradRow& t);
 }  // namespace avx512
+
+/** CONVKIT_CONV is neither "direct" nor "gemm" (either turns the Winograd paths off). */
+bool winogradAllowed();
 
 /** conv2d by Winograd F(2×2, 3×3) if this CPU and geometry suit it; false: try the next path. */
 bool conv2dWinograd(const ConvGeom& g, const float* x, const float* filter, const float* bias, bool relu, float* y);
 /** conv2dBackpropInput by Winograd (stride 1: dy convolved with the flipped filter); false: next path. */
 bool conv2dBackpropInputWinograd(const ConvGeom& g, const float* dy, const float* filter, float* dx);
+/** conv2dBackpropFilter by Winograd (16 GEMMs over tiles, per-share partials summed in order); false: next path. */
+bool conv2dBackpropFilterWinograd(const ConvGeom& g, const float* x, const float* dy, float* dfilter);
 
 }  // namespace ck

@@ -25,55 +25,52 @@ inline void inputPass(const __m512 (&d)[4], __m512 (&out)[4]) {
   out[3] = _mm512_sub_ps(d[1], d[3]);
 }
 
-// v[(4i + j)·posStride + c] = (Bᵀ d B)[i][j] for c < C, with d[r][q] the C channels at cell(r, q).
-template <class Cell>
-inline void transformPatch(Cell cell, i64 C, float* v, i64 posStride) {
-  for (i64 c = 0; c < C; c += 16) {
-    __m512 rows[4][4];  // Bᵀ d: rows[i][q]
-#pragma GCC unroll 4
-    for (int q = 0; q < 4; ++q) {
-      __m512 col[4], out[4];
-#pragma GCC unroll 4
-      for (int r = 0; r < 4; ++r) col[r] = _mm512_loadu_ps(cell(r, q) + c);
-      inputPass(col, out);
-#pragma GCC unroll 4
-      for (int i = 0; i < 4; ++i) rows[i][q] = out[i];
-    }
-#pragma GCC unroll 4
-    for (int i = 0; i < 4; ++i) {
-      __m512 out[4];
-      inputPass(rows[i], out);  // (Bᵀ d) B
-#pragma GCC unroll 4
-      for (int j = 0; j < 4; ++j) _mm512_storeu_ps(v + (4 * i + j) * posStride + c, out[j]);
-    }
-  }
-}
-
 }  // namespace
 
 void winoInputRow(const WinoInputRow& t) {
-  const i64 C = t.C, W = t.W, T = t.T, posStride = T * C, rowStride = W * C;
+  const i64 C = t.C, W = t.W, T = t.T, posStride = t.posStride, rowStride = W * C;
   const float* rowPtr[4];
   for (int r = 0; r < 4; ++r) {
     const i64 ih = t.row0 + r;
     rowPtr[r] = ih >= 0 && ih < t.H ? t.image + ih * rowStride : nullptr;
   }
   const bool rowsInside = rowPtr[0] != nullptr && rowPtr[3] != nullptr;
-  for (i64 tile = 0; tile < T; ++tile) {
-    const i64 iw0 = t.col0 + 2 * tile;
-    float* v = t.v + tile * C;
-    if (rowsInside && iw0 >= 0 && iw0 + 3 < W) {  // the patch lies inside the image: one base pointer
-      const float* base = rowPtr[0] + iw0 * C;
-      transformPatch([&](int r, int q) { return base + r * rowStride + q * C; }, C, v, posStride);
-      continue;
+  // Bᵀ d for image column iw (channels c..c+15): a tile's last two columns are the next tile's
+  // first two, so each column is transformed once per row of tiles, not twice.
+  const auto column = [&](i64 iw, i64 c, __m512(&out)[4]) {
+    __m512 d[4];
+    if (rowsInside && iw >= 0 && iw < W) {
+      const float* base = rowPtr[0] + iw * C + c;
+#pragma GCC unroll 4
+      for (int r = 0; r < 4; ++r) d[r] = _mm512_loadu_ps(base + r * rowStride);
+    } else {
+      for (int r = 0; r < 4; ++r) d[r] = _mm512_loadu_ps(rowPtr[r] != nullptr && iw >= 0 && iw < W ? rowPtr[r] + iw * C + c : kZeros);
     }
-    const float* src[4][4];  // each patch cell's C channels, or zeros
-    for (int r = 0; r < 4; ++r)
-      for (int q = 0; q < 4; ++q) {
-        const i64 iw = iw0 + q;
-        src[r][q] = rowPtr[r] != nullptr && iw >= 0 && iw < W ? rowPtr[r] + iw * C : kZeros;
+    inputPass(d, out);
+  };
+  for (i64 c = 0; c < C; c += 16) {
+    __m512 cols[4][4];  // cols[q][i] = (Bᵀ d)[i][q] for the current tile
+    column(t.col0, c, cols[0]);
+    column(t.col0 + 1, c, cols[1]);
+    for (i64 tile = 0; tile < T; ++tile) {
+      const i64 iw0 = t.col0 + 2 * tile;
+      column(iw0 + 2, c, cols[2]);
+      column(iw0 + 3, c, cols[3]);
+      float* v = t.v + tile * C + c;
+#pragma GCC unroll 4
+      for (int i = 0; i < 4; ++i) {
+        const __m512 row[4] = {cols[0][i], cols[1][i], cols[2][i], cols[3][i]};
+        __m512 out[4];
+        inputPass(row, out);  // (Bᵀ d) B
+#pragma GCC unroll 4
+        for (int j = 0; j < 4; ++j) _mm512_storeu_ps(v + (4 * i + j) * posStride, out[j]);
       }
-    transformPatch([&](int r, int q) { return src[r][q]; }, C, v, posStride);
+#pragma GCC unroll 4
+      for (int i = 0; i < 4; ++i) {
+        cols[0][i] = cols[2][i];
+        cols[1][i] = cols[3][i];
+      }
+    }
   }
 }
 
@@ -105,6 +102,38 @@ void winoOutputRow(const WinoOutputRow& t) {
         float* y = t.y + r * t.yRow + 2 * tile * t.yPix + o;
         _mm512_storeu_ps(y, y0);
         if (second) _mm512_storeu_ps(y + t.yPix, y1);
+      }
+    }
+  }
+}
+
+void winoGradRow(const WinoGradRow& t) {
+  const i64 O = t.O, W = t.W, posStride = t.posStride;
+  const float* rows[2];
+  for (int r = 0; r < 2; ++r) rows[r] = t.row0 + r < t.H ? t.dy + (t.row0 + r) * W * O : nullptr;
+  const __m512 zero = _mm512_setzero_ps();
+  for (i64 tile = 0; tile < t.T; ++tile) {
+    const float* src[2][2];  // dY[r][q]'s O channels, or zeros past dy's bounds
+    for (int r = 0; r < 2; ++r)
+      for (int q = 0; q < 2; ++q) src[r][q] = rows[r] != nullptr && 2 * tile + q < W ? rows[r] + (2 * tile + q) * O : kZeros;
+    float* e = t.e + tile * O;
+    for (i64 o = 0; o < O; o += 16) {
+      __m512 u[4][2];  // A dY
+#pragma GCC unroll 2
+      for (int q = 0; q < 2; ++q) {
+        const __m512 y0 = _mm512_loadu_ps(src[0][q] + o), y1 = _mm512_loadu_ps(src[1][q] + o);
+        u[0][q] = y0;
+        u[1][q] = _mm512_add_ps(y0, y1);
+        u[2][q] = _mm512_sub_ps(y0, y1);
+        u[3][q] = _mm512_sub_ps(zero, y1);
+      }
+#pragma GCC unroll 4
+      for (int i = 0; i < 4; ++i) {  // (A dY) Aᵀ
+        float* row = e + 4 * i * posStride + o;
+        _mm512_storeu_ps(row, u[i][0]);
+        _mm512_storeu_ps(row + posStride, _mm512_add_ps(u[i][0], u[i][1]));
+        _mm512_storeu_ps(row + 2 * posStride, _mm512_sub_ps(u[i][0], u[i][1]));
+        _mm512_storeu_ps(row + 3 * posStride, _mm512_sub_ps(zero, u[i][1]));
       }
     }
   }

@@ -53,6 +53,15 @@ const CONV_CASES: ConvCase[] = [
   { batch: 2, h: 7, w: 9, cin: 16, cout: 32, kh: 3, kw: 3, padding: { top: 2, bottom: 0, left: 0, right: 1 } },
   { batch: 3, h: 5, w: 6, cin: 32, cout: 16, kh: 3, kw: 3, padding: 'same' },
   { batch: 1, h: 6, w: 7, cin: 16, cout: 16, kh: 3, kw: 3, padding: { top: 3, bottom: 1, left: 0, right: 3 } },
+  // Winograd filter gradient: partial tiles in either direction, one tile, odd and asymmetric
+  // pads, channels 16-64 both ways, batches 1 and odd ones, and enough work for two shares.
+  { batch: 1, h: 9, w: 11, cin: 16, cout: 16, kh: 3, kw: 3, padding: 'same' },
+  { batch: 1, h: 3, w: 4, cin: 32, cout: 32, kh: 3, kw: 3 },
+  { batch: 5, h: 13, w: 13, cin: 32, cout: 64, kh: 3, kw: 3 },
+  { batch: 7, h: 10, w: 7, cin: 48, cout: 16, kh: 3, kw: 3, padding: { top: 0, bottom: 2, left: 2, right: 0 } },
+  { batch: 3, h: 5, w: 5, cin: 16, cout: 48, kh: 3, kw: 3, padding: { top: 3, bottom: 1, left: 1, right: 3 } },
+  { batch: 9, h: 8, w: 8, cin: 64, cout: 64, kh: 3, kw: 3, padding: 'same' },
+  { batch: 11, h: 7, w: 9, cin: 32, cout: 32, kh: 3, kw: 3, padding: { top: 1, bottom: 0, left: 0, right: 1 } },
 ];
 
 const POOL_CASES: PoolCase[] = [
