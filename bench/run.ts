@@ -74,7 +74,8 @@ table([
     const p = seedPeer?.gemm.find(
       (g) => s.startsWith(g.shape.split(' ')[0]!) && (g.shape.includes('^3') || s.includes(g.shape.split(' ')[1] ?? '#')),
     )?.gflops_median;
-    return [s, n ?? '-', t ?? '-', p ?? '-', n && p ? (n / p).toFixed(2) : '-'];
+    const fixed = (v: number | undefined, digits: number): string => (v === undefined ? '-' : v.toFixed(digits));
+    return [s, fixed(n, 1), fixed(t, 2), fixed(p, 1), n && p ? (n / p).toFixed(2) : '-'];
   }),
 ]);
 
