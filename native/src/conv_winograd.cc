@@ -27,23 +27,6 @@ const bool kWinogradAllowed = [] {
   return env == nullptr || (std::strcmp(env, "direct") != 0 && std::strcmp(env, "gemm") != 0);
 }();
 
-// The transforms exist only in x64 builds; elsewhere enabled() is false and these never run.
-void inputRow(const WinoInputRow& t) {
-#if defined(CK_HAVE_AVX512)
-  avx512::winoInputRow(t);
-#else
-  (void)t;
-#endif
-}
-
-void outputRow(const WinoOutputRow& t) {
-#if defined(CK_HAVE_AVX512)
-  avx512::winoOutputRow(t);
-#else
-  (void)t;
-#endif
-}
-
 // U = G g Gᵀ for every (c, o), packed as the direct tiles read a filter ("taps" = positions p).
 template <class Weight>
 Packed transformFilter(i64 C, i64 O, Weight weight) {
@@ -103,7 +86,7 @@ void planThread(const Plan& p, int ith, int nth) {
     const float* next = nextN < p.batch && to > from ? p.in + (nextN * p.H + from) * imageRow : nullptr;
     const i64 oh = 2 * th, outRows = p.outH - oh < 2 ? p.outH - oh : 2;
     float* out = p.y + n * p.yImage + oh * p.yRow;
-    inputRow(WinoInputRow{p.in + n * p.H * p.W * C, p.H, p.W, C, 2 * th - p.padT, -p.padL, T, v, T * C});
+    transformInputRow(WinoInputRow{p.in + n * p.H * p.W * C, p.H, p.W, C, 2 * th - p.padT, -p.padL, T, v, T * C});
     for (const Chunk& ch : p.f->chunks) {
       FwdTile tile;
       tile.am = C;
@@ -133,7 +116,7 @@ void planThread(const Plan& p, int ith, int nth) {
         }
       }
     }
-    outputRow(WinoOutputRow{m, T, O, out, p.yRow, p.yPix, outRows, p.outW, p.bias, p.relu});
+    transformOutputRow(WinoOutputRow{m, T, O, out, p.yRow, p.yPix, outRows, p.outW, p.bias, p.relu});
   }
 }
 
@@ -172,6 +155,30 @@ bool conv2dBackpropInputWinograd(const ConvGeom& g, const float* dy, const float
   Plan p{dy, g.batch, g.outH, g.outW, O, 2 - g.padT, 2 - g.padL, g.inH, g.inW, C, &f, nullptr, false, dx, g.inH * g.inW * C, g.inW * C, C, 0, 0};
   runPlan(p);
   return true;
+}
+
+void transformInputRow(const WinoInputRow& t) {
+#if defined(CK_HAVE_AVX512)
+  avx512::winoInputRow(t);
+#else
+  (void)t;
+#endif
+}
+
+void transformOutputRow(const WinoOutputRow& t) {
+#if defined(CK_HAVE_AVX512)
+  avx512::winoOutputRow(t);
+#else
+  (void)t;
+#endif
+}
+
+void transformGradRow(const WinoGradRow& t) {
+#if defined(CK_HAVE_AVX512)
+  avx512::winoGradRow(t);
+#else
+  (void)t;
+#endif
 }
 
 }  // namespace ck

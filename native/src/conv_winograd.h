@@ -77,6 +77,14 @@ void winoOutputRow(const WinoOutputRow& t);
 void winoGradRow(const WinoGradRow& t);
 }  // namespace avx512
 
+/**
+ * The transforms above, called from baseline-ISA code (conv_winograd*.cc). They exist only in
+ * x64 builds; elsewhere these do nothing, and the Winograd paths are never enabled.
+ */
+void transformInputRow(const WinoInputRow& t);
+void transformOutputRow(const WinoOutputRow& t);
+void transformGradRow(const WinoGradRow& t);
+
 /** CONVKIT_CONV is neither "direct" nor "gemm" (either turns the Winograd paths off). */
 bool winogradAllowed();
 

@@ -21,23 +21,6 @@ namespace {
 
 using namespace direct;
 
-// The transforms exist only in x64 builds; elsewhere enabled() is false and these never run.
-void inputRow(const WinoInputRow& t) {
-#if defined(CK_HAVE_AVX512)
-  avx512::winoInputRow(t);
-#else
-  (void)t;
-#endif
-}
-
-void gradRow(const WinoGradRow& t) {
-#if defined(CK_HAVE_AVX512)
-  avx512::winoGradRow(t);
-#else
-  (void)t;
-#endif
-}
-
 struct FilterPlan {
   const ConvGeom* g;
   const float* x;
@@ -63,8 +46,8 @@ void filterShare(const FilterPlan& p, int ith, int nth) {
     const i64 rows = r1 - row < p.blockRows ? r1 - row : p.blockRows, tiles = rows * T;
     for (i64 j = 0; j < rows; ++j) {
       const i64 n = (row + j) / p.tilesH, th = (row + j) % p.tilesH;
-      inputRow(WinoInputRow{p.x + n * g.inH * g.inW * C, g.inH, g.inW, C, 2 * th - g.padT, -g.padL, T, v + j * T * C, vPos});
-      gradRow(WinoGradRow{p.dy + n * g.outH * g.outW * O, g.outH, g.outW, O, 2 * th, T, e + j * T * O, ePos});
+      transformInputRow(WinoInputRow{p.x + n * g.inH * g.inW * C, g.inH, g.inW, C, 2 * th - g.padT, -g.padL, T, v + j * T * C, vPos});
+      transformGradRow(WinoGradRow{p.dy + n * g.outH * g.outW * O, g.outH, g.outW, O, 2 * th, T, e + j * T * O, ePos});
     }
     // While this block's GEMMs run, the next block's x and dy rows come towards the cache.
     const i64 next = row + rows, nextEnd = next + p.blockRows < r1 ? next + p.blockRows : r1;
