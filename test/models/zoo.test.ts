@@ -30,6 +30,10 @@ describe('zoo', () => {
       reg.nonTrainableWeights.reduce((n, w) => n + w.size, 0),
       2 * 32 + 2 * 64,
     );
+    assert.deepEqual(
+      reg.layers.filter((l) => l.className === 'BatchNormalization').map((l) => l.getConfig()['momentum']),
+      [0.9, 0.9],
+    );
     // He et al.'s ResNet-20 is 0.27 M; with bias-free convs before batch norm and 1×1 projection
     // shortcuts, 273,754 (Keras's example, which keeps the redundant conv biases, reports 274,442).
     const resnet = zoo.resnet20({ inputShape: [32, 32, 3], classes: 10 });
