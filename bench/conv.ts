@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { Conv2dGeometry, Kernels, Pool2dGeometry } from '../src/backends/kernels.js';
 import { loadNativeBackend, nativeInfo } from '../src/backends/native.js';
 import { tsKernels } from '../src/backends/ts/index.js';
+import { formatTable } from './table.js';
 
 /** One measurement. */
 export interface ConvRow {
@@ -160,9 +161,7 @@ export async function benchConv(options: { batch?: number; ts?: boolean; resnet?
 export function formatConvRows(rows: ConvRow[]): string {
   const header = ['backend', 'kernel', 'shape', 'median ms', 'GFLOPS'];
   const body = rows.map((r) => [r.backend, r.kernel, r.shape, r.medianMs.toFixed(3), r.gflops ? r.gflops.toFixed(1) : '-']);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+  return formatTable(header, body, 3);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

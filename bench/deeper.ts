@@ -12,6 +12,7 @@ import type { Kernels } from '../src/backends/kernels.js';
 import { loadNativeBackend, nativeInfo } from '../src/backends/native.js';
 import { tsKernels } from '../src/backends/ts/index.js';
 import { conv, random, time } from './conv.js';
+import { formatTable } from './table.js';
 
 /** One measurement. */
 export interface DeeperRow {
@@ -90,9 +91,7 @@ export function benchDeeper(options: { ts?: boolean } = {}): DeeperRow[] {
 export function formatDeeperRows(rows: DeeperRow[]): string {
   const header = ['backend', 'kernel', 'shape', 'median ms', 'GB/s'];
   const body = rows.map((r) => [r.backend, r.kernel, r.shape, r.medianMs.toFixed(3), r.gbPerS ? r.gbPerS.toFixed(1) : '-']);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+  return formatTable(header, body, 3);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

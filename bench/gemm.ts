@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { Kernels } from '../src/backends/kernels.js';
 import { loadNativeBackend, nativeInfo, setNativeIsa } from '../src/backends/native.js';
 import { tsKernels } from '../src/backends/ts/index.js';
+import { formatTable } from './table.js';
 
 /** One measurement. */
 export interface Row {
@@ -135,9 +136,7 @@ export async function benchGemm(options: { shapes?: string[]; ts?: boolean } = {
 export function formatRows(rows: Row[]): string {
   const header = ['backend', 'isa', 'thr', 'shape', 'median ms', 'GFLOPS'];
   const body = rows.map((r) => [r.backend, r.isa, String(r.threads), r.shape, r.medianMs.toFixed(3), r.gflops.toFixed(1)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+  return formatTable(header, body, 4);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
