@@ -9,6 +9,8 @@ export interface FlagSpec {
   help: string;
   /** Allowed values for a string flag. */
   choices?: readonly string[];
+  /** The value's name in the help (default: its type, or its choices). */
+  metavar?: string;
   /** Checks a numeric value; returns an error text or null. */
   check?: (v: number) => string | null;
 }
@@ -58,8 +60,9 @@ export function parseFlags(argv: readonly string[], specs: Record<string, FlagSp
 export function describeFlags(specs: Record<string, FlagSpec>): string {
   return Object.entries(specs)
     .map(([k, s]) => {
-      const flag = `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}${s.type === 'boolean' ? '' : ` <${s.choices ? s.choices.join('|') : s.type === 'string' ? 'value' : s.type}>`}`;
-      return `  ${flag.padEnd(34)}${s.help}`;
+      const flag = `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}${s.type === 'boolean' ? '' : ` <${s.metavar ?? (s.choices ? s.choices.join('|') : s.type === 'string' ? 'value' : s.type)}>`}`;
+      // A flag too long for the column (a long list of choices) gets its help on the next line.
+      return flag.length < 34 ? `  ${flag.padEnd(34)}${s.help}` : `  ${flag}\n${' '.repeat(36)}${s.help}`;
     })
     .join('\n');
 }

@@ -6,9 +6,12 @@ import { getBackend, setBackend } from '../backends/index.js';
 import { datasets } from '../data/index.js';
 import { oneHot } from '../data/one-hot.js';
 import { zoo } from '../models/zoo.js';
+import { cosineDecay, optimizers, type OptimizerName } from '../optimizers/index.js';
+import type { Optimizer } from '../optimizers/optimizer.js';
 import { setSeed } from '../tensor/random.js';
 import { CSVLogger } from '../training/csv-logger.js';
 import type { Callback } from '../training/callbacks.js';
+import { ReduceLROnPlateau } from '../training/reduce-lr-on-plateau.js';
 import { describeFlags, parseFlags, type FlagSpec } from './args.js';
 
 const positive = (v: number) => (v > 0 ? null : 'expected a positive value');
@@ -25,8 +28,15 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   backend: { type: 'string', help: 'kernels to run on (default: native if built, else ts)', choices: ['ts', 'native'] },
   model: { type: 'string', help: 'architecture from the zoo (default seedCnn)', choices: Object.keys(zoo) },
   dataset: { type: 'string', help: 'data to train on (default mnist)', choices: ['mnist', 'fashion-mnist', 'cifar10'] },
+  optimizer: { type: 'string', help: 'optimizer, with its Keras defaults (default adam)', choices: Object.keys(optimizers) },
+  learningRate: { type: 'number', help: "initial learning rate (default: the optimizer's own)", check: positive },
+  lrSchedule: {
+    type: 'string',
+    help: 'constant (default); cosine: decay to 0 by the last step; plateau: halve when val_loss stalls 2 epochs',
+    choices: ['constant', 'cosine', 'plateau'],
+  },
   limit: { type: 'int', help: 'use only the first N training and test samples', check: positive },
-  log: { type: 'string', help: 'write one CSV row per epoch to FILE' },
+  log: { type: 'string', metavar: 'file', help: 'write one CSV row per epoch to FILE' },
   verbose: {
     type: 'int',
     help: '0 silent, 1 progress bar, 2 one line per epoch (default 1)',
@@ -42,6 +52,23 @@ its test accuracy. --model and --dataset pick another architecture or dataset.
 
 Options:
 ${describeFlags(TRAIN_FLAGS)}`;
+
+/** The `--lr-schedule` choices. */
+export type Schedule = 'constant' | 'cosine' | 'plateau';
+
+/**
+ * The optimizer the parsed flags name (`optimizer`, `learningRate`); with the `cosine` schedule its
+ * learning rate decays from the initial rate to 0 over `totalSteps` (`plateau` is a callback).
+ *
+ * @example
+ * optimizerFor({ optimizer: 'sgd', learningRate: 0.1 }, 'cosine', 2400).currentLearningRate(); // 0.1
+ */
+export function optimizerFor(flags: Record<string, unknown>, schedule: Schedule, totalSteps: number): Optimizer {
+  const make = optimizers[(flags['optimizer'] as OptimizerName | undefined) ?? 'adam'];
+  const initial = (flags['learningRate'] as number | undefined) ?? make().currentLearningRate();
+  if (schedule === 'cosine') return make({ learningRate: cosineDecay({ initialLearningRate: initial, decaySteps: totalSteps }) });
+  return make({ learningRate: initial });
+}
 
 /** Runs the recipe; returns the test accuracy. */
 export async function train(argv: readonly string[]): Promise<number> {
@@ -67,8 +94,19 @@ export async function train(argv: readonly string[]): Promise<number> {
   const inputShape = trainSet.images.shape.slice(1) as [number, number, number];
   const model = zoo[(flags['model'] as keyof typeof zoo | undefined) ?? 'seedCnn']({ inputShape, classes: 10 });
   model.summary();
-  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  const callbacks: Callback[] = flags['log'] ? [new CSVLogger(flags['log'] as string)] : [];
+  const stepsPerEpoch = Math.ceil(Math.floor(trainSet.images.shape[0]! * (1 - validationSplit)) / batchSize);
+  const schedule = (flags['lrSchedule'] as Schedule | undefined) ?? 'constant';
+  model.compile({
+    optimizer: optimizerFor(flags, schedule, epochs * stepsPerEpoch),
+    loss: 'categoricalCrossentropy',
+    metrics: ['accuracy'],
+  });
+  // The plateau callback runs first so that the CSV row has the epoch's learning_rate.
+  const callbacks: Callback[] = [];
+  if (schedule === 'plateau') {
+    callbacks.push(new ReduceLROnPlateau({ monitor: validationSplit > 0 ? 'val_loss' : 'loss', factor: 0.5, patience: 2, minLr: 1e-5 }));
+  }
+  if (flags['log']) callbacks.push(new CSVLogger(flags['log'] as string));
   await model.fit(trainSet.images, oneHot(trainSet.labels, 10), { epochs, batchSize, validationSplit, verbose, callbacks });
   const [loss, accuracy] = await model.evaluate(test.images, oneHot(test.labels, 10), { batchSize: 1000 });
   console.log(`Test loss: ${loss!.toFixed(4)}`);

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { optimizerFor } from '../../src/cli/train.js';
 
 const bin = fileURLToPath(new URL('../../../bin/convkit.js', import.meta.url));
 
@@ -27,6 +28,15 @@ describe('convkit CLI', () => {
       [['train', '--validation-split', '1.5'], 'convkit: option --validation-split: expected a value in [0, 1), received 1.5'],
       [['train', '--backend', 'gpu'], "convkit: option --backend: expected one of ts, native, received 'gpu'"],
       [['train', '--batch-size'], 'convkit: option --batch-size needs a value'],
+      [
+        ['train', '--lr-schedule', 'sideways'],
+        "convkit: option --lr-schedule: expected one of constant, cosine, plateau, received 'sideways'",
+      ],
+      [['train', '--learning-rate', '-0.1'], 'convkit: option --learning-rate: expected a positive value, received -0.1'],
+      [
+        ['train', '--optimizer', 'adamm'],
+        "convkit: option --optimizer: expected one of sgd, adam, adamW, adamax, nadam, adagrad, rmsprop, received 'adamm'",
+      ],
       [['fly'], "convkit: unknown command 'fly'; expected train or info (see --help)"],
     ] as const) {
       const r = convkit([...args]);
@@ -48,7 +58,18 @@ describe('convkit CLI', () => {
     assert.match(top.stdout, /Usage: convkit <command>/);
     const train = convkit(['train', '--help']);
     assert.equal(train.code, 0);
-    for (const flag of ['--epochs', '--batch-size', '--validation-split', '--seed', '--backend', '--log', '--help'])
+    for (const flag of [
+      '--epochs',
+      '--batch-size',
+      '--validation-split',
+      '--seed',
+      '--backend',
+      '--optimizer',
+      '--learning-rate',
+      '--lr-schedule',
+      '--log',
+      '--help',
+    ])
       assert.ok(train.stdout.includes(flag), flag);
   });
 
@@ -72,6 +93,29 @@ describe('convkit CLI', () => {
     const rows = readFileSync(log, 'utf8').trim().split('\n');
     assert.equal(rows[0], 'epoch,loss,accuracy,val_loss,val_accuracy,seconds');
     assert.equal(rows.length, 3);
+  });
+
+  it('--lr-schedule plateau adds ReduceLROnPlateau, whose learning rate the CSV log records', () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'convkit-cli-')), 'plateau.csv');
+    const args = ['train', '--epochs', '1', '--limit', '300', '--batch-size', '100', '--verbose', '0', '--log', log];
+    const r = convkit([...args, '--lr-schedule', 'plateau', '--learning-rate', '0.002']);
+    assert.equal(r.code, 0, r.stderr);
+    const rows = readFileSync(log, 'utf8').trim().split('\n');
+    assert.equal(rows[0], 'epoch,loss,accuracy,val_loss,val_accuracy,learning_rate,seconds');
+    assert.equal(rows[1]!.split(',')[5], '0.002');
+  });
+
+  it('optimizerFor: the named optimizer, its default or the given rate, and cosine decay to 0 over the run', () => {
+    assert.equal(optimizerFor({}, 'constant', 100).className, 'Adam');
+    assert.equal(optimizerFor({}, 'constant', 100).currentLearningRate(), 0.001);
+    assert.equal(optimizerFor({ optimizer: 'sgd' }, 'constant', 100).currentLearningRate(), 0.01);
+    const cosine = optimizerFor({ optimizer: 'rmsprop', learningRate: 0.1 }, 'cosine', 100);
+    assert.equal(cosine.className, 'RMSprop');
+    assert.equal(cosine.currentLearningRate(), 0.1);
+    cosine.iterations = 50;
+    assert.ok(Math.abs(cosine.currentLearningRate() - 0.05) < 1e-12, `halfway: ${cosine.currentLearningRate()}`);
+    cosine.iterations = 100;
+    assert.ok(Math.abs(cosine.currentLearningRate()) < 1e-12, `at the end: ${cosine.currentLearningRate()}`);
   });
 
   it('same seed and backend, same numbers', () => {
