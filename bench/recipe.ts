@@ -2,9 +2,10 @@
  * The seed recipe end to end on real MNIST, for the accuracy and memory floors: trains with
  * `fit` exactly as `convkit train` does and records, per epoch, the seconds and the resident
  * memory, then the test accuracy. `node build/bench/recipe.js --seed 1 [--backend native]
- * [--epochs 10] [--model seedCnnRegularized] [--reduce-lr-on-plateau] [--json out.json]`.
- * --reduce-lr-on-plateau adds Keras's ReduceLROnPlateau(val_loss, factor 0.5, patience 2,
- * minLr 1e-5) to fit: a change to the recipe, reported as such.
+ * [--epochs 10] [--model seedCnnRegularized] [--lr-schedule cosine|plateau] [--json out.json]`.
+ * --lr-schedule is `convkit train`'s: cosine decays Adam's rate to 0 by the last step, plateau adds
+ * Keras's ReduceLROnPlateau(val_loss, factor 0.5, patience 2, minLr 1e-5): a change to the
+ * recipe, reported as such.
  */
 import { writeFileSync } from 'node:fs';
 import { getBackend, setBackend } from '../src/backends/index.js';
@@ -13,7 +14,7 @@ import { oneHot } from '../src/data/one-hot.js';
 import { zoo } from '../src/models/zoo.js';
 import { setSeed } from '../src/tensor/random.js';
 import { Callback, type Logs } from '../src/training/callbacks.js';
-import { ReduceLROnPlateau } from '../src/training/reduce-lr-on-plateau.js';
+import { optimizerFor, scheduleCallbacks, type Schedule } from '../src/cli/train.js';
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -46,10 +47,13 @@ const { train, test } = await datasets.mnist.load();
 const modelName = flag('model', 'seedCnn') as keyof typeof zoo;
 if (!(modelName in zoo)) throw new Error(`recipe: unknown --model ${modelName}; expected one of ${Object.keys(zoo).join(', ')}`);
 const model = zoo[modelName]({ inputShape: [28, 28, 1], classes: 10 });
-model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+const schedule = flag('lr-schedule', 'constant') as Schedule;
+if (!['constant', 'cosine', 'plateau'].includes(schedule))
+  throw new Error(`recipe: unknown --lr-schedule ${schedule}; expected constant, cosine or plateau`);
+const stepsPerEpoch = Math.ceil(Math.floor(train.images.shape[0]! * 0.8) / 200);
+model.compile({ optimizer: optimizerFor({}, schedule, epochs * stepsPerEpoch), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
 const stats = new EpochStats();
-const reduceLr = process.argv.includes('--reduce-lr-on-plateau');
-const callbacks = reduceLr ? [stats, new ReduceLROnPlateau({ monitor: 'val_loss', factor: 0.5, patience: 2, minLr: 1e-5 })] : [stats];
+const callbacks = [stats, ...scheduleCallbacks(schedule, 0.2)];
 const t0 = performance.now();
 await model.fit(train.images, oneHot(train.labels, 10), { epochs, batchSize: 200, validationSplit: 0.2, verbose: 2, callbacks });
 const trainSeconds = (performance.now() - t0) / 1000;
@@ -59,7 +63,7 @@ const result = {
   seed,
   epochs,
   model: modelName,
-  reduceLrOnPlateau: reduceLr,
+  lrSchedule: schedule,
   trainSeconds: Number(trainSeconds.toFixed(1)),
   testLoss: loss,
   testAccuracy: accuracy,

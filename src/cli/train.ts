@@ -70,6 +70,18 @@ export function optimizerFor(flags: Record<string, unknown>, schedule: Schedule,
   return make({ learningRate: initial });
 }
 
+/**
+ * The callbacks a schedule needs: `plateau` is Keras's ReduceLROnPlateau (factor 0.5, patience 2,
+ * minLr 1e-5) on val_loss, or on loss without a validation split; the others need none.
+ *
+ * @example
+ * scheduleCallbacks('plateau', 0.2); // [ReduceLROnPlateau monitoring val_loss]
+ */
+export function scheduleCallbacks(schedule: Schedule, validationSplit: number): Callback[] {
+  if (schedule !== 'plateau') return [];
+  return [new ReduceLROnPlateau({ monitor: validationSplit > 0 ? 'val_loss' : 'loss', factor: 0.5, patience: 2, minLr: 1e-5 })];
+}
+
 /** Runs the recipe; returns the test accuracy. */
 export async function train(argv: readonly string[]): Promise<number> {
   const flags = parseFlags(argv, TRAIN_FLAGS);
@@ -102,10 +114,7 @@ export async function train(argv: readonly string[]): Promise<number> {
     metrics: ['accuracy'],
   });
   // The plateau callback runs first so that the CSV row has the epoch's learning_rate.
-  const callbacks: Callback[] = [];
-  if (schedule === 'plateau') {
-    callbacks.push(new ReduceLROnPlateau({ monitor: validationSplit > 0 ? 'val_loss' : 'loss', factor: 0.5, patience: 2, minLr: 1e-5 }));
-  }
+  const callbacks: Callback[] = scheduleCallbacks(schedule, validationSplit);
   if (flags['log']) callbacks.push(new CSVLogger(flags['log'] as string));
   await model.fit(trainSet.images, oneHot(trainSet.labels, 10), { epochs, batchSize, validationSplit, verbose, callbacks });
   const [loss, accuracy] = await model.evaluate(test.images, oneHot(test.labels, 10), { batchSize: 1000 });

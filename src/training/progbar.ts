@@ -15,9 +15,17 @@ export interface ProgressStream {
 const WIDTH = 30;
 const REDRAW_MS = 50;
 
-/** Keras's number format: 4 decimals, or scientific for tiny values. */
+/**
+ * Keras's number format: 4 decimals, or scientific for tiny values with Python's two-digit
+ * exponent.
+ *
+ * @example
+ * formatValue(0.12345); // '0.1235'
+ * formatValue(0.001);   // '1.0000e-03'
+ */
 export function formatValue(v: number): string {
-  return Math.abs(v) > 1e-3 || v === 0 ? v.toFixed(4) : v.toExponential(4);
+  if (Math.abs(v) > 1e-3 || v === 0) return v.toFixed(4);
+  return v.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2');
 }
 
 function formatSeconds(s: number): string {

@@ -16,6 +16,7 @@ import { Tensor } from '../../src/tensor/tensor.js';
 import { Callback, type Logs } from '../../src/training/callbacks.js';
 import { CSVLogger } from '../../src/training/csv-logger.js';
 import { TrainingError } from '../../src/training/fit.js';
+import { formatValue } from '../../src/training/progbar.js';
 
 setBackend('ts');
 
@@ -145,6 +146,15 @@ describe('fit', () => {
       /^Epoch 1\/2\n2\/2 \[==============================\] - \d+s \d+(ms|us|s)\/step - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4}\nEpoch 2\/2\n/,
     );
     assert.equal(text.split('\n').filter(Boolean).length, 4);
+  });
+
+  it("formats values as Keras does: 4 decimals, or Python's scientific notation when tiny", () => {
+    assert.equal(formatValue(0.123456), '0.1235');
+    assert.equal(formatValue(12.5), '12.5000');
+    assert.equal(formatValue(0), '0.0000');
+    assert.equal(formatValue(0.001), '1.0000e-03');
+    assert.equal(formatValue(-2.5e-7), '-2.5000e-07');
+    assert.equal(formatValue(1e-120), '1.0000e-120');
   });
 
   it('redraws the bar live on a terminal', async () => {
