@@ -28,7 +28,9 @@ const bool kDirectAllowed = [] {
   return env == nullptr || std::strcmp(env, "gemm") != 0;
 }();
 
-bool enabled() { return kDirectAllowed && useAvx512(); }
+bool enabled() { return kDirectAllowed && useAvx2(); }
+
+const TileRows& tileRows() { return useAvx512() ? avx512::kTileRows : avx2::kTileRows; }
 
 std::vector<Chunk> chunksOf(i64 N, i64 K) {
   std::vector<Chunk> out;
@@ -82,7 +84,10 @@ const float* ImageSource::image(i64 n) {
 
 void forwardTile(const FwdTile& t) {
 #if defined(CK_HAVE_AVX512)
-  avx512::convForwardTile(t);
+  if (useAvx512()) return avx512::convForwardTile(t);
+#endif
+#if defined(CK_HAVE_AVX2)
+  avx2::convForwardTile(t);
 #else
   (void)t;
 #endif
@@ -90,7 +95,10 @@ void forwardTile(const FwdTile& t) {
 
 void slide3Tile(const FwdTile& t) {
 #if defined(CK_HAVE_AVX512)
-  avx512::convForwardSlide3(t);
+  if (useAvx512()) return avx512::convForwardSlide3(t);
+#endif
+#if defined(CK_HAVE_AVX2)
+  avx2::convForwardSlide3(t);
 #else
   (void)t;
 #endif
@@ -98,7 +106,10 @@ void slide3Tile(const FwdTile& t) {
 
 void filterTile(const FilterTile& t) {
 #if defined(CK_HAVE_AVX512)
-  avx512::convFilterTile(t);
+  if (useAvx512()) return avx512::convFilterTile(t);
+#endif
+#if defined(CK_HAVE_AVX2)
+  avx2::convFilterTile(t);
 #else
   (void)t;
 #endif
@@ -106,7 +117,10 @@ void filterTile(const FilterTile& t) {
 
 void filterSlide3Tile(const FilterSlideTile& t) {
 #if defined(CK_HAVE_AVX512)
-  avx512::convFilterSlide3(t);
+  if (useAvx512()) return avx512::convFilterSlide3(t);
+#endif
+#if defined(CK_HAVE_AVX2)
+  avx2::convFilterSlide3(t);
 #else
   (void)t;
 #endif
@@ -152,7 +166,7 @@ void planThread(const Plan& p, int ith, int nth) {
       tile.relu = p.relu;
       tile.nv = ch.nv;
       tile.lastLanes = ch.lastLanes;
-      const bool slide = p.slide3 && ch.nv <= 3;
+      const bool slide = p.slide3 && slide3TileRows(ch.nv) > 0;
       i64 ow = 0;
       for (int mr : balancedParts(p.outW, slide ? slide3TileRows(ch.nv) : fwdTileRows(ch.nv))) {
         tile.a = img + oh * p.sH * rs + ow * p.sW * C;

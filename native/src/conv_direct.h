@@ -3,8 +3,9 @@
 // where packing im2col would cost as much as the multiply-adds it feeds.
 //
 // The driver (conv_direct.cc, baseline ISA) pads images, packs the filter and splits the work;
-// the micro-kernels (conv_avx512.cc, compiled with -mavx512f, no C++ library headers) compute
-// one register tile. Output channels go in chunks of up to 4 vectors of 16 lanes.
+// the micro-kernels (conv_avx512.cc with -mavx512f, conv_avx2.cc with -mavx2 -mfma; no C++
+// library headers) compute one register tile. Output channels go in chunks of up to 4 vectors of
+// 16 lanes; the tile heights are the selected ISA's (TileRows).
 #pragma once
 
 #include "types.h"
@@ -71,22 +72,34 @@ struct FilterSlideTile {
   int mr, nv, lastLanes;
 };
 
-/** The largest forward tile height (pixels) for nv vectors per pixel. */
-constexpr int fwdTileRows(int nv) { return nv == 1 ? 16 : nv == 2 ? 12 : nv == 3 ? 8 : 6; }
-/** The largest tile of the kW = 3, stride-1 forward kernel (nv <= 3; nv 4 uses the plain one). */
-constexpr int slide3TileRows(int nv) { return nv == 1 ? 16 : nv == 2 ? 12 : 7; }
-/** Channels per sliding filter-gradient tile (three taps each) for nv = 1 or 2 vectors. */
-constexpr int filterSlideRows(int nv) { return nv == 1 ? 8 : 4; }
-/** The largest filter-gradient tile height (channels) for nv vectors. */
-constexpr int filterTileRows(int nv) { return nv == 1 ? 16 : nv == 2 ? 12 : nv == 3 ? 8 : 6; }
+/**
+ * One instruction set's register-tile heights, indexed by nv − 1 (vectors of 16 output channels
+ * per tile): the most pixels of a forward tile, of a kW = 3 stride-1 forward tile (0: that nv
+ * uses the plain kernel), the most channels of a filter-gradient tile, and of a sliding one (three
+ * taps each; 0: the plain kernel). The drivers read the selected ISA's (direct::tileRows()).
+ */
+struct TileRows {
+  int fwd[4], slide3[4], filter[4], filterSlide[4];
+};
 
 namespace avx512 {
+constexpr TileRows kTileRows = {{16, 12, 8, 6}, {16, 12, 7, 0}, {16, 12, 8, 6}, {8, 4, 0, 0}};
 void convForwardTile(const FwdTile& t);
 /** The same tile for kW = 3, stride 1, dilation 1 along the row (tapOff[3·kh] = row offsets), nv <= 3. */
 void convForwardSlide3(const FwdTile& t);
 void convFilterTile(const FilterTile& t);
 void convFilterSlide3(const FilterSlideTile& t);
 }  // namespace avx512
+
+namespace avx2 {
+// 16 ymm registers: 12 accumulators per tile (nv = 4 runs as two nv = 2 halves); the sliding
+// kernels go one vector at a time, so every nv has one.
+constexpr TileRows kTileRows = {{6, 3, 2, 3}, {4, 4, 4, 4}, {6, 3, 2, 3}, {2, 2, 2, 2}};
+void convForwardTile(const FwdTile& t);
+void convForwardSlide3(const FwdTile& t);
+void convFilterTile(const FilterTile& t);
+void convFilterSlide3(const FilterSlideTile& t);
+}  // namespace avx2
 
 /** conv2d by direct convolution, if this CPU and geometry suit it; false: use the GEMM path. */
 bool conv2dDirect(const ConvGeom& g, const float* x, const float* filter, const float* bias, bool relu, float* y);

@@ -46,7 +46,7 @@ void filterThread(const FilterTask& t, int ith, int nth) {
       prefetchPart(t.dy + (n + 1) * dyFloats, dyFloats, part, parts);
     };
     for (const Chunk& ch : *t.chunks) {
-      if (slide && ch.nv <= 2) {
+      if (slide && filterSlideRows(ch.nv) > 0) {
         // Three taps (kw = 0, 1, 2) per tile: each image broadcast feeds three FMAs. Output rows
         // whose input row (oh·sH + kh·dH − padT) is padding are left out.
         const float* xImage = t.in.data + n * xFloats;

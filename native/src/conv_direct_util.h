@@ -16,8 +16,19 @@ constexpr i64 kChunk = 64;                   // output channels per register til
 constexpr i64 kMaxPackedFloats = 96 * 1024;  // larger filter chunks (over 384 KB) take the GEMM path
 constexpr double kMinFlopsPerThread = 4e6;
 
-/** AVX-512 selected and CONVKIT_CONV is not "gemm". */
+/** AVX2 or AVX-512 selected and CONVKIT_CONV is not "gemm". */
 bool enabled();
+
+/** The register-tile heights of the selected ISA's micro-kernels (AVX-512's, else AVX2's). */
+const TileRows& tileRows();
+/** The largest forward tile height (pixels) for nv vectors per pixel. */
+inline int fwdTileRows(int nv) { return tileRows().fwd[nv - 1]; }
+/** The largest tile of the kW = 3, stride-1 forward kernel; 0: nv takes the plain one. */
+inline int slide3TileRows(int nv) { return tileRows().slide3[nv - 1]; }
+/** Channels per sliding filter-gradient tile (three taps each); 0: nv takes the plain one. */
+inline int filterSlideRows(int nv) { return tileRows().filterSlide[nv - 1]; }
+/** The largest filter-gradient tile height (channels) for nv vectors. */
+inline int filterTileRows(int nv) { return tileRows().filter[nv - 1]; }
 
 inline i64 roundUp(i64 v, i64 to) { return (v + to - 1) / to * to; }
 
@@ -126,7 +137,8 @@ inline void prefetchWrite(float* begin, i64 floats, i64 part, i64 parts) {
   for (i64 off = from & ~i64{63}; off < to; off += 64) __builtin_prefetch(p + off, 1, 2);
 }
 
-// The micro-kernels (conv_avx512.cc) exist only in x64 builds; elsewhere enabled() is false.
+// The selected ISA's micro-kernels (conv_avx512.cc, conv_avx2.cc) exist only in x64 builds;
+// elsewhere enabled() is false.
 void forwardTile(const FwdTile& t);
 void slide3Tile(const FwdTile& t);
 void filterTile(const FilterTile& t);

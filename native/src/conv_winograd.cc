@@ -14,6 +14,7 @@
 
 #include "conv.h"
 #include "conv_direct_util.h"
+#include "simd.h"
 #include "threadpool.h"
 
 namespace ck {
@@ -129,7 +130,7 @@ void runPlan(Plan& p) {
 
 // Channel counts the transforms vectorise without tails; U chunks (16·C·64 floats) within L2.
 bool suits(const ConvGeom& g, i64 C, i64 O) {
-  return kWinogradAllowed && enabled() && g.kH == 3 && g.kW == 3 && g.sH == 1 && g.sW == 1 && g.dH == 1 && g.dW == 1 && C > 0 && O > 0 &&
+  return kWinogradAllowed && enabled() && useAvx512() && g.kH == 3 && g.kW == 3 && g.sH == 1 && g.sW == 1 && g.dH == 1 && g.dW == 1 && C > 0 && O > 0 &&
          C % 16 == 0 && O % 16 == 0 && C <= kWinoMaxChannels && O <= kWinoMaxChannels && C * (O < 64 ? O : 64) <= 8192 &&
          g.batch > 0 && g.inH > 0 && g.inW > 0 && g.outH > 0 && g.outW > 0;
 }

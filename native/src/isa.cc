@@ -101,6 +101,14 @@ bool useAvx512() {
 #endif
 }
 
+bool useAvx2() {
+#if defined(CK_HAVE_AVX2)
+  return current == &kAvx2 || useAvx512();
+#else
+  return false;
+#endif
+}
+
 bool selectIsa(const std::string& name) {
   const GemmIsa* isa = find(name);
   if (isa == nullptr) return false;

@@ -12,6 +12,9 @@ namespace ck {
 /** True when the AVX-512 kernels may run (the AVX-512 GEMM is selected). */
 bool useAvx512();
 
+/** True when the AVX2+FMA kernels may run (the AVX2 or the AVX-512 GEMM is selected). */
+bool useAvx2();
+
 namespace avx512 {
 
 /** s[c] += Σ over rows [r0, r1) of x[r, c] (x is [rows, C]): bias gradients, leading-axis sums. */

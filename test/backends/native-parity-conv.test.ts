@@ -2,9 +2,9 @@
  * Native-versus-TypeScript parity of the convolution and pooling kernels: conv2d forward (with
  * bias and relu) and both gradients, max and average pooling forward and backward, on odd sizes,
  * strides, dilations, 'valid', 'same' and explicit asymmetric pads, once per instruction set
- * (AVX-512 also takes the direct-convolution path for the shapes it suits, the others im2col +
- * GEMM). Tolerances: 1e-5·√k relative+absolute for a sum of k products; pooling maxima and
- * argmax exact; averages 1e-6. The fused conv2dMaxPool pair: values 1e-5·√k, and every native
+ * (AVX-512 and AVX2 also take the direct-convolution and Winograd paths for the shapes they
+ * suit, portable im2col + GEMM). Tolerances: 1e-5·√k relative+absolute for a sum of k products;
+ * pooling maxima and argmax exact; averages 1e-6. The fused conv2dMaxPool pair: values 1e-5·√k, and every native
  * winner is a maximum of the reference convolution's window (exact ties aside, the convolution
  * sums round differently, so the winner of a near-tie may differ); the backward pass is compared
  * on the native winners, with batches of several scratch chunks.
@@ -39,7 +39,7 @@ const CONV_CASES: ConvCase[] = [
   { batch: 8, h: 28, w: 28, cin: 1, cout: 32, kh: 3, kw: 3 }, // seed conv1, batch 8
   { batch: 8, h: 13, w: 13, cin: 32, cout: 64, kh: 3, kw: 3 }, // seed conv2, batch 8
   { batch: 1, h: 48, w: 48, cin: 16, cout: 32, kh: 3, kw: 3, padding: 'same' }, // one image, threaded GEMMs
-  // Direct-convolution paths (AVX-512): ResNet-20 shapes, several channel chunks, lane tails,
+  // Direct-convolution paths (AVX-512, AVX2): ResNet-20 shapes, several channel chunks, lane tails,
   // 1x1 kernels, and explicit pads past the kernel's span (negative pads in the input gradient).
   { batch: 4, h: 32, w: 32, cin: 16, cout: 16, kh: 3, kw: 3, padding: 'same' },
   { batch: 3, h: 16, w: 16, cin: 16, cout: 32, kh: 3, kw: 3, stride: [2, 2], padding: 'same' },
@@ -157,6 +157,40 @@ function suite(k: Kernels, rng: Random): void {
         sumTolerance(g.batch * g.outHeight * g.outWidth),
         `conv2dBackpropFilter ${what}`,
       );
+    }
+  });
+
+  // Every lane count of a partial last vector (1..16, across the 8-lane halves of AVX2) for
+  // chunks of 1-4 vectors: 3x3 'same' takes the sliding tiles (forward and filter gradient), 2x2
+  // the plain ones (forward, input gradient over channels = n, filter gradient).
+  it('conv2d and both gradients on every lane tail: channel counts 1..64', () => {
+    for (let n = 1; n <= 64; n++) {
+      const cases: ConvCase[] = [
+        { batch: 2, h: 5, w: 7, cin: 3, cout: n, kh: 3, kw: 3, padding: 'same' },
+        { batch: 1, h: 4, w: 8, cin: n, cout: n, kh: 2, kw: 2 },
+      ];
+      for (const c of cases) {
+        const g = convGeometry(c);
+        const x = randomF32(g.batch * g.inHeight * g.inWidth * g.inChannels, rng);
+        const w = randomF32(g.kernelHeight * g.kernelWidth * g.inChannels * g.outChannels, rng);
+        const bias = randomF32(g.outChannels, rng);
+        const dy = randomF32(g.batch * g.outHeight * g.outWidth * g.outChannels, rng);
+        const what = label(c);
+        const taps = g.kernelHeight * g.kernelWidth * g.inChannels;
+        assertClose(k.conv2d(x, w, bias, g, 'relu'), ts.conv2d(x, w, bias, g, 'relu'), sumTolerance(taps), `conv2d+bias+relu ${what}`);
+        assertClose(
+          k.conv2dBackpropInput(dy, w, g),
+          ts.conv2dBackpropInput(dy, w, g),
+          sumTolerance(g.outChannels * g.kernelHeight * g.kernelWidth),
+          `conv2dBackpropInput ${what}`,
+        );
+        assertClose(
+          k.conv2dBackpropFilter(x, dy, g),
+          ts.conv2dBackpropFilter(x, dy, g),
+          sumTolerance(g.batch * g.outHeight * g.outWidth),
+          `conv2dBackpropFilter ${what}`,
+        );
+      }
     }
   });
 
