@@ -130,7 +130,7 @@ void runPlan(Plan& p) {
 
 // Channel counts the transforms vectorise without tails; U chunks (16·C·64 floats) within L2.
 bool suits(const ConvGeom& g, i64 C, i64 O) {
-  return kWinogradAllowed && enabled() && useAvx512() && g.kH == 3 && g.kW == 3 && g.sH == 1 && g.sW == 1 && g.dH == 1 && g.dW == 1 && C > 0 && O > 0 &&
+  return kWinogradAllowed && enabled() && g.kH == 3 && g.kW == 3 && g.sH == 1 && g.sW == 1 && g.dH == 1 && g.dW == 1 && C > 0 && O > 0 &&
          C % 16 == 0 && O % 16 == 0 && C <= kWinoMaxChannels && O <= kWinoMaxChannels && C * (O < 64 ? O : 64) <= 8192 &&
          g.batch > 0 && g.inH > 0 && g.inW > 0 && g.outH > 0 && g.outW > 0;
 }
@@ -160,7 +160,10 @@ bool conv2dBackpropInputWinograd(const ConvGeom& g, const float* dy, const float
 
 void transformInputRow(const WinoInputRow& t) {
 #if defined(CK_HAVE_AVX512)
-  avx512::winoInputRow(t);
+  if (useAvx512()) return avx512::winoInputRow(t);
+#endif
+#if defined(CK_HAVE_AVX2)
+  avx2::winoInputRow(t);
 #else
   (void)t;
 #endif
@@ -168,7 +171,10 @@ void transformInputRow(const WinoInputRow& t) {
 
 void transformOutputRow(const WinoOutputRow& t) {
 #if defined(CK_HAVE_AVX512)
-  avx512::winoOutputRow(t);
+  if (useAvx512()) return avx512::winoOutputRow(t);
+#endif
+#if defined(CK_HAVE_AVX2)
+  avx2::winoOutputRow(t);
 #else
   (void)t;
 #endif
@@ -176,7 +182,10 @@ void transformOutputRow(const WinoOutputRow& t) {
 
 void transformGradRow(const WinoGradRow& t) {
 #if defined(CK_HAVE_AVX512)
-  avx512::winoGradRow(t);
+  if (useAvx512()) return avx512::winoGradRow(t);
+#endif
+#if defined(CK_HAVE_AVX2)
+  avx2::winoGradRow(t);
 #else
   (void)t;
 #endif

@@ -9,7 +9,7 @@
 // 16 multiply-adds per tile and channel pair instead of 36: 2.25 times fewer. The driver
 // (conv_winograd.cc) works one row of tiles at a time so V and M stay in L1/L2; the GEMMs are the
 // direct convolution's forward register tiles (one tap); the transforms are AVX-512
-// (conv_winograd_avx512.cc), vectorised over 16 channels.
+// (conv_winograd_avx512.cc) or AVX2 (conv_winograd_avx2.cc), vectorised over the channels.
 //
 // The filter gradient (conv_winograd_filter.cc) is the same identity read backwards: with
 // E = A dY Aᵀ (4×4, from each tile's 2×2 block of dy),
@@ -76,6 +76,11 @@ void winoInputRow(const WinoInputRow& t);
 void winoOutputRow(const WinoOutputRow& t);
 void winoGradRow(const WinoGradRow& t);
 }  // namespace avx512
+namespace avx2 {
+void winoInputRow(const WinoInputRow& t);
+void winoOutputRow(const WinoOutputRow& t);
+void winoGradRow(const WinoGradRow& t);
+}  // namespace avx2
 
 /**
  * The transforms above, called from baseline-ISA code (conv_winograd*.cc). They exist only in

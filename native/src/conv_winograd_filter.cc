@@ -13,7 +13,6 @@
 
 #include "conv.h"
 #include "conv_direct_util.h"
-#include "simd.h"
 #include "conv_winograd.h"
 #include "threadpool.h"
 
@@ -129,7 +128,7 @@ void inverseTransform(const float* partials, int shares, i64 C, i64 O, float* df
 // Channel counts the transforms vectorise without tails; dU (16·C·O floats) within L2.
 bool suits(const ConvGeom& g) {
   const i64 C = g.inC, O = g.outC;
-  return winogradAllowed() && enabled() && useAvx512() && g.kH == 3 && g.kW == 3 && g.sH == 1 && g.sW == 1 && g.dH == 1 && g.dW == 1 && C > 0 && O > 0 &&
+  return winogradAllowed() && enabled() && g.kH == 3 && g.kW == 3 && g.sH == 1 && g.sW == 1 && g.dH == 1 && g.dW == 1 && C > 0 && O > 0 &&
          C % 16 == 0 && O % 16 == 0 && C <= kWinoMaxChannels && O <= kWinoMaxChannels && C * O <= 64 * 64 && g.batch > 0 && g.inH > 0 &&
          g.inW > 0 && g.outH > 0 && g.outW > 0;
 }
