@@ -1,8 +1,9 @@
 // AVX2+FMA micro-kernels of the direct convolution (see conv_direct.h): the drivers' vectors of
 // 16 output channels are two __m256 halves here, and the register tiles are sized for AVX2's 16
 // ymm registers (heights in avx2::kTileRows): 6, 3 or 2 pixels (or channels) × 1, 2 or 3
-// vectors, 12 accumulators each; a 4-vector chunk runs as two 2-vector halves, and the sliding
-// kW = 3 kernels take one vector at a time. Partial last vectors use maskload / maskstore.
+// vectors, 12 accumulators each; a 4-vector chunk runs in passes over its ymm (forward: 4 pixels
+// × 3 + 3 + 2 ymm; filter: two 2-vector halves), and the sliding kW = 3 kernels take one vector
+// at a time. Partial last vectors use maskload / maskstore.
 //
 // Compiled with -mavx2 -mfma and called only when an AVX2 or AVX-512 GEMM is selected (isa.cc);
 // like gemm_avx2.cc it includes no C++ library header, so no AVX2 code can leak into portable
@@ -18,7 +19,7 @@ namespace {
 // kMaskBits + 8 − n: the first n of 8 lanes set.
 alignas(32) const int kMaskBits[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
 
-// Lanes of half h (0 or 1) of a 16-lane vector holding `lanes` lanes: 0..8.
+// Lanes of ymm h of a row holding `lanes` lanes from its start: 0..8.
 inline int halfLanes(int lanes, int h) {
   const int n = lanes - 8 * h;
   return n < 0 ? 0 : n > 8 ? 8 : n;
@@ -33,22 +34,30 @@ struct LastMask {
   explicit LastMask(int lanes) : m{halfMask(halfLanes(lanes, 0)), halfMask(halfLanes(lanes, 1))}, partial(lanes < 16) {}
 };
 
-// The forward epilogue: relu, then rows of H = 2·NV halves, the last vector's halves masked.
+// The forward epilogue: relu, then rows of H ymm at y, of which the first `lanes` lanes are
+// stored (ymm h: whole, masked, or not at all; maskstore is slow on some AMD cores, so only
+// for a partial one).
 template <int MR, int H>
-inline void storeTile(__m256 (&acc)[MR][H], const FwdTile& t, float* y, int lastLanes) {
+inline void storeTile(__m256 (&acc)[MR][H], const FwdTile& t, float* y, int lanes) {
   const __m256 zero = _mm256_setzero_ps();
-  const LastMask last(lastLanes);
+  int n[H];
+  __m256i mask[H];
+#pragma GCC unroll 8
+  for (int h = 0; h < H; ++h) {
+    n[h] = halfLanes(lanes, h);
+    mask[h] = halfMask(n[h]);
+  }
 #pragma GCC unroll 6
   for (int i = 0; i < MR; ++i) {
     float* row = y + i * t.ldy;
-#pragma GCC unroll 6
+#pragma GCC unroll 8
     for (int h = 0; h < H; ++h) {
       __m256 val = acc[i][h];
       if (t.relu) val = _mm256_max_ps(zero, val);  // max_ps returns its 2nd operand for NaN: NaN propagates
-      if (h >= H - 2 && last.partial)              // maskstore only for a partial vector (slow on some AMD cores)
-        _mm256_maskstore_ps(row + 8 * h, last.m[h - (H - 2)], val);
-      else
+      if (n[h] == 8)
         _mm256_storeu_ps(row + 8 * h, val);
+      else if (n[h] > 0)
+        _mm256_maskstore_ps(row + 8 * h, mask[h], val);
     }
   }
 }
@@ -80,16 +89,17 @@ inline void fmaStep(__m256 (&acc)[MR][H], A a, const float* b) {
   }
 }
 
-template <int MR, int NV>
-void forwardTile(const FwdTile& t) {
-  constexpr int H = 2 * NV;
+// MR pixels × H ymm of the chunk's output channels, starting at ymm g0 (channel 8·g0).
+template <int MR, int H>
+void forwardPass(const FwdTile& t, int g0) {
   __m256 acc[MR][H];
+  const float* bias = t.bias != nullptr ? t.bias + 8 * g0 : nullptr;
 #pragma GCC unroll 6
   for (int i = 0; i < MR; ++i)
-#pragma GCC unroll 6
-    for (int h = 0; h < H; ++h) acc[i][h] = t.bias != nullptr ? _mm256_loadu_ps(t.bias + 8 * h) : _mm256_setzero_ps();
+#pragma GCC unroll 8
+    for (int h = 0; h < H; ++h) acc[i][h] = bias != nullptr ? _mm256_loadu_ps(bias + 8 * h) : _mm256_setzero_ps();
   const i64 am = t.am, C = t.C, ldb = t.ldb;
-  const float* b = t.b;
+  const float* b = t.b + 8 * g0;
   for (i64 tap = 0; tap < t.taps; ++tap) {
     const float* a = t.a + t.tapOff[tap];
     for (i64 c = 0; c < C; ++c) {
@@ -97,7 +107,26 @@ void forwardTile(const FwdTile& t) {
       b += ldb;
     }
   }
-  storeTile<MR, H>(acc, t, t.y, t.lastLanes);
+  storeTile<MR, H>(acc, t, t.y + 8 * g0, (t.nv - 1) * 16 + t.lastLanes - 8 * g0);
+}
+
+template <int MR, int NV>
+void forwardTile(const FwdTile& t) {
+  forwardPass<MR, 2 * NV>(t, 0);
+}
+
+// Four vectors (8 ymm): 4 pixels in passes of 3, 3 and 2 ymm (12, 12 and 8 accumulators), so a
+// row of 4 Winograd tiles (8-pixel images) is one tile, not two of 2; fewer pixels in two halves.
+template <int MR>
+void forwardTile4(const FwdTile& t) {
+  if constexpr (MR == 4) {
+    forwardPass<4, 3>(t, 0);
+    forwardPass<4, 3>(t, 3);
+    forwardPass<4, 2>(t, 6);
+  } else {
+    forwardPass<MR, 4>(t, 0);
+    forwardPass<MR, 4>(t, 4);
+  }
 }
 
 // Stride 1, dilation 1, kW = 3, one vector (16 lanes at b, y, bias + 16v) per pass: input pixel
@@ -240,10 +269,11 @@ using FwdFn = void (*)(const FwdTile&);
 using FilterFn = void (*)(const FilterTile&);
 using FilterSlideFn = void (*)(const FilterSlideTile&);
 
-// [mr - 1] per nv; heights as kTileRows in conv_direct.h (nv = 4 runs as two nv = 2 halves).
+// [mr - 1] per nv; heights as avx2::kTileRows in conv_direct.h.
 const FwdFn kForward1[6] = {forwardTile<1, 1>, forwardTile<2, 1>, forwardTile<3, 1>, forwardTile<4, 1>, forwardTile<5, 1>, forwardTile<6, 1>};
 const FwdFn kForward2[3] = {forwardTile<1, 2>, forwardTile<2, 2>, forwardTile<3, 2>};
 const FwdFn kForward3[2] = {forwardTile<1, 3>, forwardTile<2, 3>};
+const FwdFn kForward4[4] = {forwardTile4<1>, forwardTile4<2>, forwardTile4<3>, forwardTile4<4>};
 const FwdFn kSlide[4] = {slide3Tile<1>, slide3Tile<2>, slide3Tile<3>, slide3Tile<4>};
 const FilterFn kFilter1[6] = {filterTile<1, 1>, filterTile<2, 1>, filterTile<3, 1>, filterTile<4, 1>, filterTile<5, 1>, filterTile<6, 1>};
 const FilterFn kFilter2[3] = {filterTile<1, 2>, filterTile<2, 2>, filterTile<3, 2>};
@@ -253,19 +283,7 @@ const FilterSlideFn kFilterSlide[2] = {filterSlide3<1>, filterSlide3<2>};
 }  // namespace
 
 void convForwardTile(const FwdTile& t) {
-  if (t.nv == 4) {  // two 32-lane halves, the second holding the partial vector
-    FwdTile half = t;
-    half.nv = 2;
-    half.lastLanes = 16;
-    kForward2[t.mr - 1](half);
-    half.b += 32;
-    half.y += 32;
-    if (half.bias != nullptr) half.bias += 32;
-    half.lastLanes = t.lastLanes;
-    kForward2[t.mr - 1](half);
-    return;
-  }
-  (t.nv == 1 ? kForward1 : t.nv == 2 ? kForward2 : kForward3)[t.mr - 1](t);
+  (t.nv == 1 ? kForward1 : t.nv == 2 ? kForward2 : t.nv == 3 ? kForward3 : kForward4)[t.mr - 1](t);
 }
 
 void convForwardSlide3(const FwdTile& t) { kSlide[t.mr - 1](t); }

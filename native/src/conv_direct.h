@@ -92,9 +92,10 @@ void convFilterSlide3(const FilterSlideTile& t);
 }  // namespace avx512
 
 namespace avx2 {
-// 16 ymm registers: 12 accumulators per tile (nv = 4 runs as two nv = 2 halves); the sliding
-// kernels go one vector at a time, so every nv has one.
-constexpr TileRows kTileRows = {{6, 3, 2, 3}, {4, 4, 4, 4}, {6, 3, 2, 3}, {2, 2, 2, 2}};
+// 16 ymm registers: up to 12 accumulators per tile (a 4-vector forward tile in passes of 3, 3
+// and 2 ymm, a 4-vector filter tile as two 2-vector halves); the sliding kernels go one vector at
+// a time, so every nv has one.
+constexpr TileRows kTileRows = {{6, 3, 2, 4}, {4, 4, 4, 4}, {6, 3, 2, 3}, {2, 2, 2, 2}};
 void convForwardTile(const FwdTile& t);
 void convForwardSlide3(const FwdTile& t);
 void convFilterTile(const FilterTile& t);
