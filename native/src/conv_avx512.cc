@@ -229,7 +229,7 @@ using FilterFn = void (*)(const FilterTile&);
 #define CK_ROWS7(F, NV) {F<1, NV>, F<2, NV>, F<3, NV>, F<4, NV>, F<5, NV>, F<6, NV>, F<7, NV>}
 #define CK_ROWS6(F, NV) {F<1, NV>, F<2, NV>, F<3, NV>, F<4, NV>, F<5, NV>, F<6, NV>}
 
-// [nv - 1][mr - 1]; heights per nv as fwdTileRows / filterTileRows in conv_direct.h.
+// [nv - 1][mr - 1]; heights per nv as avx512::kTileRows in conv_direct.h.
 const FwdFn kForward1[16] = CK_ROWS16(forwardTile, 1);
 const FwdFn kForward2[12] = CK_ROWS12(forwardTile, 2);
 const FwdFn kForward3[8] = CK_ROWS8(forwardTile, 3);
