@@ -134,30 +134,34 @@ function suite(k: Kernels, rng: Random): void {
     }
   });
 
-  it('conv2d forward, backprop input and backprop filter', () => {
-    for (const c of CONV_CASES) {
-      const g = convGeometry(c);
-      const x = randomF32(g.batch * g.inHeight * g.inWidth * g.inChannels, rng);
-      const w = randomF32(g.kernelHeight * g.kernelWidth * g.inChannels * g.outChannels, rng);
-      const bias = randomF32(g.outChannels, rng);
-      const dy = randomF32(g.batch * g.outHeight * g.outWidth * g.outChannels, rng);
-      const taps = g.kernelHeight * g.kernelWidth * g.inChannels;
-      const what = label(c);
+  // conv2d (linear, and with bias and relu) and both gradients against ts for one case.
+  const checkConv = (c: ConvCase, withLinear: boolean): void => {
+    const g = convGeometry(c);
+    const x = randomF32(g.batch * g.inHeight * g.inWidth * g.inChannels, rng);
+    const w = randomF32(g.kernelHeight * g.kernelWidth * g.inChannels * g.outChannels, rng);
+    const bias = randomF32(g.outChannels, rng);
+    const dy = randomF32(g.batch * g.outHeight * g.outWidth * g.outChannels, rng);
+    const taps = g.kernelHeight * g.kernelWidth * g.inChannels;
+    const what = label(c);
+    if (withLinear)
       assertClose(k.conv2d(x, w, null, g, 'linear'), ts.conv2d(x, w, null, g, 'linear'), sumTolerance(taps), `conv2d ${what}`);
-      assertClose(k.conv2d(x, w, bias, g, 'relu'), ts.conv2d(x, w, bias, g, 'relu'), sumTolerance(taps), `conv2d+bias+relu ${what}`);
-      assertClose(
-        k.conv2dBackpropInput(dy, w, g),
-        ts.conv2dBackpropInput(dy, w, g),
-        sumTolerance(g.outChannels * g.kernelHeight * g.kernelWidth),
-        `conv2dBackpropInput ${what}`,
-      );
-      assertClose(
-        k.conv2dBackpropFilter(x, dy, g),
-        ts.conv2dBackpropFilter(x, dy, g),
-        sumTolerance(g.batch * g.outHeight * g.outWidth),
-        `conv2dBackpropFilter ${what}`,
-      );
-    }
+    assertClose(k.conv2d(x, w, bias, g, 'relu'), ts.conv2d(x, w, bias, g, 'relu'), sumTolerance(taps), `conv2d+bias+relu ${what}`);
+    assertClose(
+      k.conv2dBackpropInput(dy, w, g),
+      ts.conv2dBackpropInput(dy, w, g),
+      sumTolerance(g.outChannels * g.kernelHeight * g.kernelWidth),
+      `conv2dBackpropInput ${what}`,
+    );
+    assertClose(
+      k.conv2dBackpropFilter(x, dy, g),
+      ts.conv2dBackpropFilter(x, dy, g),
+      sumTolerance(g.batch * g.outHeight * g.outWidth),
+      `conv2dBackpropFilter ${what}`,
+    );
+  };
+
+  it('conv2d forward, backprop input and backprop filter', () => {
+    for (const c of CONV_CASES) checkConv(c, true);
   });
 
   // Every lane count of a partial last vector (1..16, across the 8-lane halves of AVX2) for
@@ -165,32 +169,8 @@ function suite(k: Kernels, rng: Random): void {
   // the plain ones (forward, input gradient over channels = n, filter gradient).
   it('conv2d and both gradients on every lane tail: channel counts 1..64', () => {
     for (let n = 1; n <= 64; n++) {
-      const cases: ConvCase[] = [
-        { batch: 2, h: 5, w: 7, cin: 3, cout: n, kh: 3, kw: 3, padding: 'same' },
-        { batch: 1, h: 4, w: 8, cin: n, cout: n, kh: 2, kw: 2 },
-      ];
-      for (const c of cases) {
-        const g = convGeometry(c);
-        const x = randomF32(g.batch * g.inHeight * g.inWidth * g.inChannels, rng);
-        const w = randomF32(g.kernelHeight * g.kernelWidth * g.inChannels * g.outChannels, rng);
-        const bias = randomF32(g.outChannels, rng);
-        const dy = randomF32(g.batch * g.outHeight * g.outWidth * g.outChannels, rng);
-        const what = label(c);
-        const taps = g.kernelHeight * g.kernelWidth * g.inChannels;
-        assertClose(k.conv2d(x, w, bias, g, 'relu'), ts.conv2d(x, w, bias, g, 'relu'), sumTolerance(taps), `conv2d+bias+relu ${what}`);
-        assertClose(
-          k.conv2dBackpropInput(dy, w, g),
-          ts.conv2dBackpropInput(dy, w, g),
-          sumTolerance(g.outChannels * g.kernelHeight * g.kernelWidth),
-          `conv2dBackpropInput ${what}`,
-        );
-        assertClose(
-          k.conv2dBackpropFilter(x, dy, g),
-          ts.conv2dBackpropFilter(x, dy, g),
-          sumTolerance(g.batch * g.outHeight * g.outWidth),
-          `conv2dBackpropFilter ${what}`,
-        );
-      }
+      checkConv({ batch: 2, h: 5, w: 7, cin: 3, cout: n, kh: 3, kw: 3, padding: 'same' }, false);
+      checkConv({ batch: 1, h: 4, w: 8, cin: n, cout: n, kh: 2, kw: 2 }, false);
     }
   });
 
