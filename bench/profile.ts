@@ -4,9 +4,9 @@
  * shape key, plus garbage-collection pauses; what is left of the step is TypeScript overhead
  * (tape, ops' checks, allocation). Figures are per step, over the steps after the warm-up.
  *
- *   node build/bench/profile.js [--model seed|resnet20] [--batch N] [--steps N] [--warmup N]
+ *   node build/bench/profile.js [--model seed|ZOO_NAME] [--batch N] [--steps N] [--warmup N]
  *                               [--backend native|ts] [--top N]
- *   node build/bench/profile.js --predict [--model seed|resnet20] [--batch N] [--images N]
+ *   node build/bench/profile.js --predict [--model seed|ZOO_NAME] [--batch N] [--images N]
  */
 import { PerformanceObserver } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -78,6 +78,17 @@ function instrument(k: Kernels): { table: Map<string, { calls: number; ms: numbe
   return { table, reset: () => table.clear() };
 }
 
+/** 'seed' (the seed recipe's model) or any zoo architecture. */
+export type ProfiledModel = 'seed' | keyof typeof zoo;
+
+/** The model and its input shape: MNIST's for the MNIST-sized nets, CIFAR-10's for the others. */
+function buildModel(name: ProfiledModel): readonly [[number, number, number], ReturnType<(typeof zoo)[keyof typeof zoo]>] {
+  const zooName = name === 'seed' ? 'seedCnn' : name;
+  if (!(zooName in zoo)) throw new Error(`profile: unknown --model ${name}; expected seed or one of ${Object.keys(zoo).join(', ')}`);
+  const shape: [number, number, number] = ['resnet20', 'vggSmall', 'mobilenetV2'].includes(zooName) ? [32, 32, 3] : [28, 28, 1];
+  return [shape, zoo[zooName]({ inputShape: shape })] as const;
+}
+
 /**
  * Trains `modelName` for warmup + steps batches with `fit` and returns the per-step profile.
  *
@@ -86,7 +97,7 @@ function instrument(k: Kernels): { table: Map<string, { calls: number; ms: numbe
  * console.log(p.stepMs, p.rows[0]);
  */
 export async function profileSteps(opts: {
-  modelName: 'seed' | 'resnet20';
+  modelName: ProfiledModel;
   batch: number;
   steps: number;
   warmup?: number;
@@ -94,8 +105,7 @@ export async function profileSteps(opts: {
   const { modelName, batch, steps, warmup = 3 } = opts;
   setSeed(0);
   const rng = new Random(0);
-  const [shape, model] =
-    modelName === 'seed' ? ([[28, 28, 1], zoo.seedCnn()] as const) : ([[32, 32, 3], zoo.resnet20({ inputShape: [32, 32, 3] })] as const);
+  const [shape, model] = buildModel(modelName);
   model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const n = batch * (warmup + steps);
   const per = shape[0] * shape[1] * shape[2];
@@ -145,12 +155,11 @@ export async function profileSteps(opts: {
  * @example
  * const p = profilePredict({ modelName: 'seed', batch: 1000, images: 10000 });
  */
-export function profilePredict(opts: { modelName: 'seed' | 'resnet20'; batch: number; images: number }): StepProfile {
+export function profilePredict(opts: { modelName: ProfiledModel; batch: number; images: number }): StepProfile {
   const { modelName, batch, images } = opts;
   setSeed(0);
   const rng = new Random(0);
-  const [shape, model] =
-    modelName === 'seed' ? ([[28, 28, 1], zoo.seedCnn()] as const) : ([[32, 32, 3], zoo.resnet20({ inputShape: [32, 32, 3] })] as const);
+  const [shape, model] = buildModel(modelName);
   const x = new Float32Array(images * shape[0] * shape[1] * shape[2]);
   for (let i = 0; i < x.length; i++) x[i] = rng.uniform();
   const input = new Tensor(x, [images, ...shape]);
@@ -176,7 +185,7 @@ export function profilePredict(opts: { modelName: 'seed' | 'resnet20'; batch: nu
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   setBackend(flag('backend', 'native'));
-  const modelName = flag('model', 'seed') as 'seed' | 'resnet20';
+  const modelName = flag('model', 'seed') as ProfiledModel;
   if (process.argv.includes('--predict')) {
     const p = profilePredict({ modelName, batch: Number(flag('batch', '1000')), images: Number(flag('images', '10000')) });
     console.log(
@@ -187,7 +196,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   }
   const p = await profileSteps({
     modelName,
-    batch: Number(flag('batch', modelName === 'seed' ? '200' : '128')),
+    batch: Number(flag('batch', ['seed', 'seedCnn', 'seedCnnRegularized', 'lenet5'].includes(modelName) ? '200' : '128')),
     steps: Number(flag('steps', '10')),
     warmup: Number(flag('warmup', '3')),
   });

@@ -36,6 +36,6 @@ export function dropout(x: Tensor, rate: number, options: DropoutOptions = {}): 
   const rng = options.rng ?? globalRandom;
   const keep = 1 / (1 - rate);
   const mask = x.dtype === 'float64' ? new Float64Array(sizeOf(shape)) : new Float32Array(sizeOf(shape));
-  for (let i = 0; i < mask.length; i++) mask[i] = rng.uniform() >= rate ? keep : 0;
+  rng.fillKeepMask(mask, rate, keep);
   return mul(x, new Tensor(mask, shape));
 }
