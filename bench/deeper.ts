@@ -3,7 +3,7 @@
  * ts for scale): batch normalisation (training forward, backward, inference) and the fused relu
  * gradient on a ResNet-20 stage-1 activation [128,32,32,16]; depthwise convolution and its
  * gradients on a MobileNetV2 block [128,16,16,96]; pad, slice and concat on ResNet-sized
- * tensors; erf on 1M values. Bandwidth is the bytes each call must read and write, over its time.
+ * tensors; erf on 1M values; a dropout mask the size of the regularised seed model's first. Bandwidth is the bytes each call must read and write, over its time.
  *
  * Run on its own: `node build/bench/deeper.js [--ts]` prints a table.
  */
@@ -66,6 +66,9 @@ function measure(k: Kernels, backend: DeeperRow['backend'], minRuns: number): De
   add('concat', '2×[128,16,16,32] on channels', 2 * n, () => k.concat([half, half.slice()], parts, 3));
   const e = random(1 << 20);
   add('unary erf', '[1048576]', 2 * e.length, () => k.unary('erf', e));
+  const mask = new Float32Array(128 * 13 * 13 * 32);
+  const state = Int32Array.of(1, 2, 3, 4);
+  add('dropoutMask', '[128,13,13,32] rate 0.25', mask.length, () => k.dropoutMask(mask, state, 0.25, 4 / 3));
   return rows;
 }
 

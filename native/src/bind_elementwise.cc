@@ -1,4 +1,5 @@
 // JavaScript bindings of the elementwise, reduction, layout, softmax and optimizer kernels.
+#include <cstring>
 #include <string>
 
 #include "args.h"
@@ -189,6 +190,21 @@ Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// dropoutMask(out, state, rate, keep)
+Napi::Value DropoutMask(const Napi::CallbackInfo& info) {
+  Args args(info, "dropoutMask", 4);
+  const View<float> out = args.f32(0, "out");
+  const View<int32_t> state = args.i32(1, "state");
+  const double rate = args.number(2, "rate"), keep = args.number(3, "keep");
+  args.expectLength(state, "state", 4, "");
+  if (!(rate >= 0 && rate < 1)) args.fail("expected rate in [0, 1), received " + std::to_string(rate));
+  uint32_t words[4];
+  std::memcpy(words, state.data, sizeof(words));
+  dropoutMask(out.data, out.length, words, rate, static_cast<float>(keep));
+  std::memcpy(state.data, words, sizeof(words));
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void registerElementwise(Napi::Env env, Napi::Object exports) {
@@ -201,6 +217,7 @@ void registerElementwise(Napi::Env env, Napi::Object exports) {
   exports.Set("logSoftmax", Napi::Function::New(env, LogSoftmax, "logSoftmax"));
   exports.Set("logSoftmaxBackward", Napi::Function::New(env, LogSoftmaxBackward, "logSoftmaxBackward"));
   exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate, "adamUpdate"));
+  exports.Set("dropoutMask", Napi::Function::New(env, DropoutMask, "dropoutMask"));
 }
 
 }  // namespace ck

@@ -30,6 +30,11 @@ void binary(BinaryOp op, const float* a, const std::vector<i64>& aShape, const f
             const std::vector<i64>& bShape, const std::vector<i64>& outShape, float* out);
 
 /** One Adam step in place (see AdamStep in kernels.ts). */
+/**
+ * Inverted dropout's mask: out[i] = keep where the i-th xoshiro128** draw from `state` (advanced
+ * in place) divided by 2^32 is >= rate, else 0; the same sequence as the TypeScript generator.
+ */
+void dropoutMask(float* out, i64 n, uint32_t state[4], double rate, float keep);
 void adamUpdate(float* param, const float* grad, float* m, float* v, i64 n, double lrT,
                 double beta1, double beta2, double epsilonT);
 

@@ -267,6 +267,12 @@ export interface Kernels {
   ): FloatArray;
   /** One Adam step, in place on param, m and v. */
   adamUpdate(param: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, step: AdamStep): void;
+  /**
+   * Inverted dropout's mask: out[i] = keep where the i-th xoshiro128** draw (from `state`, four
+   * int32 words, advanced in place) divided by 2^32 is >= rate, else 0. Every backend draws the
+   * same sequence as `Random`, so masks do not depend on the backend.
+   */
+  dropoutMask(out: FloatArray, state: Int32Array, rate: number, keep: number): void;
 }
 
 /** A backend: a name plus the complete kernel record. */

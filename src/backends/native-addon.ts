@@ -75,6 +75,7 @@ export interface Addon {
   logSoftmax(x: Float32Array, rows: number, cols: number, out: Float32Array): void;
   logSoftmaxBackward(dy: Float32Array, y: Float32Array, rows: number, cols: number, out: Float32Array): void;
   adamUpdate(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, step: AdamStep): void;
+  dropoutMask(out: Float32Array, state: Int32Array, rate: number, keep: number): void;
   reluBackward(dy: Float32Array, y: Float32Array, dx: Float32Array): void;
   depthwiseConv2d(x: Float32Array, filter: Float32Array, g: Conv2dGeometry, y: Float32Array): void;
   depthwiseConv2dBackpropInput(dy: Float32Array, filter: Float32Array, g: Conv2dGeometry, dx: Float32Array): void;

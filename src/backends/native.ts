@@ -198,6 +198,10 @@ function makeKernels(addon: Addon): Kernels {
       }
       addon.adamUpdate(param, grad, m, v, step);
     },
+    dropoutMask(out, state, rate, keep) {
+      if (!(out instanceof Float32Array)) return tsKernels.dropoutMask(out, state, rate, keep);
+      addon.dropoutMask(out, state, rate, keep);
+    },
     depthwiseConv2d(x, filter, g) {
       if (!(x instanceof Float32Array && filter instanceof Float32Array)) return tsKernels.depthwiseConv2d(x, filter, g);
       const y = alloc(g.batch * g.outHeight * g.outWidth * g.outChannels);

@@ -2,6 +2,8 @@
  * Dropout, composed: x times a random mask of 0 and 1/(1 − rate) ("inverted" dropout, so the
  * expected value is unchanged and inference needs no rescaling). The gradient comes from `mul`.
  */
+import { kernels } from '../backends/index.js';
+import { allocFloat32 } from '../tensor/buffer-pool.js';
 import { Tensor } from '../tensor/tensor.js';
 import { globalRandom, type Random } from '../tensor/random.js';
 import { formatShape, sizeOf } from '../tensor/shape.js';
@@ -35,7 +37,8 @@ export function dropout(x: Tensor, rate: number, options: DropoutOptions = {}): 
   if (rate === 0) return x;
   const rng = options.rng ?? globalRandom;
   const keep = 1 / (1 - rate);
-  const mask = x.dtype === 'float64' ? new Float64Array(sizeOf(shape)) : new Float32Array(sizeOf(shape));
-  rng.fillKeepMask(mask, rate, keep);
+  // Pooled inside fit's per-batch scope (fresh pages cost more than drawing the mask).
+  const mask = x.dtype === 'float64' ? new Float64Array(sizeOf(shape)) : allocFloat32(sizeOf(shape), false);
+  rng.withState((state) => kernels().dropoutMask(mask, state, rate, keep));
   return mul(x, new Tensor(mask, shape));
 }

@@ -74,37 +74,32 @@ export class Random {
   }
 
   /**
-   * Fills `out` with a dropout mask: `keep` where the next uniform() is >= `rate`, else 0. The
-   * same draws as calling uniform() once per element, in a loop that keeps the generator's
-   * state in locals (about ten times faster than per-element calls).
+   * Runs `advance` on the generator's four state words (xoshiro128**, as int32) and continues
+   * from what it leaves there: how kernels draw in bulk (e.g. the dropoutMask kernel) with the
+   * same sequence as this object's own calls.
+   *
+   * @example
+   * rng.withState((state) => dropoutMaskFromState(mask, state, 0.25, 4 / 3));
+   */
+  withState(advance: (state: Int32Array) => void): void {
+    const state = Int32Array.of(this.s0, this.s1, this.s2, this.s3);
+    advance(state);
+    this.s0 = state[0]!;
+    this.s1 = state[1]!;
+    this.s2 = state[2]!;
+    this.s3 = state[3]!;
+  }
+
+  /**
+   * Fills `out` with a dropout mask: `keep` where the next uniform() is >= `rate`, else 0 (the
+   * same draws as calling uniform() once per element).
    *
    * @example
    * const mask = new Float32Array(1000);
    * new Random(1).fillKeepMask(mask, 0.25, 1 / 0.75); // ~750 entries of 1.333…, the rest 0
    */
   fillKeepMask(out: Float32Array | Float64Array, rate: number, keep: number): void {
-    // uniform() = u / 2^32 is exact, so comparing u with rate · 2^32 decides exactly alike.
-    const threshold = rate * 4294967296;
-    let s0 = this.s0;
-    let s1 = this.s1;
-    let s2 = this.s2;
-    let s3 = this.s3;
-    for (let i = 0; i < out.length; i++) {
-      const m = Math.imul(s1, 5);
-      const u = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
-      const t = s1 << 9;
-      s2 ^= s0;
-      s3 ^= s1;
-      s1 ^= s2;
-      s0 ^= s3;
-      s2 ^= t;
-      s3 = (s3 << 11) | (s3 >>> 21);
-      out[i] = u >= threshold ? keep : 0;
-    }
-    this.s0 = s0;
-    this.s1 = s1;
-    this.s2 = s2;
-    this.s3 = s3;
+    this.withState((state) => dropoutMaskFromState(out, state, rate, keep));
   }
 
   /** Integer in [0, n). */
@@ -124,6 +119,40 @@ export class Random {
     }
     return p;
   }
+}
+
+/**
+ * The dropout mask drawn from xoshiro128** state words (advanced in place): out[i] = `keep` where
+ * draw i / 2^32 >= `rate`, else 0. The generator's state lives in locals, about ten times faster
+ * than per-element uniform() calls. It is the ts backend's dropoutMask kernel.
+ *
+ * @example
+ * const state = Int32Array.of(1, 2, 3, 4);
+ * dropoutMaskFromState(new Float32Array(4), state, 0.5, 2);
+ */
+export function dropoutMaskFromState(out: Float32Array | Float64Array, state: Int32Array, rate: number, keep: number): void {
+  // uniform() = u / 2^32 is exact, so comparing u with rate · 2^32 decides exactly alike.
+  const threshold = rate * 4294967296;
+  let s0 = state[0]!;
+  let s1 = state[1]!;
+  let s2 = state[2]!;
+  let s3 = state[3]!;
+  for (let i = 0; i < out.length; i++) {
+    const m = Math.imul(s1, 5);
+    const u = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+    const t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = (s3 << 11) | (s3 >>> 21);
+    out[i] = u >= threshold ? keep : 0;
+  }
+  state[0] = s0;
+  state[1] = s1;
+  state[2] = s2;
+  state[3] = s3;
 }
 
 function rotl(x: number, k: number): number {

@@ -163,6 +163,16 @@ describe('native backend rejects bad arguments with clear errors', { skip }, () 
     );
   });
 
+  it('dropoutMask: the state has four words, the rate is in [0, 1)', () => {
+    const out = new Float32Array(5);
+    assert.throws(() => k.dropoutMask(out, new Int32Array(3), 0.5, 2), /^Error: dropoutMask: state has 3 elements, expected 4$/);
+    assert.throws(() => k.dropoutMask(out, new Int32Array(4), 1, 2), /^Error: dropoutMask: expected rate in \[0, 1\), received 1\.0+$/);
+    assert.throws(
+      () => k.dropoutMask(out, new Int32Array(4), -0.5, 2),
+      /^Error: dropoutMask: expected rate in \[0, 1\), received -0\.50*$/,
+    );
+  });
+
   it('reluBackward, batch norm, depthwise, pad, slice and concat: lengths, shapes and geometry', () => {
     const x = randomF32(12, rng);
     assert.throws(() => k.reluBackward(x, x.subarray(1)), /^Error: reluBackward: y has 11 elements, expected dy.length = 12$/);

@@ -124,6 +124,22 @@ function suite(k: Kernels, rng: Random): void {
     }
   });
 
+  it('dropoutMask: the same mask and the same state afterwards, bit for bit', () => {
+    for (const n of [1, 3, 7, 13, 33, 4096, 100_003]) {
+      for (const rate of [0, 0.25, 0.5, 0.9, 0.999]) {
+        const seed = Array.from({ length: 4 }, () => rng.nextUint32() | 0);
+        const nativeState = Int32Array.from(seed);
+        const tsState = Int32Array.from(seed);
+        const nat = new Float32Array(n);
+        const ref = new Float32Array(n);
+        k.dropoutMask(nat, nativeState, rate, 1 / (1 - rate));
+        ts.dropoutMask(ref, tsState, rate, 1 / (1 - rate));
+        assertSame(nat, ref, `dropoutMask n=${n} rate=${rate}`);
+        assertSame(nativeState, tsState, `dropoutMask state n=${n} rate=${rate}`);
+      }
+    }
+  });
+
   it('pad and slice: every axis, zero pads, empty boxes', () => {
     const cases: [number[], number[], number[]][] = [
       [[7], [2], [3]],

@@ -132,4 +132,16 @@ describe('ts kernels: known values', () => {
     close(v, [0.004]);
     close(p, [1 - 0.1]);
   });
+
+  it('dropoutMask: the xoshiro128** draws of a known state, compared with rate · 2^32', () => {
+    // From state (1, 2, 3, 4) xoshiro128** draws 11520, 0, 5927040, 70819200 (the reference C
+    // code's first outputs); with the threshold at exactly the third, it and the fourth are kept.
+    const state = Int32Array.of(1, 2, 3, 4);
+    const out = new Float32Array(4);
+    k.dropoutMask(out, state, 5927040 / 2 ** 32, 2);
+    assert.deepEqual(Array.from(out), [0, 0, 2, 2]);
+    const one = Int32Array.of(1, 2, 3, 4);
+    k.dropoutMask(new Float64Array(1), one, 0.5, 2);
+    assert.deepEqual(Array.from(one), [7, 0, 1026, 12288], 'the state after one draw');
+  });
 });

@@ -2,6 +2,7 @@
  * The `ts` backend: the pure-TypeScript reference implementation of every kernel. Plain loops,
  * obviously correct, able to train; the native backend is tested against it.
  */
+import { dropoutMaskFromState } from '../../tensor/random.js';
 import type { AdamStep, Backend, FloatArray, Kernels } from '../kernels.js';
 import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from './conv.js';
 import { conv2dMaxPool, conv2dMaxPoolBackward } from './conv-pool.js';
@@ -59,6 +60,7 @@ export const tsKernels: Kernels = {
   batchNormBackward,
   batchNormInference,
   adamUpdate,
+  dropoutMask: dropoutMaskFromState,
 };
 
 /** The `ts` backend record. */
