@@ -90,18 +90,6 @@ export class Random {
     this.s3 = state[3]!;
   }
 
-  /**
-   * Fills `out` with a dropout mask: `keep` where the next uniform() is >= `rate`, else 0 (the
-   * same draws as calling uniform() once per element).
-   *
-   * @example
-   * const mask = new Float32Array(1000);
-   * new Random(1).fillKeepMask(mask, 0.25, 1 / 0.75); // ~750 entries of 1.333…, the rest 0
-   */
-  fillKeepMask(out: Float32Array | Float64Array, rate: number, keep: number): void {
-    this.withState((state) => dropoutMaskFromState(out, state, rate, keep));
-  }
-
   /** Integer in [0, n). */
   int(n: number): number {
     return Math.floor(this.uniform() * n);
