@@ -14,6 +14,7 @@ import { oneHot } from '../src/data/one-hot.js';
 import { zoo } from '../src/models/zoo.js';
 import { setSeed } from '../src/tensor/random.js';
 import { Callback, type Logs } from '../src/training/callbacks.js';
+import { stepsPerEpoch } from '../src/training/fit.js';
 import { optimizerFor, scheduleCallbacks, type Schedule } from '../src/cli/train.js';
 
 function flag(name: string, fallback: string): string {
@@ -50,8 +51,8 @@ const model = zoo[modelName]({ inputShape: [28, 28, 1], classes: 10 });
 const schedule = flag('lr-schedule', 'constant') as Schedule;
 if (!['constant', 'cosine', 'plateau'].includes(schedule))
   throw new Error(`recipe: unknown --lr-schedule ${schedule}; expected constant, cosine or plateau`);
-const stepsPerEpoch = Math.ceil(Math.floor(train.images.shape[0]! * 0.8) / 200);
-model.compile({ optimizer: optimizerFor({}, schedule, epochs * stepsPerEpoch), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+const steps = epochs * stepsPerEpoch(train.images.shape[0]!, 0.2, 200);
+model.compile({ optimizer: optimizerFor({}, schedule, steps), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
 const stats = new EpochStats();
 const callbacks = [stats, ...scheduleCallbacks(schedule, 0.2)];
 const t0 = performance.now();

@@ -82,49 +82,13 @@ const float* ImageSource::image(i64 n) {
   return buf_;
 }
 
-void forwardTile(const FwdTile& t) {
-#if defined(CK_HAVE_AVX512)
-  if (useAvx512()) return avx512::convForwardTile(t);
-#endif
-#if defined(CK_HAVE_AVX2)
-  avx2::convForwardTile(t);
-#else
-  (void)t;
-#endif
-}
+void forwardTile(const FwdTile& t) { CK_CALL_SELECTED_ISA(convForwardTile, t); }
 
-void slide3Tile(const FwdTile& t) {
-#if defined(CK_HAVE_AVX512)
-  if (useAvx512()) return avx512::convForwardSlide3(t);
-#endif
-#if defined(CK_HAVE_AVX2)
-  avx2::convForwardSlide3(t);
-#else
-  (void)t;
-#endif
-}
+void slide3Tile(const FwdTile& t) { CK_CALL_SELECTED_ISA(convForwardSlide3, t); }
 
-void filterTile(const FilterTile& t) {
-#if defined(CK_HAVE_AVX512)
-  if (useAvx512()) return avx512::convFilterTile(t);
-#endif
-#if defined(CK_HAVE_AVX2)
-  avx2::convFilterTile(t);
-#else
-  (void)t;
-#endif
-}
+void filterTile(const FilterTile& t) { CK_CALL_SELECTED_ISA(convFilterTile, t); }
 
-void filterSlide3Tile(const FilterSlideTile& t) {
-#if defined(CK_HAVE_AVX512)
-  if (useAvx512()) return avx512::convFilterSlide3(t);
-#endif
-#if defined(CK_HAVE_AVX2)
-  avx2::convFilterSlide3(t);
-#else
-  (void)t;
-#endif
-}
+void filterSlide3Tile(const FilterSlideTile& t) { CK_CALL_SELECTED_ISA(convFilterSlide3, t); }
 
 namespace {
 

@@ -14,7 +14,6 @@
 
 #include "conv.h"
 #include "conv_direct_util.h"
-#include "simd.h"
 #include "threadpool.h"
 
 namespace ck {
@@ -158,37 +157,10 @@ bool conv2dBackpropInputWinograd(const ConvGeom& g, const float* dy, const float
   return true;
 }
 
-void transformInputRow(const WinoInputRow& t) {
-#if defined(CK_HAVE_AVX512)
-  if (useAvx512()) return avx512::winoInputRow(t);
-#endif
-#if defined(CK_HAVE_AVX2)
-  avx2::winoInputRow(t);
-#else
-  (void)t;
-#endif
-}
+void transformInputRow(const WinoInputRow& t) { CK_CALL_SELECTED_ISA(winoInputRow, t); }
 
-void transformOutputRow(const WinoOutputRow& t) {
-#if defined(CK_HAVE_AVX512)
-  if (useAvx512()) return avx512::winoOutputRow(t);
-#endif
-#if defined(CK_HAVE_AVX2)
-  avx2::winoOutputRow(t);
-#else
-  (void)t;
-#endif
-}
+void transformOutputRow(const WinoOutputRow& t) { CK_CALL_SELECTED_ISA(winoOutputRow, t); }
 
-void transformGradRow(const WinoGradRow& t) {
-#if defined(CK_HAVE_AVX512)
-  if (useAvx512()) return avx512::winoGradRow(t);
-#endif
-#if defined(CK_HAVE_AVX2)
-  avx2::winoGradRow(t);
-#else
-  (void)t;
-#endif
-}
+void transformGradRow(const WinoGradRow& t) { CK_CALL_SELECTED_ISA(winoGradRow, t); }
 
 }  // namespace ck

@@ -11,6 +11,7 @@ import type { Optimizer } from '../optimizers/optimizer.js';
 import { setSeed } from '../tensor/random.js';
 import { CSVLogger } from '../training/csv-logger.js';
 import type { Callback } from '../training/callbacks.js';
+import { stepsPerEpoch } from '../training/fit.js';
 import { ReduceLROnPlateau } from '../training/reduce-lr-on-plateau.js';
 import { describeFlags, parseFlags, type FlagSpec } from './args.js';
 
@@ -106,10 +107,10 @@ export async function train(argv: readonly string[]): Promise<number> {
   const inputShape = trainSet.images.shape.slice(1) as [number, number, number];
   const model = zoo[(flags['model'] as keyof typeof zoo | undefined) ?? 'seedCnn']({ inputShape, classes: 10 });
   model.summary();
-  const stepsPerEpoch = Math.ceil(Math.floor(trainSet.images.shape[0]! * (1 - validationSplit)) / batchSize);
+  const steps = epochs * stepsPerEpoch(trainSet.images.shape[0]!, validationSplit, batchSize);
   const schedule = (flags['lrSchedule'] as Schedule | undefined) ?? 'constant';
   model.compile({
-    optimizer: optimizerFor(flags, schedule, epochs * stepsPerEpoch),
+    optimizer: optimizerFor(flags, schedule, steps),
     loss: 'categoricalCrossentropy',
     metrics: ['accuracy'],
   });

@@ -61,6 +61,27 @@ function checkTargets(model: TrainableModel, compiled: Compiled, y: Tensor): voi
   noGrad(() => compiled.loss.fn(sliceRows(y, 0, 1), zero));
 }
 
+/**
+ * How many of `samples` fit trains on with `validationSplit` (Keras: the last fraction is held
+ * out, rounding the training part down).
+ *
+ * @example
+ * trainingSamples(60000, 0.2); // 48000
+ */
+export function trainingSamples(samples: number, validationSplit: number): number {
+  return Math.floor(samples * (1 - validationSplit));
+}
+
+/**
+ * Optimizer steps in one epoch of fit: what a schedule's decaySteps counts.
+ *
+ * @example
+ * stepsPerEpoch(60000, 0.2, 200); // 240
+ */
+export function stepsPerEpoch(samples: number, validationSplit: number, batchSize: number): number {
+  return Math.ceil(trainingSamples(samples, validationSplit) / batchSize);
+}
+
 /** Trains `model` on (x, y); see Model.fit for the user-facing documentation. */
 export async function fit(model: TrainableModel, compiled: Compiled | null, x: Tensor, y: Tensor, args: FitArgs = {}): Promise<History> {
   if (!compiled) throw new Error(`fit: model "${model.name}" must be compiled first: call model.compile({ optimizer, loss }) before fit`);
@@ -72,7 +93,7 @@ export async function fit(model: TrainableModel, compiled: Compiled | null, x: T
   let [xTrain, yTrain] = [x, y];
   let validation = args.validationData ?? null;
   if (!validation && args.validationSplit) {
-    const splitAt = Math.floor(x.shape[0]! * (1 - args.validationSplit));
+    const splitAt = trainingSamples(x.shape[0]!, args.validationSplit);
     validation = [sliceRows(x, splitAt, x.shape[0]!), sliceRows(y, splitAt, y.shape[0]!)];
     [xTrain, yTrain] = [sliceRows(x, 0, splitAt), sliceRows(y, 0, splitAt)];
   }

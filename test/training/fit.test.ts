@@ -15,7 +15,7 @@ import { Random, setSeed } from '../../src/tensor/random.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { Callback, type Logs } from '../../src/training/callbacks.js';
 import { CSVLogger } from '../../src/training/csv-logger.js';
-import { TrainingError } from '../../src/training/fit.js';
+import { stepsPerEpoch, trainingSamples, TrainingError } from '../../src/training/fit.js';
 import { formatValue } from '../../src/training/progbar.js';
 
 setBackend('ts');
@@ -146,6 +146,14 @@ describe('fit', () => {
       /^Epoch 1\/2\n2\/2 \[==============================\] - \d+s \d+(ms|us|s)\/step - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4}\nEpoch 2\/2\n/,
     );
     assert.equal(text.split('\n').filter(Boolean).length, 4);
+  });
+
+  it('trainingSamples and stepsPerEpoch follow the validation split fit makes', () => {
+    assert.equal(trainingSamples(60000, 0.2), 48000);
+    assert.equal(trainingSamples(7, 0.5), 3);
+    assert.equal(stepsPerEpoch(60000, 0.2, 200), 240);
+    assert.equal(stepsPerEpoch(7, 0.5, 2), 2);
+    assert.equal(stepsPerEpoch(10, 0, 3), 4);
   });
 
   it("formats values as Keras does: 4 decimals, or Python's scientific notation when tiny", () => {
