@@ -7,7 +7,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { Conv2dGeometry, Kernels, Pool2dGeometry } from '../src/backends/kernels.js';
-import { loadNativeBackend, nativeInfo } from '../src/backends/native.js';
+import { loadNativeBackend, nativeInfo } from '../src/backends/native-loader.js';
 import { tsKernels } from '../src/backends/ts/index.js';
 import { formatTable } from './table.js';
 

@@ -9,7 +9,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { Kernels } from '../src/backends/kernels.js';
-import { loadNativeBackend, nativeInfo } from '../src/backends/native.js';
+import { loadNativeBackend, nativeInfo } from '../src/backends/native-loader.js';
 import { tsKernels } from '../src/backends/ts/index.js';
 import { conv, random, time } from './conv.js';
 import { formatTable } from './table.js';

@@ -7,7 +7,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { Kernels } from '../src/backends/kernels.js';
-import { loadNativeBackend, nativeInfo, setNativeIsa } from '../src/backends/native.js';
+import { loadNativeBackend, nativeInfo, setNativeIsa } from '../src/backends/native-loader.js';
 import { tsKernels } from '../src/backends/ts/index.js';
 import { formatTable } from './table.js';
 

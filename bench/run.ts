@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadNativeBackend } from '../src/backends/native.js';
+import { loadNativeBackend } from '../src/backends/native-loader.js';
 import { benchConv, formatConvRows } from './conv.js';
 import { benchDeeper, formatDeeperRows } from './deeper.js';
 import { benchGemm, type Row } from './gemm.js';

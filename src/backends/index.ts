@@ -3,7 +3,7 @@
  * else `ts` with a one-line warning; `CONVKIT_BACKEND=ts|native` or `setBackend` choose explicitly.
  */
 import type { Backend, BackendName, Kernels } from './kernels.js';
-import { loadNativeBackend } from './native.js';
+import { loadNativeBackend } from './native-loader.js';
 import { tsBackend } from './ts/index.js';
 
 let current: Backend | null = null;

@@ -2,7 +2,7 @@
  * The `convkit` command: dispatches to `train` and `info`; usage errors print one line and exit 2.
  */
 import { getBackend } from '../backends/index.js';
-import { nativeInfo } from '../backends/native.js';
+import { nativeInfo } from '../backends/native-loader.js';
 import { UsageError } from './args.js';
 import { train, TRAIN_HELP } from './train.js';
 

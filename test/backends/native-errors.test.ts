@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { loadNativeBackend } from '../../src/backends/native.js';
+import { loadNativeBackend } from '../../src/backends/native-loader.js';
 import { tsKernels as ts } from '../../src/backends/ts/index.js';
 import { Random } from '../../src/tensor/random.js';
 import { convGeometry, poolGeometry, randomF32 } from './parity-util.js';
@@ -283,7 +283,7 @@ describe('native backend rejects bad arguments with clear errors', { skip }, () 
 describe('load-time settings', { skip }, () => {
   it('CONVKIT_NATIVE_ISA=portable and CONVKIT_NUM_THREADS=3 take effect and agree with ts', () => {
     const here = dirname(fileURLToPath(import.meta.url));
-    const native = new URL(`file://${join(here, '..', '..', 'src', 'backends', 'native.js')}`).href;
+    const native = new URL(`file://${join(here, '..', '..', 'src', 'backends', 'native-loader.js')}`).href;
     const tsIndex = new URL(`file://${join(here, '..', '..', 'src', 'backends', 'ts', 'index.js')}`).href;
     const script = `
       import { loadNativeBackend, nativeInfo } from ${JSON.stringify(native)};

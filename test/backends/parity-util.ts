@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Conv2dGeometry, Kernels, Pool2dGeometry } from '../../src/backends/kernels.js';
-import { loadNativeBackend, setNativeIsa } from '../../src/backends/native.js';
+import { loadNativeBackend, setNativeIsa } from '../../src/backends/native-loader.js';
 import { Random } from '../../src/tensor/random.js';
 
 /** A Float32Array of n uniform values in [lo, hi). */
