@@ -6,7 +6,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { add } from '../ops/elementwise.js';
-import { gradientRules, type GradientRule } from './rules.js';
+import { appliesInputRelu, gradientRules, type GradientRule } from './rules.js';
 import type { OpName } from './op-attrs.js';
 import { noGrad, type TapeNode, type TapeNodeOf } from './tape.js';
 
@@ -29,7 +29,7 @@ function topologicalOrder(root: Tensor): Tensor[] {
   return order;
 }
 
-function applyRule<K extends OpName>(node: TapeNodeOf<K>, dy: Tensor, y: Tensor): (Tensor | null)[] {
+function applyRule<K extends OpName>(node: TapeNodeOf<K>, dy: Tensor, y: Tensor, dyMasked: boolean): (Tensor | null)[] {
   const rule: GradientRule<K> = gradientRules[node.op];
   return rule(
     dy,
@@ -37,6 +37,7 @@ function applyRule<K extends OpName>(node: TapeNodeOf<K>, dy: Tensor, y: Tensor)
     y,
     node.attrs,
     node.inputs.map((t) => t.requiresGrad),
+    dyMasked,
   );
 }
 
@@ -54,6 +55,8 @@ export function gradients(y: Tensor, xs: readonly Tensor[], dy?: Tensor): (Tenso
     throw new Error(`gradients: dy has shape ${formatShape(seed.shape)}, expected ${formatShape(y.shape)}`);
   }
   const grads = new Map<Tensor, Tensor>([[y, seed]]);
+  // Tensors whose every gradient so far carries their relu's mask (see appliesInputRelu).
+  const masked = new Set<Tensor>();
   const wanted = new Set(xs);
   noGrad(() => {
     const order = topologicalOrder(y);
@@ -63,11 +66,14 @@ export function gradients(y: Tensor, xs: readonly Tensor[], dy?: Tensor): (Tenso
       const g = grads.get(t);
       if (!node || !g) continue;
       if (!wanted.has(t)) grads.delete(t); // free intermediate gradients as soon as they are used
-      const inputGrads = applyRule(node, g, t);
+      const inputGrads = applyRule(node, g, t, masked.has(t));
+      const masks = appliesInputRelu(node);
       node.inputs.forEach((input, j) => {
         const gi = inputGrads[j];
         if (!gi || !input.requiresGrad) return;
         const prev = grads.get(input);
+        if (masks && (!prev || masked.has(input))) masked.add(input);
+        else masked.delete(input);
         grads.set(input, prev ? add(prev, gi) : gi);
       });
     }

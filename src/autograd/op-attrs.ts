@@ -39,7 +39,8 @@ export interface OpAttrs {
    * whose input gradient this is: its input is this op's output and its output this op's input.
    */
   conv2dTranspose: { geometry: Conv2dGeometry };
-  maxPool2d: { geometry: Pool2dGeometry; argmax: Int32Array };
+  /** `reluInput`: x is a relu's output (see appliesInputRelu in rules.ts) */
+  maxPool2d: { geometry: Pool2dGeometry; argmax: Int32Array; reluInput: boolean };
   /** inputs: x, filter, and the bias when present; argmax indexes the (unstored) conv output */
   conv2dMaxPool: { conv: Conv2dGeometry; pool: Pool2dGeometry; activation: FusedActivation; argmax: Int32Array };
   avgPool2d: { geometry: Pool2dGeometry };

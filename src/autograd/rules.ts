@@ -13,14 +13,20 @@ import { matmul } from '../ops/linalg.js';
 import { sum } from '../ops/reduce.js';
 import { reshape, transpose } from '../ops/shape.js';
 import type { OpAttrs, OpName } from './op-attrs.js';
+import type { TapeNode } from './tape.js';
 
-/** One gradient rule: input gradients (null where not needed) from the output gradient. */
+/**
+ * One gradient rule: input gradients (null where not needed) from the output gradient, a pure
+ * function of its arguments. `dyMasked`: dy is already zero wherever a relu output y is zero
+ * (see `appliesInputRelu`), so a rule for an op ending in a relu may skip that relu's mask.
+ */
 export type GradientRule<K extends OpName> = (
   dy: Tensor,
   inputs: readonly Tensor[],
   y: Tensor,
   attrs: OpAttrs[K],
   needs: readonly boolean[],
+  dyMasked: boolean,
 ) => (Tensor | null)[];
 
 /** Sums a broadcast gradient back down to the shape of the operand it came from. */
@@ -33,35 +39,22 @@ export function unbroadcast(g: Tensor, shape: readonly number[]): Tensor {
 }
 
 /**
- * Gradients that already carry the mask of the relu whose output they belong to. When a relu's
- * output (a relu op, or a matmul/conv2d with a fused relu) feeds max pooling, the pooling rule
- * masks the pooled gradient instead, which is exact (each window's winner is the value the relu
- * mask tests) and 4× smaller for 2×2 windows; the relu then has nothing left to do. A gradient
- * summed from several consumers is a new tensor, not in the set, and is masked as usual.
+ * The gradient through a fused relu epilogue: dy where the output is positive (one kernel pass),
+ * or dy itself when it already carries that mask (`dyMasked`; see `appliesInputRelu`).
  */
-const reluMasked = new WeakSet<Tensor>();
-
-/** True when t is the output of a relu (a relu op, or a fused relu epilogue). */
-function reluOutput(t: Tensor): boolean {
-  const node = t.node;
-  if (!node) return false;
-  if (node.op === 'relu') return true;
-  switch (node.op) {
-    case 'addRelu':
-      return true;
-    case 'conv2d':
-    case 'matmul':
-    case 'fusedBatchNorm':
-    case 'batchNormInference':
-      return node.attrs.activation === 'relu';
-    default:
-      return false;
-  }
+function throughActivation(dy: Tensor, y: Tensor, activation: 'linear' | 'relu', dyMasked: boolean): Tensor {
+  return activation === 'relu' && !dyMasked ? b.reluBackward(dy, y) : dy;
 }
 
-/** The gradient through a fused relu epilogue: dy where the output is positive (one kernel pass). */
-function throughActivation(dy: Tensor, y: Tensor, activation: 'linear' | 'relu'): Tensor {
-  return activation === 'relu' && !reluMasked.has(dy) ? b.reluBackward(dy, y) : dy;
+/**
+ * True when `node`'s rule hands its input a gradient that already carries the input's relu mask.
+ * A max pooling whose input is a relu's output (its `reluInput` attribute, recorded by the op)
+ * masks the pooled gradient instead, which is exact (each window's winner is the value the relu
+ * mask tests) and 4× smaller for 2×2 windows. When every gradient a tensor receives is masked so,
+ * the autograd engine tells the producing rule (`dyMasked`), and its relu has nothing left to do.
+ */
+export function appliesInputRelu(node: TapeNode): boolean {
+  return node.op === 'maxPool2d' && node.attrs.reluInput;
 }
 
 /** A reduction's output (or its gradient) reshaped to x's rank, size 1 on the reduced axes. */
@@ -80,8 +73,8 @@ const when = (need: boolean | undefined, f: () => Tensor): Tensor | null => (nee
 
 export const gradientRules: { [K in OpName]: GradientRule<K> } = {
   add: (dy, [a, c], _y, _at, n) => [when(n[0], () => unbroadcast(dy, a!.shape)), when(n[1], () => unbroadcast(dy, c!.shape))],
-  addRelu: (dy, [a, c], y, _at, n) => {
-    const g = throughActivation(dy, y, 'relu');
+  addRelu: (dy, [a, c], y, _at, n, dyMasked) => {
+    const g = throughActivation(dy, y, 'relu', dyMasked);
     return [when(n[0], () => unbroadcast(g, a!.shape)), when(n[1], () => unbroadcast(g, c!.shape))];
   },
   sub: (dy, [a, c], _y, _at, n) => [when(n[0], () => unbroadcast(dy, a!.shape)), when(n[1], () => unbroadcast(neg(dy), c!.shape))],
@@ -111,21 +104,21 @@ export const gradientRules: { [K in OpName]: GradientRule<K> } = {
   log: (dy, [x]) => [div(dy, x!)],
   sqrt: (dy, _x, y) => [div(dy, mul(y, 2))],
   square: (dy, [x]) => [mul(dy, mul(x!, 2))],
-  relu: (dy, _x, y) => [reluMasked.has(dy) ? dy : b.reluBackward(dy, y)],
+  relu: (dy, _x, y, _at, _n, dyMasked) => [throughActivation(dy, y, 'relu', dyMasked)],
   sigmoid: (dy, _x, y) => [mul(dy, mul(y, sub(1, y)))],
   tanh: (dy, _x, y) => [mul(dy, sub(1, mul(y, y)))],
   erf: (dy, [x]) => [mul(dy, mul(exp(neg(square(x!))), TWO_OVER_SQRT_PI))],
   clipByValue: (dy, [x], _y, { min, max }) => [mul(dy, mul(greaterEqual(x!, min), greaterEqual(max, x!)))],
-  matmul: (dy, [a, c, bias], y, { transA, transB, activation }, n) => {
-    const g = throughActivation(dy, y, activation);
+  matmul: (dy, [a, c, bias], y, { transA, transB, activation }, n, dyMasked) => {
+    const g = throughActivation(dy, y, activation, dyMasked);
     return [
       when(n[0], () => (transA ? matmul(c!, g, { transposeA: transB, transposeB: true }) : matmul(g, c!, { transposeB: !transB }))),
       when(n[1], () => (transB ? matmul(g, a!, { transposeA: true, transposeB: transA }) : matmul(a!, g, { transposeA: !transA }))),
       bias ? when(n[2], () => sum(g, 0)) : null,
     ];
   },
-  conv2d: (dy, [x, filter, bias], y, { geometry, activation }, n) => {
-    const g = throughActivation(dy, y, activation);
+  conv2d: (dy, [x, filter, bias], y, { geometry, activation }, n, dyMasked) => {
+    const g = throughActivation(dy, y, activation, dyMasked);
     return [
       when(n[0], () => b.conv2dBackpropInput(g, filter!, geometry)),
       when(n[1], () => b.conv2dBackpropFilter(x!, g, geometry)),
@@ -142,12 +135,10 @@ export const gradientRules: { [K in OpName]: GradientRule<K> } = {
     when(n[0], () => b.conv2dForward(dy, filter!, geometry)),
     when(n[1], () => b.conv2dBackpropFilter(dy, x!, geometry)),
   ],
-  maxPool2d: (dy, [x], y, { geometry, argmax }) => {
-    if (!reluOutput(x!)) return [b.maxPool2dBackward(dy, argmax, geometry)];
-    const dx = b.maxPool2dBackward(b.reluBackward(dy, y), argmax, geometry);
-    reluMasked.add(dx);
-    return [dx];
-  },
+  // With `reluInput`, the pooled gradient is masked by the winners' signs (see appliesInputRelu).
+  maxPool2d: (dy, _x, y, { geometry, argmax, reluInput }) => [
+    b.maxPool2dBackward(reluInput ? b.reluBackward(dy, y) : dy, argmax, geometry),
+  ],
   conv2dMaxPool: (dy, [x, filter, bias], y, { conv, pool, activation, argmax }, n) => {
     const g = b.conv2dMaxPoolBackward(dy, x!, filter!, y, argmax, conv, pool, activation, {
       input: n[0]!,
@@ -171,9 +162,9 @@ export const gradientRules: { [K in OpName]: GradientRule<K> } = {
   },
   logSoftmax: (dy, _x, y) => [b.logSoftmaxBackward(dy, y)],
   // One backward kernel gives all three; inputs are x, then scale and offset when present.
-  fusedBatchNorm: (dy, [x, ...params], y, { activation, epsilon, mean, variance, hasScale, hasOffset }, n) => {
+  fusedBatchNorm: (dy, [x, ...params], y, { activation, epsilon, mean, variance, hasScale, hasOffset }, n, dyMasked) => {
     // A fused relu's mask goes into the backward kernel's passes (unless the gradient has it).
-    const reluOutput = activation === 'relu' && !reluMasked.has(dy) ? y : null;
+    const reluOutput = activation === 'relu' && !dyMasked ? y : null;
     const g = b.batchNormBackward(dy, x!, hasScale ? params[0]! : null, mean, variance, epsilon, reluOutput);
     return [
       n[0] ? g.dx : null,
@@ -182,8 +173,8 @@ export const gradientRules: { [K in OpName]: GradientRule<K> } = {
     ];
   },
   // y = x·scale + shift along the last axis: scale and shift gradients sum over the other axes.
-  batchNormInference: (dy, [x, scale], y, { activation }, n) => {
-    dy = throughActivation(dy, y, activation);
+  batchNormInference: (dy, [x, scale], y, { activation }, n, dyMasked) => {
+    dy = throughActivation(dy, y, activation, dyMasked);
     const leading = [...Array(x!.rank - 1).keys()];
     return [when(n[0], () => mul(dy, scale!)), when(n[1], () => sum(mul(dy, x!), leading)), when(n[2], () => sum(dy, leading))];
   },

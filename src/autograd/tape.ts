@@ -48,3 +48,27 @@ export function record<K extends OpName>(op: K, inputs: readonly Tensor[], outpu
   }
   return output;
 }
+
+/**
+ * True when `t` was recorded as the output of a relu: a relu op, addRelu, or an op with a fused
+ * relu epilogue (conv2d, matmul, the batch norms). Ops that can use the relu's mask record it.
+ *
+ * @example
+ * endsInRelu(ops.relu(x));   // true when x needs a gradient (the output is recorded)
+ */
+export function endsInRelu(t: Tensor): boolean {
+  const node = t.node;
+  if (!node) return false;
+  switch (node.op) {
+    case 'relu':
+    case 'addRelu':
+      return true;
+    case 'conv2d':
+    case 'matmul':
+    case 'fusedBatchNorm':
+    case 'batchNormInference':
+      return node.attrs.activation === 'relu';
+    default:
+      return false;
+  }
+}

@@ -3,7 +3,7 @@
  * and average.
  */
 import { kernels } from '../backends/index.js';
-import { record } from '../autograd/tape.js';
+import { endsInRelu, record } from '../autograd/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkPadding, pair, poolGeometry, type Padding } from './geometry.js';
 import { floatsOf, wrap } from './util.js';
@@ -29,7 +29,7 @@ export function maxPool2d(x: Tensor, options: Pool2dOptions = {}): Tensor {
   const geometry = resolve(x, options, 'maxPool2d');
   const { y, argmax } = kernels().maxPool2d(floatsOf(x, 'maxPool2d', 'x'), geometry);
   const out = wrap(y, [geometry.batch, geometry.outHeight, geometry.outWidth, geometry.channels]);
-  return record('maxPool2d', [x], out, { geometry, argmax });
+  return record('maxPool2d', [x], out, { geometry, argmax, reluInput: endsInRelu(x) });
 }
 
 /**
