@@ -27,9 +27,6 @@ export class Activation extends Layer {
   call(x: Tensor): Tensor {
     return this.fn(x);
   }
-  override get isPlainRelu(): boolean {
-    return this.activation === 'relu';
-  }
   computeOutputShape(inputShape: Shape): Shape {
     return inputShape;
   }

@@ -53,10 +53,6 @@ export class ReLU extends ActivationLayer {
     this.threshold = finite(args.threshold ?? 0, 'threshold', where, 0);
   }
 
-  override get isPlainRelu(): boolean {
-    return this.maxValue === null && this.negativeSlope === 0 && this.threshold === 0;
-  }
-
   call(x: Tensor): Tensor {
     if (this.negativeSlope === 0 && this.threshold === 0)
       return this.maxValue === null ? ops.relu(x) : ops.minimum(ops.relu(x), this.maxValue);

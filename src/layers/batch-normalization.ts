@@ -85,16 +85,14 @@ export class BatchNormalization extends Layer {
   }
 
   call(x: Tensor, ctx: CallContext): Tensor {
-    return this.normalize(x, ctx, 'linear');
+    return this.callWithActivation(x, ctx, 'linear');
   }
 
-  /** Followed by a plain relu (Activation('relu'), ReLU()): one op with the relu fused in. */
-  protected override fusedWith(next: Layer): ((inputs: Tensor[], ctx: CallContext) => Tensor) | null {
-    return next.isPlainRelu ? ([x], ctx) => this.normalize(x!, ctx, 'relu') : null;
-  }
-
-  /** The layer's output, then the activation (fused into the kernels). */
-  private normalize(x: Tensor, ctx: CallContext, activation: FusedActivation): Tensor {
+  /**
+   * The layer's output, then the activation, fused into the kernels (the fused pair
+   * BatchNormalization → relu in src/layers/fusion.ts calls this with 'relu').
+   */
+  callWithActivation(x: Tensor, ctx: CallContext, activation: FusedActivation): Tensor {
     const axis = normalizeAxis(this.axis, x.rank, this.name);
     // Per-feature vectors [C] viewed as [1, …, C, …, 1] so they broadcast along `axis`.
     const view = x.shape.map((d, i) => (i === axis ? d : 1));

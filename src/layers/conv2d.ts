@@ -8,8 +8,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../tensor/variable.js';
 import { ConvLayer, positiveInteger, type WindowArgs } from './conv-layer.js';
 import { getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from './initializers.js';
-import type { Layer, LayerArgs, LayerConfig } from './layer.js';
-import { MaxPooling2D } from './pooling.js';
+import type { LayerArgs, LayerConfig } from './layer.js';
 import { registerLayer } from './registry.js';
 import type { Shape } from './shape-types.js';
 
@@ -57,32 +56,18 @@ export class Conv2D extends ConvLayer {
   }
 
   call(x: Tensor): Tensor {
-    const y = ops.conv2d(x, this.kernel!, {
+    return this.finish(ops.conv2d(x, this.kernel!, this.convOptions()));
+  }
+
+  /** The conv2d op's options: window, bias and the fused part of the activation (a relu or none). */
+  convOptions(): ops.Conv2dOptions {
+    return {
       strides: this.strides,
       padding: this.padding,
       dilationRate: this.dilationRate,
       bias: this.bias,
       activation: this.fusedActivation,
-    });
-    return this.finish(y);
-  }
-
-  /** Followed by MaxPooling2D, with a relu or no activation: one conv2dMaxPool op. */
-  protected override fusedWith(next: Layer): ((inputs: Tensor[]) => Tensor) | null {
-    if (!(next instanceof MaxPooling2D) || (this.activation !== 'relu' && this.activation !== 'linear')) return null;
-    return ([x]) =>
-      ops.conv2dMaxPool(
-        x!,
-        this.kernel!,
-        {
-          strides: this.strides,
-          padding: this.padding,
-          dilationRate: this.dilationRate,
-          bias: this.bias,
-          activation: this.fusedActivation,
-        },
-        { poolSize: next.poolSize, strides: next.strides, padding: next.padding },
-      );
+    };
   }
 
   computeOutputShape(inputShape: Shape): Shape {

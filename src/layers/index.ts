@@ -93,7 +93,8 @@ export {
   UpSampling2D,
   ZeroPadding2D,
 };
-export { Layer, setLayerFusion, type CallContext, type LayerArgs, type LayerConfig } from './layer.js';
+export { Layer, type CallContext, type LayerArgs, type LayerConfig } from './layer.js';
+export { setLayerFusion } from './fusion.js';
 export { layerFromConfig, registerLayer, serializeLayer, type SerializedLayer } from './registry.js';
 export { activations, type ActivationName } from './activations.js';
 export { initializers, type Initializer, type InitializerIdentifier } from './initializers.js';

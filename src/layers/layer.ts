@@ -47,20 +47,6 @@ export function snakeCase(className: string): string {
     .toLowerCase();
 }
 
-let fusionEnabled = typeof process === 'undefined' || process.env['CONVKIT_FUSION'] !== '0';
-
-/**
- * Turns the fusion of layer pairs (Conv2D → MaxPooling2D, BatchNormalization → relu, Add → relu) on or off
- * for every model; on by default (CONVKIT_FUSION=0 starts with it off). Results are the same
- * either way, up to float rounding; fusion saves memory traffic.
- *
- * @example
- * setLayerFusion(false);   // e.g. to time the unfused layers
- */
-export function setLayerFusion(enabled: boolean): void {
-  fusionEnabled = enabled;
-}
-
 /**
  * Base class of all layers.
  *
@@ -148,43 +134,14 @@ export abstract class Layer {
   apply(x: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], ctx: CallContext = { training: false }): Tensor | SymbolicTensor {
     if (isSymbolic(x)) return this.applySymbolic(Array.isArray(x) ? x : [x]);
     const inputs = (Array.isArray(x) ? x : [x]) as Tensor[];
-    if (!this.built) this.buildForInputs(inputs.map((t) => [null, ...t.shape.slice(1)]));
-    this.checkInputs(inputs.map((t) => t.shape));
+    this.prepareInputs(inputs);
     return this.callInputs(inputs, ctx);
   }
 
-  /** True when this layer computes exactly max(x, 0) (a producer may then fuse it; see fusedWith). */
-  get isPlainRelu(): boolean {
-    return false;
-  }
-
-  /**
-   * One op that computes `next(this(inputs))` when this layer knows one for `next` (Conv2D with
-   * MaxPooling2D, BatchNormalization with a relu), else null. Models use it for pairs whose
-   * intermediate output nothing else reads (see `applyFused`). Default: null.
-   */
-  protected fusedWith(_next: Layer): ((inputs: Tensor[], ctx: CallContext) => Tensor) | null {
-    return null;
-  }
-
-  /**
-   * Runs this layer and then `next` as one fused op, with the same checks as two `apply` calls,
-   * or returns null (and runs nothing) when the pair has no fused op or fusion is off
-   * (`setLayerFusion(false)`, or CONVKIT_FUSION=0).
-   *
-   * @example
-   * const y = conv.applyFused(pool, x, { training: true }) ?? pool.apply(conv.apply(x));
-   */
-  applyFused(next: Layer, x: Tensor | Tensor[], ctx: CallContext = { training: false }): Tensor | null {
-    if (!fusionEnabled || !next.built) return null;
-    const fused = this.fusedWith(next);
-    if (!fused) return null;
-    const inputs = Array.isArray(x) ? x : [x];
+  /** Builds the layer on first use and checks each input against the shape it was built for (apply's first step). */
+  prepareInputs(inputs: readonly Tensor[]): void {
     if (!this.built) this.buildForInputs(inputs.map((t) => [null, ...t.shape.slice(1)]));
     this.checkInputs(inputs.map((t) => t.shape));
-    const middle = this.computeOutputShapeForInputs(inputs.map((t) => [...t.shape]));
-    next.checkInputs([middle.map((d) => d ?? -1)]);
-    return fused(inputs, ctx);
   }
 
   private applySymbolic(inputs: SymbolicTensor[]): SymbolicTensor {

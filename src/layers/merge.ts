@@ -59,12 +59,6 @@ export class Add extends MergeLayer {
     super(args, 'add');
   }
   protected merge = fold(ops.add);
-
-  /** Followed by a plain relu: the last sum and the relu in one pass (addRelu). */
-  protected override fusedWith(next: Layer): ((inputs: Tensor[]) => Tensor) | null {
-    if (!next.isPlainRelu) return null;
-    return (inputs) => ops.addRelu(this.merge(inputs.slice(0, -1)), inputs[inputs.length - 1]!);
-  }
 }
 
 /** First input minus the second. @example layers.subtract().apply([a, b]) */

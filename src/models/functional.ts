@@ -4,6 +4,7 @@
  * nest. Configs follow Keras: each layer lists its inbound nodes by layer name.
  */
 import { InputLayer, symbolicInput } from '../layers/input.js';
+import { applyFused } from '../layers/fusion.js';
 import type { CallContext, Layer, LayerConfig } from '../layers/layer.js';
 import { layerFromConfig, registerLayer, serializeLayer } from '../layers/registry.js';
 import { showShape, type Shape } from '../layers/shape-types.js';
@@ -44,7 +45,7 @@ function topologicalNodes(inputs: SymbolicTensor[], outputs: SymbolicTensor[], w
 
 /**
  * For each tensor that exactly one node reads, as that node's only input, and that is not a
- * model output: that node. Such a pair may run as one fused op (Layer.applyFused), since
+ * model output: that node. Such a pair may run as one fused op (applyFused, src/layers/fusion.ts), since
  * nothing else needs the tensor between them.
  */
 function soleReaders(nodes: readonly LayerNode[], outputs: readonly SymbolicTensor[]): Map<SymbolicTensor, LayerNode> {
@@ -125,7 +126,7 @@ export class Functional extends Model {
       const args = node.inputs.map((t) => values.get(t)!);
       const x = args.length === 1 ? args[0]! : args;
       const next = this.soleReader.get(node.output);
-      const fused = next ? node.layer.applyFused(next.layer, x, ctx) : null;
+      const fused = next ? applyFused(node.layer, next.layer, x, ctx) : null;
       if (fused && next) {
         values.set(next.output, fused);
         fusedAway.add(next);

@@ -2,6 +2,7 @@
  * Sequential: a plain stack of layers, each feeding the next. Built as soon as the first layer
  * knows its input shape (so `summary()` works before any data), else on first use.
  */
+import { applyFused } from '../layers/fusion.js';
 import type { CallContext, Layer, LayerConfig } from '../layers/layer.js';
 import { layerFromConfig, registerLayer, serializeLayer, type SerializedLayer } from '../layers/registry.js';
 import type { Shape } from '../layers/shape-types.js';
@@ -85,7 +86,7 @@ export class Sequential extends Model {
     for (let i = 0; i < this.stack.length; i++) {
       const layer = this.stack[i]!;
       const next = this.stack[i + 1];
-      const fused = next ? layer.applyFused(next, y, ctx) : null;
+      const fused = next ? applyFused(layer, next, y, ctx) : null;
       if (fused) {
         y = fused;
         i++;
