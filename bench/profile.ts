@@ -11,6 +11,7 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { getBackend, setBackend } from '../src/backends/index.js';
+import '../src/backends/native-loader.js'; // makes the native backend available (the Node entry does this)
 import type { Kernels } from '../src/backends/kernels.js';
 import { Callback } from '../src/training/callbacks.js';
 import { zoo } from '../src/models/zoo.js';

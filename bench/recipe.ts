@@ -9,6 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { getBackend, setBackend } from '../src/backends/index.js';
+import '../src/backends/native-loader.js'; // makes the native backend available (the Node entry does this)
 import { datasets } from '../src/data/index.js';
 import { oneHot } from '../src/data/one-hot.js';
 import { zoo } from '../src/models/zoo.js';

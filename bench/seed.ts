@@ -6,6 +6,7 @@
  * 1000, and single-image latency. Values do not change speed, so no dataset is needed.
  */
 import { setBackend } from '../src/backends/index.js';
+import '../src/backends/native-loader.js'; // makes the native backend available (the Node entry does this)
 import { noGrad } from '../src/autograd/tape.js';
 import { seedCnn } from '../src/models/zoo.js';
 import { Random, setSeed } from '../src/tensor/random.js';

@@ -1,16 +1,37 @@
 /**
- * Chooses the backend every op runs on. The default is `native` when the addon built and loads,
- * else `ts` with a one-line warning; `CONVKIT_BACKEND=ts|native` or `setBackend` choose explicitly.
+ * Chooses the backend every op runs on. Under Node.js (the `convkit` entry, which imports
+ * native-loader.ts) the default is `native` when the addon loads, else `ts` with a one-line
+ * warning; `CONVKIT_BACKEND=ts|native` or `setBackend` choose explicitly. Without the native
+ * loader (the browser-safe `convkit/core`), `ts` is the one backend. This file imports nothing
+ * from Node.js, so the core bundles for a browser.
  */
 import type { Backend, BackendName, Kernels } from './kernels.js';
-import { loadNativeBackend } from './native-loader.js';
 import { tsBackend } from './ts/index.js';
 
+/** Loads the native backend, or says why it cannot (see native-loader.ts). */
+export type NativeLoader = () => { backend: Backend } | { error: string };
+
+let nativeLoader: NativeLoader | null = null;
 let current: Backend | null = null;
+
+/**
+ * Makes `native` available to `getBackend` and `setBackend`; the Node.js entry does this by
+ * importing native-loader.ts, so the browser core never reaches the addon, `node:fs` or `process`.
+ *
+ * @example
+ * provideNativeBackend(loadNativeBackend);
+ */
+export function provideNativeBackend(loader: NativeLoader): void {
+  nativeLoader = loader;
+}
 
 function resolve(name: BackendName, explicit: boolean): Backend {
   if (name === 'ts') return tsBackend;
-  const loaded = loadNativeBackend();
+  if (!nativeLoader) {
+    if (explicit) throw new Error("native backend requested but unavailable: it needs Node.js and the 'convkit' entry, not 'convkit/core'");
+    return tsBackend;
+  }
+  const loaded = nativeLoader();
   if ('backend' in loaded) return loaded.backend;
   if (explicit) throw new Error(`native backend requested but unavailable: ${loaded.error}`);
   console.warn(`convkit: native backend unavailable (${loaded.error}); using the TypeScript backend`);
@@ -22,6 +43,11 @@ function parseName(value: string, where: string): BackendName {
   throw new Error(`${where}: expected 'ts' or 'native', received '${value}'`);
 }
 
+/** CONVKIT_BACKEND where there is a process environment (Node.js), else undefined. */
+function backendFromEnvironment(): string | undefined {
+  return typeof process === 'undefined' ? undefined : process.env?.['CONVKIT_BACKEND'];
+}
+
 /**
  * The backend in use, chosen on first call.
  *
@@ -30,7 +56,7 @@ function parseName(value: string, where: string): BackendName {
  */
 export function getBackend(): Backend {
   if (!current) {
-    const env = process.env['CONVKIT_BACKEND'];
+    const env = backendFromEnvironment();
     current = env ? resolve(parseName(env, 'CONVKIT_BACKEND'), true) : resolve('native', false);
   }
   return current;

@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from './kernels.js';
 import type { Addon, NativeInfo } from './native-addon.js';
+import { provideNativeBackend } from './index.js';
 import { nativeBackend } from './native.js';
 
 export type { NativeInfo } from './native-addon.js';
@@ -87,3 +88,6 @@ export function setNativeIsa(name: 'auto' | 'portable' | 'avx2' | 'avx512'): boo
   const r = load();
   return 'addon' in r ? r.addon.setIsa(name) : false;
 }
+
+// Importing this file is what makes `native` available to getBackend and setBackend.
+provideNativeBackend(loadNativeBackend);

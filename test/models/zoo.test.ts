@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setBackend } from '../../src/backends/index.js';
+import '../../src/backends/native-loader.js'; // CONVKIT_BACKEND=native runs these on the addon
 import { zoo } from '../../src/models/zoo.js';
 import { Random, setSeed } from '../../src/tensor/random.js';
 import { Tensor } from '../../src/tensor/tensor.js';
