@@ -2,8 +2,11 @@
  * Finds and loads the native addon (Node.js only: this file and what imports it are the edge the
  * browser core leaves out). The kernel record over the loaded addon is in native.ts.
  *
- * The addon is looked for at CONVKIT_NATIVE_ADDON when set (e.g. an ASan build), else at
- * native/build/Release/convkit.node, the build from source.
+ * Where the addon comes from, first that loads wins: CONVKIT_NATIVE_ADDON when set (e.g. an ASan
+ * build; then nothing else is tried); native/build/Release/convkit.node, built from source by
+ * `npm install` (scripts/build-native.mjs); prebuilds/<platform>-<arch>/convkit.node, the binary
+ * `npm pack` put in the package, so an install without scripts still gets native speed. If
+ * none loads, the TypeScript backend runs (see backends/index.ts).
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -27,27 +30,64 @@ function packageRoot(): string {
   }
 }
 
-/** Path of the compiled addon; CONVKIT_NATIVE_ADDON overrides it (e.g. an ASan build). */
-function addonPath(): string {
-  return process.env['CONVKIT_NATIVE_ADDON'] || join(packageRoot(), 'native', 'build', 'Release', 'convkit.node');
+/** Which build of the addon is in use, where it is, and why that one. */
+export interface AddonOrigin {
+  kind: 'override' | 'source' | 'prebuilt';
+  path: string;
+  reason: string;
 }
 
-let loaded: { addon: Addon; backend: Backend } | { error: string } | null = null;
+/** The places the addon may be, in the order they are tried. */
+function candidates(): AddonOrigin[] {
+  const override = process.env['CONVKIT_NATIVE_ADDON'];
+  if (override) return [{ kind: 'override', path: override, reason: 'CONVKIT_NATIVE_ADDON names it' }];
+  const root = packageRoot();
+  const platform = `${process.platform}-${process.arch}`;
+  return [
+    {
+      kind: 'source',
+      path: join(root, 'native', 'build', 'Release', 'convkit.node'),
+      reason: 'built from source by npm install (node-gyp)',
+    },
+    {
+      kind: 'prebuilt',
+      path: join(root, 'prebuilds', platform, 'convkit.node'),
+      reason: `the prebuilt ${platform} binary shipped in the package; no build from source here`,
+    },
+  ];
+}
 
-function load(): { addon: Addon; backend: Backend } | { error: string } {
-  if (loaded) return loaded;
-  const path = addonPath();
-  const poison = process.env['CONVKIT_NATIVE_POISON'] === '1';
+type Loaded = { addon: Addon; backend: Backend; origin: AddonOrigin } | { error: string };
+let loaded: Loaded | null = null;
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** The first candidate that loads, or why none does. */
+function loadFirst(): Loaded {
+  let places: AddonOrigin[];
   try {
-    if (!existsSync(path)) {
-      loaded = { error: `addon not built: ${path} is missing (run \`npm run build:native\`)` };
-    } else {
-      const addon: Addon = createRequire(import.meta.url)(path);
-      loaded = { addon, backend: nativeBackend(addon, { poison }) };
-    }
+    places = candidates();
   } catch (e) {
-    loaded = { error: `addon failed to load from ${path}: ${e instanceof Error ? e.message : String(e)}` };
+    return { error: message(e) };
   }
+  const poison = process.env['CONVKIT_NATIVE_POISON'] === '1';
+  const failures: string[] = [];
+  for (const origin of places) {
+    if (!existsSync(origin.path)) continue;
+    try {
+      const addon: Addon = createRequire(import.meta.url)(origin.path);
+      return { addon, backend: nativeBackend(addon, { poison }), origin };
+    } catch (e) {
+      failures.push(`addon failed to load from ${origin.path}: ${message(e)}`);
+    }
+  }
+  if (failures.length > 0) return { error: failures.join('; ') };
+  const paths = places.map((p) => p.path);
+  return { error: `addon not built: ${paths.join(' and ')} ${paths.length > 1 ? 'are' : 'is'} missing (run \`npm run build:native\`)` };
+}
+
+function load(): Loaded {
+  loaded ??= loadFirst();
   return loaded;
 }
 
@@ -62,6 +102,18 @@ function load(): { addon: Addon; backend: Backend } | { error: string } {
 export function loadNativeBackend(): { backend: Backend } | { error: string } {
   const r = load();
   return 'backend' in r ? { backend: r.backend } : r;
+}
+
+/**
+ * Which addon build is in use and why (CONVKIT_NATIVE_ADDON, built from source, or the package's
+ * prebuilt binary), or the reason none loads.
+ *
+ * @example
+ * nativeAddonOrigin(); // { kind: 'prebuilt', path: '…/prebuilds/linux-x64/convkit.node', reason: '…' }
+ */
+export function nativeAddonOrigin(): AddonOrigin | { error: string } {
+  const r = load();
+  return 'origin' in r ? r.origin : r;
 }
 
 /**

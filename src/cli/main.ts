@@ -2,7 +2,7 @@
  * The `convkit` command: dispatches to `train` and `info`; usage errors print one line and exit 2.
  */
 import { getBackend } from '../backends/index.js';
-import { nativeInfo } from '../backends/native-loader.js';
+import { nativeAddonOrigin, nativeInfo } from '../backends/native-loader.js';
 import { UsageError } from './args.js';
 import { train, TRAIN_HELP } from './train.js';
 
@@ -10,7 +10,8 @@ const HELP = `Usage: convkit <command> [options]
 
 Commands:
   train     train the Keras MNIST tutorial CNN on real MNIST (see convkit train --help)
-  info      show the backend in use, the CPU features found and the thread count
+  info      show the backend in use, which native addon build and why, the CPU features found
+            and the thread count
 
 Environment:
   CONVKIT_BACKEND=ts|native     choose the kernels (default: native if it built, else ts)
@@ -19,13 +20,14 @@ Environment:
 function info(): void {
   const backend = getBackend();
   const native = nativeInfo();
+  const origin = nativeAddonOrigin();
   console.log(`backend: ${backend.name}`);
+  if ('error' in origin) console.log(`native addon: not available (${origin.error})`);
+  else console.log(`native addon: ${origin.path} (${origin.reason})`);
   if (native) {
     console.log(`native isa: ${native.isa}`);
     console.log(`cpu features: ${native.cpuFeatures.join(' ') || 'none detected'}`);
     console.log(`threads: ${native.threads}`);
-  } else {
-    console.log('native addon: not available');
   }
 }
 
