@@ -49,4 +49,4 @@ export { TerminateOnNaN } from './training/terminate-on-nan.js';
 export type { MonitorMode } from './training/callback-support.js';
 export { ProgressBar } from './training/progbar.js';
 export { TrainingError, type FitArgs } from './training/fit.js';
-export { oneHot } from './data/one-hot.js';
+export { oneHot } from './ops/one-hot.js';

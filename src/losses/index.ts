@@ -6,7 +6,6 @@
 import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
-import { oneHotFloat } from './one-hot.js';
 
 const EPSILON = 1e-7;
 
@@ -23,9 +22,8 @@ function checkSameShape(name: string, yTrue: Tensor, yPred: Tensor, hint = ''): 
 }
 
 function crossEntropy(yTrue: Tensor, yPred: Tensor): Tensor {
-  const logp = yPred.softmaxLogits
-    ? ops.logSoftmax(yPred.softmaxLogits)
-    : ops.log(ops.clipByValue(ops.div(yPred, ops.sum(yPred, -1, true)), EPSILON, 1 - EPSILON));
+  const logits = ops.softmaxLogits(yPred);
+  const logp = logits ? ops.logSoftmax(logits) : ops.log(ops.clipByValue(ops.div(yPred, ops.sum(yPred, -1, true)), EPSILON, 1 - EPSILON));
   return ops.neg(ops.sum(ops.mul(yTrue, logp), -1));
 }
 
@@ -58,7 +56,11 @@ export function sparseCategoricalCrossentropy(yTrue: Tensor, yPred: Tensor): Ten
       `sparseCategoricalCrossentropy: expected integer labels of shape ${formatShape(expected)}, received ${formatShape(yTrue.shape)}`,
     );
   }
-  return crossEntropy(oneHotFloat(yTrue, classes, yPred.dtype, 'sparseCategoricalCrossentropy'), yPred);
+  const labels = ops.oneHot(ops.reshape(yTrue, [yTrue.size]), classes, {
+    dtype: yPred.dtype === 'float64' ? 'float64' : 'float32',
+    where: 'sparseCategoricalCrossentropy',
+  });
+  return crossEntropy(labels, yPred);
 }
 
 /**

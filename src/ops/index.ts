@@ -7,6 +7,7 @@ export * from './elementwise.js';
 export * from './layout.js';
 export * from './linalg.js';
 export * from './normalization.js';
+export * from './one-hot.js';
 export * from './pool.js';
 export * from './reduce.js';
 export * from './shape.js';

@@ -21,12 +21,26 @@ export function logSoftmax(x: Tensor): Tensor {
   return record('logSoftmax', [x], wrap(data, x.shape), {});
 }
 
+/** Each softmax output's logits (held weakly: they go when the output does). */
+const logitsOf = new WeakMap<Tensor, Tensor>();
+
 /**
  * Softmax along the last axis.
  * @example const p = softmax(logits);   // rows sum to 1
  */
 export function softmax(x: Tensor): Tensor {
   const p = exp(logSoftmax(x));
-  p.softmaxLogits = x;
+  logitsOf.set(p, x);
   return p;
+}
+
+/**
+ * The logits `p` was computed from when `p` is a softmax output, else null: cross-entropy then
+ * uses a stable log-softmax instead of log(softmax), as Keras does for a softmax output layer.
+ *
+ * @example
+ * softmaxLogits(softmax(logits)) === logits;   // true
+ */
+export function softmaxLogits(p: Tensor): Tensor | null {
+  return logitsOf.get(p) ?? null;
 }

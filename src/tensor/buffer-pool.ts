@@ -8,6 +8,8 @@
  * any scope, allocation is plain `new Float32Array(n)`.
  */
 
+import type { FloatArray } from './dtype.js';
+
 type Pooled = Float32Array | Int32Array;
 
 const free = new Map<string, Pooled[]>();
@@ -88,4 +90,15 @@ export function withBufferScope<T>(fn: () => T): T {
 export function clearBufferPool(): void {
   free.clear();
   pooledBytes = 0;
+}
+
+/**
+ * A zeroed float array of the same type as `like` with `n` elements (float32 ones recycled in a
+ * buffer scope): how the `ts` backend allocates outputs that follow their input's precision.
+ *
+ * @example
+ * const out = allocLike(x, x.length);   // Float64Array for a float64 x, else a pooled Float32Array
+ */
+export function allocLike(like: FloatArray, n: number): FloatArray {
+  return like instanceof Float64Array ? new Float64Array(n) : allocFloat32(n);
 }

@@ -6,12 +6,10 @@
  * recorded carries a `node` linking it to the tape (see src/autograd/tape.ts).
  */
 import type { TapeNode } from '../autograd/tape.js';
-import type { FloatArray } from '../backends/kernels.js';
-import { allocFloat32 } from './buffer-pool.js';
+import type { DType, FloatArray, TensorData } from './dtype.js';
 import { formatShape, sizeOf } from './shape.js';
 
-export type DType = 'float32' | 'float64' | 'int32';
-export type TensorData = Float32Array | Float64Array | Int32Array;
+export type { DType, TensorData } from './dtype.js';
 
 /** Anything a tensor can be made from. */
 export type TensorLike = number | number[] | number[][] | number[][][] | number[][][][] | TensorData;
@@ -32,11 +30,6 @@ export class Tensor {
   requiresGrad = false;
   /** Set by the tape on op outputs that need a gradient. */
   node: TapeNode | null = null;
-  /**
-   * Set by `softmax` on its output: the logits it was computed from, so cross-entropy can use a
-   * stable log-softmax instead of log(softmax) (what Keras does for a softmax output layer).
-   */
-  softmaxLogits: Tensor | null = null;
 
   constructor(data: TensorData, shape: readonly number[]) {
     const size = sizeOf(shape);
@@ -134,9 +127,4 @@ export function fill(shape: readonly number[], value: number, dtype: DType = 'fl
   const t = zeros(shape, dtype);
   t.data.fill(value);
   return t;
-}
-
-/** A zeroed float array of the same type as `like` with `n` elements (float32 ones recycled in a buffer scope). */
-export function allocLike(like: FloatArray, n: number): FloatArray {
-  return like instanceof Float64Array ? new Float64Array(n) : allocFloat32(n);
 }

@@ -4,7 +4,7 @@
  * gradients), so it is the reference the native one-pass kernel is checked against.
  */
 import type { Conv2dGeometry, ConvPoolNeeds, FloatArray, FusedActivation, Pool2dGeometry } from '../kernels.js';
-import { allocLike } from '../../tensor/tensor.js';
+import { allocLike } from '../../tensor/buffer-pool.js';
 import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from './conv.js';
 import { maxPool2d, maxPool2dBackward } from './pool.js';
 

@@ -6,7 +6,7 @@
  * tap (kH·kW·inC), so the forward pass is col · filter with filter viewed as [kH·kW·inC, outC].
  */
 import type { Conv2dGeometry, FloatArray, FusedActivation } from '../kernels.js';
-import { allocLike } from '../../tensor/tensor.js';
+import { allocLike } from '../../tensor/buffer-pool.js';
 import { applyEpilogue, gemmNN, gemmNT, gemmTN } from './matmul.js';
 
 /** Rows of the column matrix processed at once, to bound its memory. */

@@ -4,7 +4,7 @@
  * loops over the valid taps; the two backward kernels walk the same taps and scatter instead.
  */
 import type { Conv2dGeometry, FloatArray } from '../kernels.js';
-import { allocLike } from '../../tensor/tensor.js';
+import { allocLike } from '../../tensor/buffer-pool.js';
 
 /**
  * Calls visit(xBase, yBase, fBase) for every output pixel and every filter tap that lands inside

@@ -3,7 +3,7 @@
  * NumPy broadcasting (fast paths for equal shapes and a trailing-row or scalar operand).
  */
 import type { BinaryOp, FloatArray, UnaryOp } from '../kernels.js';
-import { allocLike } from '../../tensor/tensor.js';
+import { allocLike } from '../../tensor/buffer-pool.js';
 import { sizeOf, stridesOf } from '../../tensor/shape.js';
 import { erf } from './erf.js';
 

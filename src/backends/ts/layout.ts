@@ -3,7 +3,7 @@
  * N-d tensors. All three are one operation, copying a box of one tensor into another at an offset.
  */
 import type { FloatArray } from '../kernels.js';
-import { allocLike } from '../../tensor/tensor.js';
+import { allocLike } from '../../tensor/buffer-pool.js';
 import { sizeOf, stridesOf } from '../../tensor/shape.js';
 
 /**

@@ -3,7 +3,7 @@
  * each transpose case (no packing), plus the bias/relu epilogue the contract fuses.
  */
 import type { FloatArray, FusedActivation } from '../kernels.js';
-import { allocLike } from '../../tensor/tensor.js';
+import { allocLike } from '../../tensor/buffer-pool.js';
 
 /**
  * out[m×n] += a[m×k] · b[k×n]. i-p-j order so the inner loop streams rows of b and out; four

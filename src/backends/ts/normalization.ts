@@ -5,7 +5,7 @@
  * JavaScript numbers (double precision).
  */
 import type { FloatArray, FusedActivation } from '../kernels.js';
-import { allocLike } from '../../tensor/tensor.js';
+import { allocLike } from '../../tensor/buffer-pool.js';
 
 /** Per-channel mean and biased variance over the rows (0 and 0 when there are none). */
 function statistics(x: FloatArray, rows: number, C: number): { mean: Float64Array; variance: Float64Array } {

@@ -4,7 +4,7 @@
  */
 import type { FloatArray, Pool2dGeometry } from '../kernels.js';
 import { allocInt32 } from '../../tensor/buffer-pool.js';
-import { allocLike } from '../../tensor/tensor.js';
+import { allocLike } from '../../tensor/buffer-pool.js';
 
 /** Visits every output cell with its window's clipped bounds. */
 function forEachWindow(

@@ -3,7 +3,7 @@
  * one axis, and the row-wise log-softmax with its backward.
  */
 import type { FloatArray, ReduceOp } from '../kernels.js';
-import { allocLike } from '../../tensor/tensor.js';
+import { allocLike } from '../../tensor/buffer-pool.js';
 import { sizeOf, stridesOf } from '../../tensor/shape.js';
 
 const INITIAL: Record<ReduceOp, number> = { sum: 0, max: -Infinity, min: Infinity };
