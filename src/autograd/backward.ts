@@ -1,13 +1,13 @@
 /**
- * Non-differentiable ops that wrap the backward kernels. Only gradient rules call these; they
- * run with recording off, so they never appear on the tape themselves.
+ * The backward kernels as tensor functions, next to the gradient rules (rules.ts), the only
+ * code that calls them; they run with recording off, so they never appear on the tape.
  */
 import type { Conv2dGeometry, ConvPoolNeeds, FloatArray, FusedActivation, Pool2dGeometry } from '../backends/kernels.js';
 import { kernels } from '../backends/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { allocFloat32 } from '../tensor/buffer-pool.js';
 import { sizeOf } from '../tensor/shape.js';
-import { floatsOf, wrap } from './util.js';
+import { floatsOf, wrap } from '../ops/util.js';
 
 /** dL/dx of conv2d. */
 export function conv2dBackpropInput(dy: Tensor, filter: Tensor, g: Conv2dGeometry): Tensor {

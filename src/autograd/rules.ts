@@ -6,7 +6,7 @@
  */
 import type { Tensor } from '../tensor/tensor.js';
 import { shapesEqual } from '../tensor/shape.js';
-import * as b from '../ops/backward.js';
+import * as b from './backward.js';
 import { div, equal, exp, greaterEqual, log, mul, neg, pow, sign, square, sub } from '../ops/elementwise.js';
 import { pad, slice } from '../ops/layout.js';
 import { matmul } from '../ops/linalg.js';
