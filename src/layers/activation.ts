@@ -35,4 +35,4 @@ export class Activation extends Layer {
   }
 }
 
-registerLayer('Activation', (config) => new Activation(config as unknown as ActivationArgs));
+registerLayer('Activation', (config: ActivationArgs) => new Activation(config));

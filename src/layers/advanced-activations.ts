@@ -166,7 +166,7 @@ export class Softmax extends ActivationLayer {
   }
 }
 
-registerLayer('ReLU', (config) => new ReLU(config as ReLUArgs));
-registerLayer('LeakyReLU', (config) => new LeakyReLU(config as LeakyReLUArgs));
-registerLayer('ELU', (config) => new ELU(config as ELUArgs));
-registerLayer('Softmax', (config) => new Softmax(config as SoftmaxArgs));
+registerLayer('ReLU', (config: ReLUArgs) => new ReLU(config));
+registerLayer('LeakyReLU', (config: LeakyReLUArgs) => new LeakyReLU(config));
+registerLayer('ELU', (config: ELUArgs) => new ELU(config));
+registerLayer('Softmax', (config: SoftmaxArgs) => new Softmax(config));

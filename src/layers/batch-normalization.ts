@@ -77,10 +77,15 @@ export class BatchNormalization extends Layer {
     if (axis === 0 || typeof features !== 'number') {
       throw new Error(`${where}: axis ${this.axis} must be a non-batch axis of known size, received input ${showShape(inputShape)}`);
     }
-    if (this.scale) this.gamma = this.addWeight('gamma', [features], this.inits.gamma);
-    if (this.center) this.beta = this.addWeight('beta', [features], this.inits.beta);
-    this.movingMean = this.addWeight('moving_mean', [features], this.inits.movingMean, false);
-    this.movingVariance = this.addWeight('moving_variance', [features], this.inits.movingVariance, false);
+    if (this.scale) this.gamma = this.addWeight({ name: 'gamma', shape: [features], initializer: this.inits.gamma });
+    if (this.center) this.beta = this.addWeight({ name: 'beta', shape: [features], initializer: this.inits.beta });
+    this.movingMean = this.addWeight({ name: 'moving_mean', shape: [features], initializer: this.inits.movingMean, trainable: false });
+    this.movingVariance = this.addWeight({
+      name: 'moving_variance',
+      shape: [features],
+      initializer: this.inits.movingVariance,
+      trainable: false,
+    });
     super.build(inputShape);
   }
 
@@ -143,4 +148,4 @@ export class BatchNormalization extends Layer {
   }
 }
 
-registerLayer('BatchNormalization', (config) => new BatchNormalization(config as BatchNormalizationArgs));
+registerLayer('BatchNormalization', (config: BatchNormalizationArgs) => new BatchNormalization(config));

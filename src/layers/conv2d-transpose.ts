@@ -52,8 +52,8 @@ export class Conv2DTranspose extends ConvLayer {
   override build(inputShape: Shape): void {
     const channels = this.inputChannels(inputShape);
     this.computeOutputShape(inputShape); // refuses sizes Keras's formula cannot serve
-    this.kernel = this.addWeight('kernel', [...this.kernelSize, this.filters, channels], this.kernelInit);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInit);
+    this.kernel = this.addWeight({ name: 'kernel', shape: [...this.kernelSize, this.filters, channels], initializer: this.kernelInit });
+    if (this.useBias) this.bias = this.addWeight({ name: 'bias', shape: [this.filters], initializer: this.biasInit });
     super.build(inputShape);
   }
 
@@ -84,4 +84,4 @@ export class Conv2DTranspose extends ConvLayer {
   }
 }
 
-registerLayer('Conv2DTranspose', (config) => new Conv2DTranspose(config as unknown as Conv2DTransposeArgs));
+registerLayer('Conv2DTranspose', (config: Conv2DTransposeArgs) => new Conv2DTranspose(config));

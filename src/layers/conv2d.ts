@@ -50,8 +50,14 @@ export class Conv2D extends ConvLayer {
 
   override build(inputShape: Shape): void {
     const channels = this.inputChannels(inputShape);
-    this.kernel = this.addWeight('kernel', [...this.kernelSize, channels, this.filters], this.kernelInit, true, this.kernelRegularizer);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInit, true, this.biasRegularizer);
+    this.kernel = this.addWeight({
+      name: 'kernel',
+      shape: [...this.kernelSize, channels, this.filters],
+      initializer: this.kernelInit,
+      regularizer: this.kernelRegularizer,
+    });
+    if (this.useBias)
+      this.bias = this.addWeight({ name: 'bias', shape: [this.filters], initializer: this.biasInit, regularizer: this.biasRegularizer });
     super.build(inputShape);
   }
 
@@ -87,4 +93,4 @@ export class Conv2D extends ConvLayer {
   }
 }
 
-registerLayer('Conv2D', (config) => new Conv2D(config as unknown as Conv2DArgs));
+registerLayer('Conv2D', (config: Conv2DArgs) => new Conv2D(config));

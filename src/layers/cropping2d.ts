@@ -63,4 +63,4 @@ export class Cropping2D extends Layer {
   }
 }
 
-registerLayer('Cropping2D', (config) => new Cropping2D(config as Cropping2DArgs));
+registerLayer('Cropping2D', (config: Cropping2DArgs) => new Cropping2D(config));

@@ -61,8 +61,14 @@ export class Dense extends Layer {
     if (typeof inDim !== 'number' || inputShape.length < 2) {
       throw new Error(`Dense "${this.name}": expected input with a known last dimension, received (${inputShape.join(', ')})`);
     }
-    this.kernel = this.addWeight('kernel', [inDim, this.units], this.kernelInit, true, this.kernelRegularizer);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInit, true, this.biasRegularizer);
+    this.kernel = this.addWeight({
+      name: 'kernel',
+      shape: [inDim, this.units],
+      initializer: this.kernelInit,
+      regularizer: this.kernelRegularizer,
+    });
+    if (this.useBias)
+      this.bias = this.addWeight({ name: 'bias', shape: [this.units], initializer: this.biasInit, regularizer: this.biasRegularizer });
     super.build(inputShape);
   }
 
@@ -92,4 +98,4 @@ export class Dense extends Layer {
   }
 }
 
-registerLayer('Dense', (config) => new Dense(config as unknown as DenseArgs));
+registerLayer('Dense', (config: DenseArgs) => new Dense(config));

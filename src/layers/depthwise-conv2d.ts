@@ -41,8 +41,12 @@ export class DepthwiseConv2D extends ConvLayer {
 
   override build(inputShape: Shape): void {
     const channels = this.inputChannels(inputShape);
-    this.depthwiseKernel = this.addWeight('depthwise_kernel', [...this.kernelSize, channels, this.depthMultiplier], this.depthwiseInit);
-    if (this.useBias) this.bias = this.addWeight('bias', [channels * this.depthMultiplier], this.biasInit);
+    this.depthwiseKernel = this.addWeight({
+      name: 'depthwise_kernel',
+      shape: [...this.kernelSize, channels, this.depthMultiplier],
+      initializer: this.depthwiseInit,
+    });
+    if (this.useBias) this.bias = this.addWeight({ name: 'bias', shape: [channels * this.depthMultiplier], initializer: this.biasInit });
     super.build(inputShape);
   }
 
@@ -72,4 +76,4 @@ export class DepthwiseConv2D extends ConvLayer {
   }
 }
 
-registerLayer('DepthwiseConv2D', (config) => new DepthwiseConv2D(config as unknown as DepthwiseConv2DArgs));
+registerLayer('DepthwiseConv2D', (config: DepthwiseConv2DArgs) => new DepthwiseConv2D(config));

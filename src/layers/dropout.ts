@@ -113,5 +113,5 @@ export class SpatialDropout2D extends Layer {
   }
 }
 
-registerLayer('Dropout', (config) => new Dropout(config as unknown as DropoutArgs));
-registerLayer('SpatialDropout2D', (config) => new SpatialDropout2D(config as unknown as SpatialDropout2DArgs));
+registerLayer('Dropout', (config: DropoutArgs) => new Dropout(config));
+registerLayer('SpatialDropout2D', (config: SpatialDropout2DArgs) => new SpatialDropout2D(config));

@@ -24,4 +24,4 @@ export class Flatten extends Layer {
   }
 }
 
-registerLayer('Flatten', (config) => new Flatten(config as LayerArgs));
+registerLayer('Flatten', (config: LayerArgs) => new Flatten(config));

@@ -72,5 +72,5 @@ export class GlobalMaxPooling2D extends GlobalPooling2D {
   }
 }
 
-registerLayer('GlobalAveragePooling2D', (config) => new GlobalAveragePooling2D(config as GlobalPooling2DArgs));
-registerLayer('GlobalMaxPooling2D', (config) => new GlobalMaxPooling2D(config as GlobalPooling2DArgs));
+registerLayer('GlobalAveragePooling2D', (config: GlobalPooling2DArgs) => new GlobalAveragePooling2D(config));
+registerLayer('GlobalMaxPooling2D', (config: GlobalPooling2DArgs) => new GlobalMaxPooling2D(config));

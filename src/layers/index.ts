@@ -93,7 +93,7 @@ export {
   UpSampling2D,
   ZeroPadding2D,
 };
-export { Layer, type CallContext, type LayerArgs, type LayerConfig } from './layer.js';
+export { Layer, type CallContext, type LayerArgs, type LayerConfig, type WeightArgs } from './layer.js';
 export { setLayerFusion } from './fusion.js';
 export { layerFromConfig, registerLayer, serializeLayer, type SerializedLayer } from './registry.js';
 export { activations, type ActivationName } from './activations.js';

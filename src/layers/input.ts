@@ -42,7 +42,7 @@ export class InputLayer extends Layer {
   }
 }
 
-registerLayer('InputLayer', (config) => new InputLayer(config as InputArgs));
+registerLayer('InputLayer', (config: InputArgs) => new InputLayer(config));
 
 /**
  * A symbolic input of a functional model.

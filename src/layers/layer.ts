@@ -25,6 +25,18 @@ export interface LayerArgs {
 /** A layer's serialized configuration (camelCase keys, as TensorFlow.js users know them). */
 export type LayerConfig = Record<string, unknown>;
 
+/** What `addWeight` takes (Keras's `add_weight` arguments). */
+export interface WeightArgs {
+  /** The weight's name within its layer, e.g. 'kernel' (the variable is named `layer/kernel`). */
+  name: string;
+  shape: number[];
+  initializer: InitializerIdentifier;
+  /** Updated by training (default true); false for state such as moving statistics. */
+  trainable?: boolean;
+  /** A penalty added to the training loss. */
+  regularizer?: RegularizerIdentifier | null;
+}
+
 /** Per-call options: Dropout and BatchNormalization behave differently when training. */
 export interface CallContext {
   training: boolean;
@@ -189,14 +201,14 @@ export abstract class Layer {
     });
   }
 
-  /** Adds a weight created by `initializer`, optionally penalised by `regularizer`. */
-  protected addWeight(
-    name: string,
-    shape: number[],
-    initializer: InitializerIdentifier,
-    trainable = true,
-    regularizer: RegularizerIdentifier | null = null,
-  ): Variable {
+  /**
+   * Adds a weight of `shape` created by `initializer`, as Keras's `add_weight`: trainable unless
+   * `trainable` is false (state such as moving statistics), penalised in the loss by `regularizer`.
+   *
+   * @example
+   * this.kernel = this.addWeight({ name: 'kernel', shape: [inDim, units], initializer: 'glorotUniform', regularizer: 'l2' });
+   */
+  protected addWeight({ name, shape, initializer, trainable = true, regularizer = null }: WeightArgs): Variable {
     const init = getInitializer(initializer, `${this.name}.${name}`);
     const value = init.init(shape);
     const typed = this.dtype === 'float64' ? new Tensor(Float64Array.from(value.data), shape) : value;

@@ -111,9 +111,9 @@ export class Minimum extends MergeLayer {
   protected merge = fold(ops.minimum);
 }
 
-registerLayer('Add', (config) => new Add(config as LayerArgs));
-registerLayer('Subtract', (config) => new Subtract(config as LayerArgs));
-registerLayer('Multiply', (config) => new Multiply(config as LayerArgs));
-registerLayer('Average', (config) => new Average(config as LayerArgs));
-registerLayer('Maximum', (config) => new Maximum(config as LayerArgs));
-registerLayer('Minimum', (config) => new Minimum(config as LayerArgs));
+registerLayer('Add', (config: LayerArgs) => new Add(config));
+registerLayer('Subtract', (config: LayerArgs) => new Subtract(config));
+registerLayer('Multiply', (config: LayerArgs) => new Multiply(config));
+registerLayer('Average', (config: LayerArgs) => new Average(config));
+registerLayer('Maximum', (config: LayerArgs) => new Maximum(config));
+registerLayer('Minimum', (config: LayerArgs) => new Minimum(config));

@@ -54,4 +54,4 @@ export class Permute extends Layer {
   }
 }
 
-registerLayer('Permute', (config) => new Permute(config as unknown as PermuteArgs));
+registerLayer('Permute', (config: PermuteArgs) => new Permute(config));

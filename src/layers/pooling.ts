@@ -72,5 +72,5 @@ export class AveragePooling2D extends Pooling2D {
   }
 }
 
-registerLayer('MaxPooling2D', (config) => new MaxPooling2D(config as Pooling2DArgs));
-registerLayer('AveragePooling2D', (config) => new AveragePooling2D(config as Pooling2DArgs));
+registerLayer('MaxPooling2D', (config: Pooling2DArgs) => new MaxPooling2D(config));
+registerLayer('AveragePooling2D', (config: Pooling2DArgs) => new AveragePooling2D(config));

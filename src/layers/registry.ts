@@ -7,11 +7,16 @@ import type { Layer, LayerConfig } from './layer.js';
 const registry = new Map<string, (config: LayerConfig) => Layer>();
 
 /**
- * Registers a layer class under its Keras class name (custom layers too).
- * @example registerLayer('Double', (config) => new Double(config));
+ * Registers a layer class under its Keras class name (custom layers too), with the function that
+ * builds it from its config, typed as the layer's own options.
+ *
+ * @example
+ * registerLayer('Double', (config: LayerArgs) => new Double(config));
  */
-export function registerLayer(className: string, fromConfig: (config: LayerConfig) => Layer): void {
-  registry.set(className, fromConfig);
+export function registerLayer<Config extends object>(className: string, fromConfig: (config: Config) => Layer): void {
+  // The one unchecked step: a config read back (from getConfig or a file) is taken as the layer's
+  // options, and the layer's constructor checks each option as it does for a user's.
+  registry.set(className, fromConfig as unknown as (config: LayerConfig) => Layer);
 }
 
 /** A layer's serialized form. */

@@ -74,4 +74,4 @@ export class Reshape extends Layer {
   }
 }
 
-registerLayer('Reshape', (config) => new Reshape(config as unknown as ReshapeArgs));
+registerLayer('Reshape', (config: ReshapeArgs) => new Reshape(config));

@@ -51,9 +51,17 @@ export class SeparableConv2D extends ConvLayer {
   override build(inputShape: Shape): void {
     const channels = this.inputChannels(inputShape);
     const middle = channels * this.depthMultiplier;
-    this.depthwiseKernel = this.addWeight('depthwise_kernel', [...this.kernelSize, channels, this.depthMultiplier], this.inits.depthwise);
-    this.pointwiseKernel = this.addWeight('pointwise_kernel', [1, 1, middle, this.filters], this.inits.pointwise);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.inits.bias);
+    this.depthwiseKernel = this.addWeight({
+      name: 'depthwise_kernel',
+      shape: [...this.kernelSize, channels, this.depthMultiplier],
+      initializer: this.inits.depthwise,
+    });
+    this.pointwiseKernel = this.addWeight({
+      name: 'pointwise_kernel',
+      shape: [1, 1, middle, this.filters],
+      initializer: this.inits.pointwise,
+    });
+    if (this.useBias) this.bias = this.addWeight({ name: 'bias', shape: [this.filters], initializer: this.inits.bias });
     super.build(inputShape);
   }
 
@@ -83,4 +91,4 @@ export class SeparableConv2D extends ConvLayer {
   }
 }
 
-registerLayer('SeparableConv2D', (config) => new SeparableConv2D(config as unknown as SeparableConv2DArgs));
+registerLayer('SeparableConv2D', (config: SeparableConv2DArgs) => new SeparableConv2D(config));

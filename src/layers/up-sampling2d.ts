@@ -98,4 +98,4 @@ export class UpSampling2D extends Layer {
   }
 }
 
-registerLayer('UpSampling2D', (config) => new UpSampling2D(config as UpSampling2DArgs));
+registerLayer('UpSampling2D', (config: UpSampling2DArgs) => new UpSampling2D(config));

@@ -60,4 +60,4 @@ export class ZeroPadding2D extends Layer {
   }
 }
 
-registerLayer('ZeroPadding2D', (config) => new ZeroPadding2D(config as ZeroPadding2DArgs));
+registerLayer('ZeroPadding2D', (config: ZeroPadding2DArgs) => new ZeroPadding2D(config));

@@ -201,8 +201,8 @@ export class Functional extends Model {
   }
 }
 
-registerLayer('Functional', (config) => Functional.fromConfig(config));
-registerLayer('Model', (config) => Functional.fromConfig(config));
+registerLayer('Functional', (config: LayerConfig) => Functional.fromConfig(config));
+registerLayer('Model', (config: LayerConfig) => Functional.fromConfig(config));
 
 /**
  * Makes a functional model from symbolic inputs and outputs.

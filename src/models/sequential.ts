@@ -112,7 +112,7 @@ export class Sequential extends Model {
   }
 }
 
-registerLayer('Sequential', (config) => Sequential.fromConfig(config));
+registerLayer('Sequential', (config: LayerConfig) => Sequential.fromConfig(config));
 
 /**
  * Makes a Sequential model from a list of layers.
