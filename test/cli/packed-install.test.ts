@@ -2,11 +2,12 @@
  * Installing the packed package as a dependency with scripts disabled (`npm install
  * --ignore-scripts`, what npm 11 does for packages outside allowScripts) still gets the native
  * backend on linux-x64: `npm pack` (prepack) puts the prebuilt addon in the tarball, and the
- * loader picks it up when there is no build from source.
+ * loader picks it up when there is no build from source. The install script builds from source
+ * only when no prebuilt loads.
  */
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -67,5 +68,60 @@ describe('the packed package', { skip }, () => {
       console.log(getBackend().name, JSON.stringify(y.toArray()));`;
     const user = run(process.execPath, ['--input-type=module', '-e', script], project);
     assert.equal(user.stdout.trim(), 'native [[17],[39]]');
+  });
+});
+
+describe('the install script and the loader, in this checkout', { skip }, () => {
+  const addon = join(root, 'native', 'build', 'Release', 'convkit.node');
+
+  /** A copy of what the package holds for an install, with `prebuilt` as its prebuilds/linux-x64 addon. */
+  function packageCopy(prebuilt: (path: string) => void): string {
+    const dir = mkdtempSync(join(tmpdir(), 'convkit-prebuilt-'));
+    cpSync(join(root, 'scripts'), join(dir, 'scripts'), { recursive: true });
+    cpSync(join(root, 'native', 'src'), join(dir, 'native', 'src'), { recursive: true });
+    cpSync(join(root, 'native', 'binding.gyp'), join(dir, 'native', 'binding.gyp'));
+    cpSync(join(root, 'package.json'), join(dir, 'package.json'));
+    mkdirSync(join(dir, 'prebuilds', 'linux-x64'), { recursive: true });
+    prebuilt(join(dir, 'prebuilds', 'linux-x64', 'convkit.node'));
+    return dir;
+  }
+
+  /** The install script with no working compiler, so any attempt to build from source fails fast. */
+  function install(dir: string): SpawnSyncReturns<string> {
+    return spawnSync(process.execPath, [join(dir, 'scripts', 'build-native.mjs')], {
+      encoding: 'utf8',
+      env: { ...cleanEnv(), CXX: '/bin/false', CC: '/bin/false' },
+      timeout: 300_000,
+    });
+  }
+
+  it('skips the build from source when the shipped prebuilt loads', () => {
+    const dir = packageCopy((path) => copyFileSync(addon, path));
+    try {
+      const r = install(dir);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stderr, '', 'no build was tried, so nothing failed');
+      assert.equal(existsSync(join(dir, 'native', 'build')), false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('builds from source when the prebuilt does not load (then falls back as before)', () => {
+    const dir = packageCopy((path) => writeFileSync(path, 'not an ELF file'));
+    try {
+      const r = install(dir);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stderr.trim(), /^convkit: native backend not built \(.+\); falling back to the TypeScript backend$/);
+      assert.ok(existsSync(join(dir, 'native', 'build')), 'node-gyp was run');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('convkit info names the build from source here, and why', () => {
+    const r = spawnSync(process.execPath, [join(root, 'bin', 'convkit.js'), 'info'], { encoding: 'utf8', env: cleanEnv() });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^native addon: .*native\/build\/Release\/convkit\.node \(built from source by npm install \(node-gyp\)\)$/m);
   });
 });
