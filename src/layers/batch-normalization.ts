@@ -96,6 +96,9 @@ export class BatchNormalization extends Layer {
   /**
    * The layer's output, then the activation, fused into the kernels (the fused pair
    * BatchNormalization → relu in src/layers/fusion.ts calls this with 'relu').
+   *
+   * @example
+   * const y = norm.callWithActivation(x, { training: true }, 'relu');   // relu(batchNorm(x)), one op
    */
   callWithActivation(x: Tensor, ctx: CallContext, activation: FusedActivation): Tensor {
     const axis = normalizeAxis(this.axis, x.rank, this.name);

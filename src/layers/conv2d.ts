@@ -65,7 +65,12 @@ export class Conv2D extends ConvLayer {
     return this.finish(ops.conv2d(x, this.kernel!, this.convOptions()));
   }
 
-  /** The conv2d op's options: window, bias and the fused part of the activation (a relu or none). */
+  /**
+   * The conv2d op's options: window, bias and the fused part of the activation (a relu or none).
+   *
+   * @example
+   * const y = ops.conv2d(x, conv.kernel!, conv.convOptions());
+   */
   convOptions(): ops.Conv2dOptions {
     return {
       strides: this.strides,

@@ -150,7 +150,13 @@ export abstract class Layer {
     return this.callInputs(inputs, ctx);
   }
 
-  /** Builds the layer on first use and checks each input against the shape it was built for (apply's first step). */
+  /**
+   * Builds the layer on first use and checks each input against the shape it was built for
+   * (apply's first step; the fused pairs in fusion.ts take it too).
+   *
+   * @example
+   * conv.prepareInputs([x]);   // builds conv for x's shape, or throws naming the expected shape
+   */
   prepareInputs(inputs: readonly Tensor[]): void {
     if (!this.built) this.buildForInputs(inputs.map((t) => [null, ...t.shape.slice(1)]));
     this.checkInputs(inputs.map((t) => t.shape));
