@@ -52,7 +52,7 @@ function candidates(): AddonOrigin[] {
     {
       kind: 'prebuilt',
       path: join(root, 'prebuilds', platform, 'convkit.node'),
-      reason: `the prebuilt ${platform} binary shipped in the package; no build from source here`,
+      reason: `the prebuilt ${platform} binary shipped in the package`,
     },
   ];
 }
@@ -76,6 +76,10 @@ function loadFirst(): Loaded {
     if (!existsSync(origin.path)) continue;
     try {
       const addon: Addon = createRequire(import.meta.url)(origin.path);
+      if (origin.kind === 'prebuilt') {
+        const source = failures.length > 0 ? `the build from source does not load (${failures.join('; ')})` : 'no build from source here';
+        origin.reason = `${origin.reason}; ${source}`;
+      }
       return { addon, backend: nativeBackend(addon, { poison }), origin };
     } catch (e) {
       failures.push(`addon failed to load from ${origin.path}: ${message(e)}`);

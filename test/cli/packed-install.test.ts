@@ -68,6 +68,16 @@ describe('the packed package', { skip }, () => {
       console.log(getBackend().name, JSON.stringify(y.toArray()));`;
     const user = run(process.execPath, ['--input-type=module', '-e', script], project);
     assert.equal(user.stdout.trim(), 'native [[17],[39]]');
+
+    // A build from source that does not load (say, for another Node.js) gives way to the prebuilt, saying so.
+    mkdirSync(join(installed, 'native', 'build', 'Release'), { recursive: true });
+    writeFileSync(join(installed, 'native', 'build', 'Release', 'convkit.node'), 'not an ELF file');
+    const broken = run(process.execPath, [join(installed, 'bin', 'convkit.js'), 'info'], project);
+    assert.match(broken.stdout, /^backend: native$/m);
+    assert.match(
+      broken.stdout,
+      /^native addon: .*prebuilds\/linux-x64\/convkit\.node \(.*; the build from source does not load \(addon failed to load from .*native\/build\/Release\/convkit\.node: .+\)\)$/m,
+    );
   });
 });
 
