@@ -94,7 +94,7 @@ export {
   ZeroPadding2D,
 };
 export { Layer, type CallContext, type LayerArgs, type LayerConfig, type WeightArgs } from './layer.js';
-export { setLayerFusion } from './fusion.js';
+export { applyFused, setLayerFusion } from './fusion.js';
 export { layerFromConfig, registerLayer, serializeLayer, type SerializedLayer } from './registry.js';
 export { activations, type ActivationName } from './activations.js';
 export { initializers, type Initializer, type InitializerIdentifier } from './initializers.js';
