@@ -1,4 +1,4 @@
-// JavaScript bindings of the elementwise, reduction, layout, softmax and optimizer kernels.
+// JavaScript bindings of the elementwise, reduction, layout, softmax and dropout-mask kernels.
 #include <cstring>
 #include <string>
 
@@ -167,29 +167,6 @@ Napi::Value LogSoftmaxBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// adamUpdate(param, grad, m, v, step)
-Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
-  Args args(info, "adamUpdate", 5);
-  const View<float> param = args.f32(0, "param"), grad = args.f32(1, "grad");
-  const View<float> m = args.f32(2, "m"), v = args.f32(3, "v");
-  const Napi::Object step = args.object(4, "step");
-  const double lrT = args.numberField(step, "step", "lrT");
-  const double beta1 = args.numberField(step, "step", "beta1");
-  const double beta2 = args.numberField(step, "step", "beta2");
-  const double epsilonT = args.numberField(step, "step", "epsilonT");
-  args.expectLength(grad, "grad", param.length, "param.length");
-  args.expectLength(m, "m", param.length, "param.length");
-  args.expectLength(v, "v", param.length, "param.length");
-  args.expectDistinct(param, "param", grad, "grad");
-  args.expectDistinct(param, "param", m, "m");
-  args.expectDistinct(param, "param", v, "v");
-  args.expectDistinct(m, "m", v, "v");
-  args.expectDistinct(m, "m", grad, "grad");
-  args.expectDistinct(v, "v", grad, "grad");
-  adamUpdate(param.data, grad.data, m.data, v.data, param.length, lrT, beta1, beta2, epsilonT);
-  return info.Env().Undefined();
-}
-
 // dropoutMask(out, state, rate, keep)
 Napi::Value DropoutMask(const Napi::CallbackInfo& info) {
   Args args(info, "dropoutMask", 4);
@@ -207,17 +184,14 @@ Napi::Value DropoutMask(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-void registerElementwise(Napi::Env env, Napi::Object exports) {
-  exports.Set("unary", Napi::Function::New(env, Unary, "unary"));
-  exports.Set("reluBackward", Napi::Function::New(env, ReluBackward, "reluBackward"));
-  exports.Set("binary", Napi::Function::New(env, Binary, "binary"));
-  exports.Set("reduce", Napi::Function::New(env, Reduce, "reduce"));
-  exports.Set("argMax", Napi::Function::New(env, ArgMax, "argMax"));
-  exports.Set("transpose", Napi::Function::New(env, Transpose, "transpose"));
-  exports.Set("logSoftmax", Napi::Function::New(env, LogSoftmax, "logSoftmax"));
-  exports.Set("logSoftmaxBackward", Napi::Function::New(env, LogSoftmaxBackward, "logSoftmaxBackward"));
-  exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate, "adamUpdate"));
-  exports.Set("dropoutMask", Napi::Function::New(env, DropoutMask, "dropoutMask"));
-}
+CK_EXPORT_KERNEL("unary", Unary);
+CK_EXPORT_KERNEL("reluBackward", ReluBackward);
+CK_EXPORT_KERNEL("binary", Binary);
+CK_EXPORT_KERNEL("reduce", Reduce);
+CK_EXPORT_KERNEL("argMax", ArgMax);
+CK_EXPORT_KERNEL("transpose", Transpose);
+CK_EXPORT_KERNEL("logSoftmax", LogSoftmax);
+CK_EXPORT_KERNEL("logSoftmaxBackward", LogSoftmaxBackward);
+CK_EXPORT_KERNEL("dropoutMask", DropoutMask);
 
 }  // namespace ck

@@ -122,10 +122,8 @@ Napi::Value Concat(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-void registerLayout(Napi::Env env, Napi::Object exports) {
-  exports.Set("pad", Napi::Function::New(env, Pad, "pad"));
-  exports.Set("slice", Napi::Function::New(env, Slice, "slice"));
-  exports.Set("concat", Napi::Function::New(env, Concat, "concat"));
-}
+CK_EXPORT_KERNEL("pad", Pad);
+CK_EXPORT_KERNEL("slice", Slice);
+CK_EXPORT_KERNEL("concat", Concat);
 
 }  // namespace ck

@@ -14,14 +14,14 @@ namespace {
 
 std::string s(i64 v) { return std::to_string(v); }
 
-// matmul(a, b, m, k, n, transA, transB, bias | null, relu, out)
+// matmul(a, b, m, k, n, transA, transB, bias | null, activation, out)
 Napi::Value Matmul(const Napi::CallbackInfo& info) {
   Args args(info, "matmul", 10);
   const View<float> a = args.f32(0, "a"), b = args.f32(1, "b");
   const i64 m = args.size(2, "m"), k = args.size(3, "k"), n = args.size(4, "n");
   const bool transA = args.boolean(5, "transA"), transB = args.boolean(6, "transB");
   const View<float> bias = args.f32OrNull(7, "bias");
-  const bool relu = args.boolean(8, "relu");
+  const bool relu = args.activation(8);
   const View<float> out = args.f32(9, "out");
   args.expectLength(a, "a", args.product({m, k}, "a"), (transA ? "k*m = " + s(k) + "*" + s(m) : "m*k = " + s(m) + "*" + s(k)));
   args.expectLength(b, "b", args.product({k, n}, "b"), (transB ? "n*k = " + s(n) + "*" + s(k) : "k*n = " + s(k) + "*" + s(n)));
@@ -51,13 +51,13 @@ std::string xFormula(const ConvGeom& g) { return s(g.batch) + "*" + s(g.inH) + "
 std::string yFormula(const ConvGeom& g) { return s(g.batch) + "*" + s(g.outH) + "*" + s(g.outW) + "*" + s(g.outC); }
 std::string wFormula(const ConvGeom& g) { return s(g.kH) + "*" + s(g.kW) + "*" + s(g.inC) + "*" + s(g.outC); }
 
-// conv2d(x, filter, bias | null, geometry, relu, y)
+// conv2d(x, filter, bias | null, geometry, activation, y)
 Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   Args args(info, "conv2d", 6);
   const View<float> x = args.f32(0, "x"), w = args.f32(1, "filter");
   const View<float> bias = args.f32OrNull(2, "bias");
   const ConvGeom g = readConvGeom(args, 3);
-  const bool relu = args.boolean(4, "relu");
+  const bool relu = args.activation(4);
   const View<float> y = args.f32(5, "y");
   args.expectLength(x, "x", xSize(args, g), xFormula(g));
   args.expectLength(w, "filter", wSize(args, g), wFormula(g));
@@ -160,16 +160,12 @@ Napi::Value DepthwiseConv2dBackpropFilter(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-void registerLinalg(Napi::Env env, Napi::Object exports) {
-  exports.Set("matmul", Napi::Function::New(env, Matmul, "matmul"));
-  exports.Set("conv2d", Napi::Function::New(env, Conv2d, "conv2d"));
-  exports.Set("conv2dBackpropInput", Napi::Function::New(env, Conv2dBackpropInput, "conv2dBackpropInput"));
-  exports.Set("conv2dBackpropFilter", Napi::Function::New(env, Conv2dBackpropFilter, "conv2dBackpropFilter"));
-  exports.Set("depthwiseConv2d", Napi::Function::New(env, DepthwiseConv2d, "depthwiseConv2d"));
-  exports.Set("depthwiseConv2dBackpropInput",
-              Napi::Function::New(env, DepthwiseConv2dBackpropInput, "depthwiseConv2dBackpropInput"));
-  exports.Set("depthwiseConv2dBackpropFilter",
-              Napi::Function::New(env, DepthwiseConv2dBackpropFilter, "depthwiseConv2dBackpropFilter"));
-}
+CK_EXPORT_KERNEL("matmul", Matmul);
+CK_EXPORT_KERNEL("conv2d", Conv2d);
+CK_EXPORT_KERNEL("conv2dBackpropInput", Conv2dBackpropInput);
+CK_EXPORT_KERNEL("conv2dBackpropFilter", Conv2dBackpropFilter);
+CK_EXPORT_KERNEL("depthwiseConv2d", DepthwiseConv2d);
+CK_EXPORT_KERNEL("depthwiseConv2dBackpropInput", DepthwiseConv2dBackpropInput);
+CK_EXPORT_KERNEL("depthwiseConv2dBackpropFilter", DepthwiseConv2dBackpropFilter);
 
 }  // namespace ck

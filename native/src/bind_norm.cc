@@ -27,7 +27,7 @@ View<float> channelVector(const Args& args, const Napi::CallbackInfo& info, size
   return v;
 }
 
-// batchNormTrain(x, gamma | null, beta | null, rows, channels, epsilon, relu, y, mean, variance)
+// batchNormTrain(x, gamma | null, beta | null, rows, channels, epsilon, activation, y, mean, variance)
 Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
   Args args(info, "batchNormTrain", 10);
   const View<float> x = args.f32(0, "x");
@@ -38,7 +38,7 @@ Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
   args.expectLength(x, "x", n, formula);
   const View<float> gamma = channelVector(args, info, 1, "gamma", C, true);
   const View<float> beta = channelVector(args, info, 2, "beta", C, true);
-  const bool relu = args.boolean(6, "relu");
+  const bool relu = args.activation(6);
   const View<float> y = args.f32(7, "y");
   const View<float> mean = channelVector(args, info, 8, "mean", C, false);
   const View<float> variance = channelVector(args, info, 9, "variance", C, false);
@@ -88,7 +88,7 @@ Napi::Value BatchNormBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// batchNormInference(x, scale, shift, rows, channels, relu, y)
+// batchNormInference(x, scale, shift, rows, channels, activation, y)
 Napi::Value BatchNormInference(const Napi::CallbackInfo& info) {
   Args args(info, "batchNormInference", 7);
   const View<float> x = args.f32(0, "x");
@@ -98,7 +98,7 @@ Napi::Value BatchNormInference(const Napi::CallbackInfo& info) {
   args.expectLength(x, "x", n, formula);
   const View<float> scale = channelVector(args, info, 1, "scale", C, false);
   const View<float> shift = channelVector(args, info, 2, "shift", C, false);
-  const bool relu = args.boolean(5, "relu");
+  const bool relu = args.activation(5);
   const View<float> y = args.f32(6, "y");
   args.expectLength(y, "y", n, formula);
   args.expectDistinct(y, "y", x, "x");
@@ -110,10 +110,8 @@ Napi::Value BatchNormInference(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-void registerNorm(Napi::Env env, Napi::Object exports) {
-  exports.Set("batchNormTrain", Napi::Function::New(env, BatchNormTrain, "batchNormTrain"));
-  exports.Set("batchNormBackward", Napi::Function::New(env, BatchNormBackward, "batchNormBackward"));
-  exports.Set("batchNormInference", Napi::Function::New(env, BatchNormInference, "batchNormInference"));
-}
+CK_EXPORT_KERNEL("batchNormTrain", BatchNormTrain);
+CK_EXPORT_KERNEL("batchNormBackward", BatchNormBackward);
+CK_EXPORT_KERNEL("batchNormInference", BatchNormInference);
 
 }  // namespace ck

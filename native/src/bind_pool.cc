@@ -93,11 +93,9 @@ Napi::Value AvgPool2dBackward(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-void registerPool(Napi::Env env, Napi::Object exports) {
-  exports.Set("maxPool2d", Napi::Function::New(env, MaxPool2d, "maxPool2d"));
-  exports.Set("maxPool2dBackward", Napi::Function::New(env, MaxPool2dBackward, "maxPool2dBackward"));
-  exports.Set("avgPool2d", Napi::Function::New(env, AvgPool2d, "avgPool2d"));
-  exports.Set("avgPool2dBackward", Napi::Function::New(env, AvgPool2dBackward, "avgPool2dBackward"));
-}
+CK_EXPORT_KERNEL("maxPool2d", MaxPool2d);
+CK_EXPORT_KERNEL("maxPool2dBackward", MaxPool2dBackward);
+CK_EXPORT_KERNEL("avgPool2d", AvgPool2d);
+CK_EXPORT_KERNEL("avgPool2dBackward", AvgPool2dBackward);
 
 }  // namespace ck

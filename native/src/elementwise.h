@@ -1,5 +1,5 @@
-// Elementwise kernels: unary functions, binary functions with NumPy broadcasting, the Adam
-// update, and the row-wise log-softmax pair.
+// Elementwise kernels: unary functions, binary functions with NumPy broadcasting, dropout's
+// mask, and the row-wise log-softmax pair. (The optimizer updates live in optim.cc.)
 #pragma once
 
 #include "types.h"
@@ -29,14 +29,11 @@ void reluBackward(const float* dy, const float* y, float* dx, i64 n);
 void binary(BinaryOp op, const float* a, const std::vector<i64>& aShape, const float* b,
             const std::vector<i64>& bShape, const std::vector<i64>& outShape, float* out);
 
-/** One Adam step in place (see AdamStep in kernels.ts). */
 /**
  * Inverted dropout's mask: out[i] = keep where the i-th xoshiro128** draw from `state` (advanced
  * in place) divided by 2^32 is >= rate, else 0; the same sequence as the TypeScript generator.
  */
 void dropoutMask(float* out, i64 n, uint32_t state[4], double rate, float keep);
-void adamUpdate(float* param, const float* grad, float* m, float* v, i64 n, double lrT,
-                double beta1, double beta2, double epsilonT);
 
 /** Row-wise y = x - logsumexp(x) of a rows×cols matrix. */
 void logSoftmax(const float* x, float* y, i64 rows, i64 cols);

@@ -5,6 +5,7 @@
  * in place.
  */
 import type { FloatArray } from '../backends/kernels.js';
+import { kernels } from '../backends/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../tensor/variable.js';
 
@@ -74,7 +75,7 @@ export abstract class Optimizer {
     this.iterations++;
     pairs.forEach(([v], i) => {
       const w = v.data as FloatArray;
-      if (this.weightDecay) for (let j = 0; j < w.length; j++) w[j] -= lr * this.weightDecay * w[j]!;
+      if (this.weightDecay) kernels().decayWeights(w, lr * this.weightDecay);
       this.update(w, grads[i]!, lr, (count, fill) => this.slotsFor(v, count, fill));
     });
   }

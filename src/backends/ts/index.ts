@@ -3,25 +3,17 @@
  * obviously correct, able to train; the native backend is tested against it.
  */
 import { dropoutMaskFromState } from '../../tensor/random.js';
-import type { AdamStep, Backend, FloatArray, Kernels } from '../kernels.js';
+import type { Backend, Kernels } from '../kernels.js';
 import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from './conv.js';
 import { conv2dMaxPool, conv2dMaxPoolBackward } from './conv-pool.js';
 import { depthwiseConv2d, depthwiseConv2dBackpropFilter, depthwiseConv2dBackpropInput } from './depthwise.js';
 import { binary, reluBackward, transpose, unary } from './elementwise.js';
 import { concat, pad, slice } from './layout.js';
 import { matmul } from './matmul.js';
+import { optimKernels } from './optim.js';
 import { batchNormBackward, batchNormInference, batchNormTrain } from './normalization.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
 import { argMax, logSoftmax, logSoftmaxBackward, reduce } from './reduce.js';
-
-function adamUpdate(param: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, s: AdamStep): void {
-  for (let i = 0; i < param.length; i++) {
-    const g = grad[i]!;
-    const mi = (m[i] = s.beta1 * m[i]! + (1 - s.beta1) * g);
-    const vi = (v[i] = s.beta2 * v[i]! + (1 - s.beta2) * g * g);
-    param[i] -= (s.lrT * mi) / (Math.sqrt(vi) + s.epsilonT);
-  }
-}
 
 /**
  * Every kernel of the contract in plain TypeScript.
@@ -59,7 +51,7 @@ export const tsKernels: Kernels = {
   batchNormTrain,
   batchNormBackward,
   batchNormInference,
-  adamUpdate,
+  ...optimKernels,
   dropoutMask: dropoutMaskFromState,
 };
 
