@@ -64,7 +64,7 @@
         {
           "target_name": "convkit_avx2",
           "type": "static_library",
-          "sources": ["src/gemm_avx2.cc", "src/conv_avx2.cc", "src/conv_winograd_avx2.cc"],
+          "sources": ["src/gemm_avx2.cc", "src/conv_avx2.cc", "src/conv_winograd_avx2.cc", "src/simd_avx2.cc"],
           "cflags": ["<@(ck_common_cflags)", "-mavx2", "-mfma"],
           "cflags_cc": ["-std=c++17"],
           "xcode_settings": {"OTHER_CFLAGS": ["-O3", "-mavx2", "-mfma"]}

@@ -20,7 +20,7 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
   if (!parseUnaryOp(name, &op)) args.fail("unknown op '" + name + "'");
   const View<float> x = args.f32(1, "x"), out = args.f32(2, "out");
   args.expectLength(out, "out", x.length, "x.length");
-  args.expectDistinct(out, "out", x, "x");
+  args.distinct({{out, "out"}}, {{x, "x"}});
   unary(op, x.data, out.data, x.length);
   return info.Env().Undefined();
 }
@@ -31,8 +31,7 @@ Napi::Value ReluBackward(const Napi::CallbackInfo& info) {
   const View<float> dy = args.f32(0, "dy"), y = args.f32(1, "y"), dx = args.f32(2, "dx");
   args.expectLength(y, "y", dy.length, "dy.length");
   args.expectLength(dx, "dx", dy.length, "dy.length");
-  args.expectDistinct(dx, "dx", dy, "dy");
-  args.expectDistinct(dx, "dx", y, "y");
+  args.distinct({{dx, "dx"}}, {{dy, "dy"}, {y, "y"}});
   reluBackward(dy.data, y.data, dx.data, dy.length);
   return info.Env().Undefined();
 }
@@ -62,8 +61,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
       args.fail("shapes " + shapeText(aShape) + " and " + shapeText(bShape) + " do not broadcast to outShape " +
                 shapeText(outShape) + " (axis " + s(static_cast<i64>(rank - 1 - k)) + ")");
   }
-  args.expectDistinct(out, "out", a, "a");
-  args.expectDistinct(out, "out", b, "b");
+  args.distinct({{out, "out"}}, {{a, "a"}, {b, "b"}});
   binary(op, a.data, aShape, b.data, bShape, outShape, out.data);
   return info.Env().Undefined();
 }
@@ -95,7 +93,7 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
     else kept.push_back(shape[d]);
   }
   args.expectLength(out, "out", sizeOf(kept), "kept shape " + shapeText(kept));
-  args.expectDistinct(out, "out", x, "x");
+  args.distinct({{out, "out"}}, {{x, "x"}});
   reduce(op, x.data, shape, axes, out.data);
   return info.Env().Undefined();
 }
@@ -114,7 +112,7 @@ Napi::Value ArgMax(const Napi::CallbackInfo& info) {
   for (size_t d = 0; d < shape.size(); ++d)
     if (static_cast<i64>(d) != axis) rest *= shape[d];
   args.expectLength(out, "out", rest, "shape without axis " + s(axis));
-  args.expectDistinct(out, "out", x, "x");
+  args.distinct({{out, "out"}}, {{x, "x"}});
   argMax(x.data, shape, axis, out.data);
   return info.Env().Undefined();
 }
@@ -134,7 +132,7 @@ Napi::Value Transpose(const Napi::CallbackInfo& info) {
     seen[p] = true;
   }
   args.expectLength(out, "out", x.length, "x.length");
-  args.expectDistinct(out, "out", x, "x");
+  args.distinct({{out, "out"}}, {{x, "x"}});
   transpose(x.data, shape, perm, out.data);
   return info.Env().Undefined();
 }
@@ -147,7 +145,7 @@ Napi::Value LogSoftmax(const Napi::CallbackInfo& info) {
   const i64 n = args.product({rows, cols}, "x");
   args.expectLength(x, "x", n, "rows*cols = " + s(rows) + "*" + s(cols));
   args.expectLength(out, "out", n, "rows*cols = " + s(rows) + "*" + s(cols));
-  args.expectDistinct(out, "out", x, "x");
+  args.distinct({{out, "out"}}, {{x, "x"}});
   logSoftmax(x.data, out.data, rows, cols);
   return info.Env().Undefined();
 }
@@ -161,8 +159,7 @@ Napi::Value LogSoftmaxBackward(const Napi::CallbackInfo& info) {
   args.expectLength(dy, "dy", n, "rows*cols = " + s(rows) + "*" + s(cols));
   args.expectLength(y, "y", n, "rows*cols = " + s(rows) + "*" + s(cols));
   args.expectLength(out, "out", n, "rows*cols = " + s(rows) + "*" + s(cols));
-  args.expectDistinct(out, "out", dy, "dy");
-  args.expectDistinct(out, "out", y, "y");
+  args.distinct({{out, "out"}}, {{dy, "dy"}, {y, "y"}});
   logSoftmaxBackward(dy.data, y.data, out.data, rows, cols);
   return info.Env().Undefined();
 }

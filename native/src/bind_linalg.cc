@@ -27,9 +27,7 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
   args.expectLength(b, "b", args.product({k, n}, "b"), (transB ? "n*k = " + s(n) + "*" + s(k) : "k*n = " + s(k) + "*" + s(n)));
   if (!info[7].IsNull() && !info[7].IsUndefined()) args.expectLength(bias, "bias", n, "n");
   args.expectLength(out, "out", args.product({m, n}, "out"), "m*n = " + s(m) + "*" + s(n));
-  args.expectDistinct(out, "out", a, "a");
-  args.expectDistinct(out, "out", b, "b");
-  args.expectDistinct(out, "out", bias, "bias");
+  args.distinct({{out, "out"}}, {{a, "a"}, {b, "b"}, {bias, "bias"}});
   GemmParams p;
   p.m = m;
   p.n = n;
@@ -63,9 +61,7 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   args.expectLength(w, "filter", wSize(args, g), wFormula(g));
   if (!info[2].IsNull() && !info[2].IsUndefined()) args.expectLength(bias, "bias", g.outC, "outChannels");
   args.expectLength(y, "y", ySize(args, g), yFormula(g));
-  args.expectDistinct(y, "y", x, "x");
-  args.expectDistinct(y, "y", w, "filter");
-  args.expectDistinct(y, "y", bias, "bias");
+  args.distinct({{y, "y"}}, {{x, "x"}, {w, "filter"}, {bias, "bias"}});
   conv2d(g, x.data, w.data, bias.data, relu, y.data);
   return info.Env().Undefined();
 }
@@ -79,8 +75,7 @@ Napi::Value Conv2dBackpropInput(const Napi::CallbackInfo& info) {
   args.expectLength(dy, "dy", ySize(args, g), yFormula(g));
   args.expectLength(w, "filter", wSize(args, g), wFormula(g));
   args.expectLength(dx, "dx", xSize(args, g), xFormula(g));
-  args.expectDistinct(dx, "dx", dy, "dy");
-  args.expectDistinct(dx, "dx", w, "filter");
+  args.distinct({{dx, "dx"}}, {{dy, "dy"}, {w, "filter"}});
   conv2dBackpropInput(g, dy.data, w.data, dx.data);
   return info.Env().Undefined();
 }
@@ -94,8 +89,7 @@ Napi::Value Conv2dBackpropFilter(const Napi::CallbackInfo& info) {
   args.expectLength(x, "x", xSize(args, g), xFormula(g));
   args.expectLength(dy, "dy", ySize(args, g), yFormula(g));
   args.expectLength(dw, "dfilter", wSize(args, g), wFormula(g));
-  args.expectDistinct(dw, "dfilter", x, "x");
-  args.expectDistinct(dw, "dfilter", dy, "dy");
+  args.distinct({{dw, "dfilter"}}, {{x, "x"}, {dy, "dy"}});
   conv2dBackpropFilter(g, x.data, dy.data, dw.data);
   return info.Env().Undefined();
 }

@@ -43,14 +43,7 @@ Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
   const View<float> mean = channelVector(args, info, 8, "mean", C, false);
   const View<float> variance = channelVector(args, info, 9, "variance", C, false);
   args.expectLength(y, "y", n, formula);
-  for (const auto& [out, name] : {std::pair{y, "y"}, std::pair{mean, "mean"}, std::pair{variance, "variance"}}) {
-    args.expectDistinct(out, name, x, "x");
-    args.expectDistinct(out, name, gamma, "gamma");
-    args.expectDistinct(out, name, beta, "beta");
-  }
-  args.expectDistinct(y, "y", mean, "mean");
-  args.expectDistinct(y, "y", variance, "variance");
-  args.expectDistinct(mean, "mean", variance, "variance");
+  args.distinct({{y, "y"}, {mean, "mean"}, {variance, "variance"}}, {{x, "x"}, {gamma, "gamma"}, {beta, "beta"}});
   batchNormTrain(x.data, gamma.data, beta.data, rows, C, eps, relu, y.data, mean.data, variance.data);
   return info.Env().Undefined();
 }
@@ -75,13 +68,8 @@ Napi::Value BatchNormBackward(const Napi::CallbackInfo& info) {
   const View<float> dgamma = channelVector(args, info, 10, "dgamma", C, false);
   const View<float> dbeta = channelVector(args, info, 11, "dbeta", C, false);
   args.expectLength(dx, "dx", n, formula);
-  const std::pair<View<float>, const char*> ins[] = {{dy, "dy"},     {x, "x"},           {gamma, "gamma"},
-                                                     {mean, "mean"}, {variance, "variance"}, {relu, "reluOutput"}};
-  for (const auto& [out, name] : {std::pair{dx, "dx"}, std::pair{dgamma, "dgamma"}, std::pair{dbeta, "dbeta"}})
-    for (const auto& [in, inName] : ins) args.expectDistinct(out, name, in, inName);
-  args.expectDistinct(dx, "dx", dgamma, "dgamma");
-  args.expectDistinct(dx, "dx", dbeta, "dbeta");
-  args.expectDistinct(dgamma, "dgamma", dbeta, "dbeta");
+  args.distinct({{dx, "dx"}, {dgamma, "dgamma"}, {dbeta, "dbeta"}},
+                {{dy, "dy"}, {x, "x"}, {gamma, "gamma"}, {mean, "mean"}, {variance, "variance"}, {relu, "reluOutput"}});
   // An empty reluOutput (rows*channels = 0) may have no data pointer: nothing to mask then anyway.
   batchNormBackward(dy.data, x.data, gamma.data, mean.data, variance.data, rows, C, eps, masked ? relu.data : nullptr, dx.data,
                     dgamma.data, dbeta.data);
@@ -101,9 +89,7 @@ Napi::Value BatchNormInference(const Napi::CallbackInfo& info) {
   const bool relu = args.activation(5);
   const View<float> y = args.f32(6, "y");
   args.expectLength(y, "y", n, formula);
-  args.expectDistinct(y, "y", x, "x");
-  args.expectDistinct(y, "y", scale, "scale");
-  args.expectDistinct(y, "y", shift, "shift");
+  args.distinct({{y, "y"}}, {{x, "x"}, {scale, "scale"}, {shift, "shift"}});
   batchNormInference(x.data, scale.data, shift.data, rows, C, relu, y.data);
   return info.Env().Undefined();
 }

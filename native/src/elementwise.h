@@ -9,8 +9,21 @@
 
 namespace ck {
 
-enum class UnaryOp { Neg, Abs, Exp, Log, Sqrt, Square, Reciprocal, Relu, Sigmoid, Tanh, Step, Sign, Erf };
-enum class BinaryOp { Add, Sub, Mul, Div, Maximum, Minimum, Pow, Greater, GreaterEqual, Equal, AddRelu };
+// The one list of each op family: (enum name = functor name in elementwise.cc, JavaScript name as
+// in UNARY_OPS / BINARY_OPS of src/backends/kernels.ts). The enums, the name parsers and the
+// dispatch switches are all generated from these; the parity tests send every TypeScript name.
+#define CK_UNARY_OPS(X)                                                                            \
+  X(Neg, "neg") X(Abs, "abs") X(Exp, "exp") X(Log, "log") X(Sqrt, "sqrt") X(Square, "square")     \
+  X(Reciprocal, "reciprocal") X(Relu, "relu") X(Sigmoid, "sigmoid") X(Tanh, "tanh") X(Step, "step") \
+  X(Sign, "sign") X(Erf, "erf")
+#define CK_BINARY_OPS(X)                                                                          \
+  X(Add, "add") X(Sub, "sub") X(Mul, "mul") X(Div, "div") X(Maximum, "maximum") X(Minimum, "minimum") \
+  X(Pow, "pow") X(Greater, "greater") X(GreaterEqual, "greaterEqual") X(Equal, "equal") X(AddRelu, "addRelu")
+
+#define CK_ENUM_ENTRY(name, js) name,
+enum class UnaryOp { CK_UNARY_OPS(CK_ENUM_ENTRY) };
+enum class BinaryOp { CK_BINARY_OPS(CK_ENUM_ENTRY) };
+#undef CK_ENUM_ENTRY
 
 /** Parses the names used in src/backends/kernels.ts (UNARY_OPS, BINARY_OPS). */
 bool parseUnaryOp(const std::string& name, UnaryOp* op);

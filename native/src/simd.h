@@ -1,7 +1,9 @@
-// Entry points of the AVX-512 versions of memory-bound kernels (simd_avx512.cc, compiled with
-// -mavx512f and called only when isa.cc selected AVX-512; see useAvx512()). No C++ library
-// header with inline functions here or there (pool.h brings only <cstdint>'s types), as for
-// the GEMM kernels. Each works on a row range of one thread's share.
+// The SIMD versions of the memory-bound kernels: batch-norm passes, column sums, max pooling
+// (simd_avx512.cc compiled with -mavx512f, simd_avx2.cc with -mavx2 -mfma), reached through the
+// SimdIsa record isa.cc chooses once with the GEMM kernels (simdIsa() in isa.h; null entries:
+// the portable loops). No C++ library header with inline functions here or there (pool.h brings
+// only <cstdint>'s types), as for the GEMM kernels. Each works on a row range of one thread's
+// share, and both ISAs give the same bits (same per-channel order of float adds and FMAs).
 #pragma once
 
 #include "pool.h"
@@ -9,11 +11,30 @@
 
 namespace ck {
 
-/** True when the AVX-512 kernels may run (the AVX-512 GEMM is selected). */
-bool useAvx512();
+// The entry points each ISA namespace (avx512::, avx2::) defines.
+#define CK_SIMD_ENTRY_POINTS                                                                                       \
+  void columnSums(const float* x, i64 r0, i64 r1, i64 C, double* s);                                              \
+  void bnSums(const float* x, const float* dy, const float* center, const float* relu, i64 r0, i64 r1, i64 C,      \
+              double* s1, double* s2);                                                                             \
+  void bnApply(const float* x, const float* dy, const float* center, const float* k, const float* a, const float* b, \
+               const float* relu, bool reluOut, float* out, i64 r0, i64 r1, i64 C);                                \
+  void maxPoolRows(const PoolGeom& g, const float* x, float* y, int32_t* argmax, i64 row0, i64 row1);             \
+  bool maxPoolBackwardImage(const PoolGeom& g, const float* dy, const int32_t* argmax, float* dx, i64 n);
 
-/** True when the AVX2+FMA kernels may run (the AVX2 or the AVX-512 GEMM is selected). */
-bool useAvx2();
+/** One instruction set's memory-bound kernels (documented below); null: the portable loop. */
+struct SimdIsa {
+  void (*columnSums)(const float* x, i64 r0, i64 r1, i64 C, double* s);
+  void (*bnSums)(const float* x, const float* dy, const float* center, const float* relu, i64 r0, i64 r1, i64 C,
+                 double* s1, double* s2);
+  void (*bnApply)(const float* x, const float* dy, const float* center, const float* k, const float* a,
+                  const float* b, const float* relu, bool reluOut, float* out, i64 r0, i64 r1, i64 C);
+  void (*maxPoolRows)(const PoolGeom& g, const float* x, float* y, int32_t* argmax, i64 row0, i64 row1);
+  bool (*maxPoolBackwardImage)(const PoolGeom& g, const float* dy, const int32_t* argmax, float* dx, i64 n);
+};
+
+namespace avx2 {
+CK_SIMD_ENTRY_POINTS
+}  // namespace avx2
 
 namespace avx512 {
 
