@@ -1,5 +1,5 @@
 /**
- * The native addon's JavaScript surface (native/src/bind_*.cc), as src/backends/native.ts calls
+ * The native addon's JavaScript surface (the bind_*.cc files of native/src/), as src/backends/native.ts calls
  * it: one function per kernel of the spec (kernel-specs.ts), taking the kernel's arguments and then
  * its outputs (allocated by the caller, filled in place), plus `info` and `setIsa`. The addon
  * checks every argument at run time; test/backends/native-addon.test.ts checks that it exports

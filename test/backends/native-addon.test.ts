@@ -1,11 +1,12 @@
 /**
  * The native boundary is derived from the kernel spec (src/backends/kernel-specs.ts): the addon
  * must export exactly one function per kernel name plus `info` and `setIsa` (a kernel added to the
- * spec but not bound in C++, or a binding under a misspelt name, fails here), and every output
- * rule must agree with what the ts reference returns.
+ * spec but not bound in C++, or a binding under a misspelt name, fails here). Every output rule
+ * must agree with what the ts reference returns, and every kernel must be called by a
+ * native-versus-ts parity suite (a kernel added without one fails here).
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -47,5 +48,15 @@ describe('the output rules match the reference kernels', () => {
     assert.equal(KERNEL_SPECS.concat(parts, shapes, 1), ts.concat(parts, shapes, 1).length);
     assert.deepEqual(KERNEL_SPECS.argMax(new Float32Array(24), [2, 3, 4], 1), { int32: 8 });
     assert.equal(KERNEL_SPECS.sgdUpdate(x, x, null, { learningRate: 1, momentum: 0, nesterov: false }), 'inPlace');
+  });
+});
+
+describe('every kernel has a parity test', () => {
+  it('each kernel name is called in a parity suite (native-parity*.test or update-kernels.test)', () => {
+    const here = dirname(fileURLToPath(import.meta.url));
+    const suites = readdirSync(here).filter((f) => /^(native-parity.*|update-kernels)\.test\.(js|ts)$/.test(f));
+    const text = suites.map((f) => readFileSync(join(here, f), 'utf8')).join('\n');
+    const missing = KERNEL_NAMES.filter((name) => !new RegExp(`\\bkk?\\.${name}\\(`).test(text));
+    assert.deepEqual(missing, [], `kernels without a parity test (suites read: ${suites.join(', ')})`);
   });
 });

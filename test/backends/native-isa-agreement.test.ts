@@ -1,5 +1,5 @@
 /**
- * The memory-bound SIMD kernels (native/src/simd_avx2.cc, simd_avx512.cc) give the same bits on
+ * The memory-bound SIMD kernels (native/src/simd/) give the same bits on
  * AVX2 and AVX-512: each channel sees the same float adds and FMAs in the same order, so a model
  * trains to the same numbers on a laptop without AVX-512. Batch norm (forward, backward, with and
  * without the fused relu), column sums (reduce over leading axes) and max pooling forward and

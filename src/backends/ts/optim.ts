@@ -1,6 +1,6 @@
 /**
  * The optimizers' update steps and BatchNormalization's moving averages, in place, as plain loops:
- * the spec of the native kernels in native/src/optim.cc. Every formula is Keras 3's (the
+ * the spec of the native kernels in native/src/elementwise/optim.cc. Every formula is Keras 3's (the
  * optimizer files in src/optimizers/ say which); arithmetic is in float64 with each stored slot
  * rounded to the buffer's type and read back, which the native kernels repeat exactly.
  */
