@@ -47,5 +47,7 @@ LD_PRELOAD="$libasan" \
 ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1:allocator_may_return_null=1:${ASAN_OPTIONS:-}" \
   "$node_bin" --test --test-reporter=spec \
     build/test/backends/native-parity.test.js build/test/backends/native-parity-conv.test.js \
-    build/test/backends/native-parity-deeper.test.js build/test/backends/native-errors.test.js
+    build/test/backends/native-parity-deeper.test.js build/test/backends/native-errors.test.js \
+    build/test/backends/update-kernels.test.js build/test/backends/native-isa-agreement.test.js \
+    build/test/backends/native-addon.test.js
 echo "asan-parity: clean"

@@ -5,6 +5,7 @@
  * loader (the browser-safe `convkit/core`), `ts` is the one backend. This file imports nothing
  * from Node.js, so the core bundles for a browser.
  */
+import { setHostReader } from '../tensor/tensor.js';
 import type { Backend, BackendName, Kernels } from './kernels.js';
 import { tsBackend } from './ts/index.js';
 
@@ -23,6 +24,12 @@ let current: Backend | null = null;
  */
 export function provideNativeBackend(loader: NativeLoader): void {
   nativeLoader = loader;
+}
+
+function install(backend: Backend): Backend {
+  current = backend;
+  setHostReader(backend.read ? (data) => backend.read!(data) : null);
+  return backend;
 }
 
 function resolve(name: BackendName, explicit: boolean): Backend {
@@ -57,9 +64,9 @@ function backendFromEnvironment(): string | undefined {
 export function getBackend(): Backend {
   if (!current) {
     const env = backendFromEnvironment();
-    current = env ? resolve(parseName(env, 'CONVKIT_BACKEND'), true) : resolve('native', false);
+    install(env ? resolve(parseName(env, 'CONVKIT_BACKEND'), true) : resolve('native', false));
   }
-  return current;
+  return current!;
 }
 
 /**
@@ -69,8 +76,18 @@ export function getBackend(): Backend {
  * setBackend('ts');
  */
 export function setBackend(name: BackendName | string): Backend {
-  current = resolve(parseName(name, 'setBackend'), true);
-  return current;
+  return install(resolve(parseName(name, 'setBackend'), true));
+}
+
+/**
+ * Runs all later ops on a backend object of your own (a device backend, or a test double that
+ * wraps `ts`); its `read`, if any, becomes the way `Tensor.values()` reads buffers back.
+ *
+ * @example
+ * useBackend({ name: 'ts', kernels: tsKernels });
+ */
+export function useBackend(backend: Backend): Backend {
+  return install(backend);
 }
 
 /** The kernel record of the backend in use (what ops call). */

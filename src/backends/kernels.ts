@@ -86,7 +86,6 @@ export interface Pool2dGeometry {
   padLeft: number;
 }
 
-/** Hyper-parameters of one Adam step (Keras formulation, bias correction folded into lr). */
 /** Which gradients conv2dMaxPoolBackward computes. */
 export interface ConvPoolNeeds {
   input: boolean;
@@ -94,6 +93,7 @@ export interface ConvPoolNeeds {
   bias: boolean;
 }
 
+/** Hyper-parameters of one Adam step (Keras formulation, bias correction folded into lr). */
 export interface AdamStep {
   /** learningRate * sqrt(1 - beta2^t) / (1 - beta1^t) */
   lrT: number;
@@ -101,6 +101,50 @@ export interface AdamStep {
   beta2: number;
   /** The epsilon added to sqrt(v) (Keras adds it unscaled). */
   epsilonT: number;
+}
+
+/** One SGD step (Keras): v = momentum·v − lr·g; w += v, or w += momentum·v − lr·g with Nesterov. */
+export interface SgdStep {
+  learningRate: number;
+  momentum: number;
+  nesterov: boolean;
+}
+
+/** One RMSprop step (Keras): ms = rho·ms + (1 − rho)·g², then w −= lr·g / √(ms − mg² + ε). */
+export interface RmspropStep {
+  learningRate: number;
+  rho: number;
+  momentum: number;
+  epsilon: number;
+}
+
+/** One Adagrad step (Keras): acc += g²; w −= lr·g / √(acc + ε). */
+export interface AdagradStep {
+  learningRate: number;
+  epsilon: number;
+}
+
+/** One Adamax step (Keras): m = β1·m + (1−β1)·g; u = max(β2·u, |g|); w −= stepSize·m / (u + ε). */
+export interface AdamaxStep {
+  /** learningRate / (1 − beta1^t) */
+  stepSize: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+}
+
+/**
+ * One Nadam step (Keras): m and v as Adam's, then m̂ = mScale·m + gScale·g and
+ * w −= lr·m̂ / (√(v·vScale) + ε); the scales carry the momentum schedule (src/optimizers/nadam.ts).
+ */
+export interface NadamStep {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  mScale: number;
+  gScale: number;
+  vScale: number;
 }
 
 /**
@@ -267,6 +311,33 @@ export interface Kernels {
   ): FloatArray;
   /** One Adam step, in place on param, m and v. */
   adamUpdate(param: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, step: AdamStep): void;
+  /** One SGD step, in place on param and velocity (null when momentum is 0: w −= lr·g). */
+  sgdUpdate(param: FloatArray, grad: FloatArray, velocity: FloatArray | null, step: SgdStep): void;
+  /**
+   * One RMSprop step, in place on param and its slots: `momentum` is null when step.momentum is 0,
+   * `meanGrad` is null unless centered.
+   */
+  rmspropUpdate(
+    param: FloatArray,
+    grad: FloatArray,
+    meanSquare: FloatArray,
+    momentum: FloatArray | null,
+    meanGrad: FloatArray | null,
+    step: RmspropStep,
+  ): void;
+  /** One Adagrad step, in place on param and accumulator. */
+  adagradUpdate(param: FloatArray, grad: FloatArray, accumulator: FloatArray, step: AdagradStep): void;
+  /** One Adamax step, in place on param, m and u. */
+  adamaxUpdate(param: FloatArray, grad: FloatArray, m: FloatArray, u: FloatArray, step: AdamaxStep): void;
+  /** One Nadam step, in place on param, m and v. */
+  nadamUpdate(param: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, step: NadamStep): void;
+  /** Decoupled weight decay, in place: param −= rate·param (rate = learningRate·weightDecay). */
+  decayWeights(param: FloatArray, rate: number): void;
+  /**
+   * A moving average, in place: average = average·momentum + value·(1 − momentum)
+   * (BatchNormalization's moving statistics).
+   */
+  movingAverageUpdate(average: FloatArray, value: FloatArray, momentum: number): void;
   /**
    * Inverted dropout's mask: out[i] = keep where the i-th xoshiro128** draw (from `state`, four
    * int32 words, advanced in place) divided by 2^32 is >= rate, else 0. Every backend draws the
@@ -275,10 +346,15 @@ export interface Kernels {
   dropoutMask(out: FloatArray, state: Int32Array, rate: number, keep: number): void;
 }
 
-/** A backend: a name plus the complete kernel record. */
+/**
+ * A backend: a name plus the complete kernel record. A backend whose buffers are not host memory
+ * (a GPU, a WASM heap) hands out handles and gives `read`, which returns a buffer's values in host
+ * memory (a copy); `Tensor.values()` goes through it. Host-memory backends leave it out.
+ */
 export interface Backend {
-  readonly name: BackendName;
+  readonly name: BackendName | (string & {});
   readonly kernels: Kernels;
+  readonly read?: (buffer: FloatArray | Int32Array) => FloatArray | Int32Array;
 }
 
 /** The backends Convkit ships. */

@@ -128,7 +128,7 @@ export class BatchNormalization extends Layer {
 
   /** moving ← moving·momentum + batch·(1 − momentum), in place. */
   private moveTowards(moving: Variable, batch: Tensor): void {
-    for (let i = 0; i < moving.size; i++) moving.data[i] = moving.data[i]! * this.momentum + batch.data[i]! * (1 - this.momentum);
+    ops.assignMovingAverage(moving, batch, this.momentum);
   }
 
   computeOutputShape(inputShape: Shape): Shape {

@@ -11,7 +11,8 @@ export type MetricFn = (yTrue: Tensor, yPred: Tensor) => Tensor;
 
 function equalRows(a: Tensor, b: Tensor): Tensor {
   const out = new Float32Array(a.size);
-  for (let i = 0; i < a.size; i++) out[i] = a.data[i] === b.data[i] ? 1 : 0;
+  const [x, y] = [a.values(), b.values()];
+  for (let i = 0; i < a.size; i++) out[i] = x[i] === y[i] ? 1 : 0;
   return new Tensor(out, a.shape);
 }
 
@@ -30,7 +31,7 @@ export function categoricalAccuracy(yTrue: Tensor, yPred: Tensor): Tensor {
 export function sparseCategoricalAccuracy(yTrue: Tensor, yPred: Tensor): Tensor {
   return noGrad(() => {
     const predicted = ops.argMax(yPred);
-    return equalRows(new Tensor(Int32Array.from(yTrue.data), predicted.shape), predicted);
+    return equalRows(new Tensor(Int32Array.from(yTrue.values()), predicted.shape), predicted);
   });
 }
 

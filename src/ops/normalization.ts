@@ -154,3 +154,23 @@ export function fusedBatchNorm(
   });
   return { y, mean: wrap(r.mean, [C]), variance: wrap(r.variance, [C]) };
 }
+
+/**
+ * Moves `average` towards `value` in place: average = average·momentum + value·(1 − momentum)
+ * (BatchNormalization's moving statistics), as a backend kernel; not recorded for gradients.
+ * `value` may have another shape with the same number of elements (keepdims statistics).
+ *
+ * @example
+ * assignMovingAverage(layer.movingMean, batchMean, 0.99);
+ */
+export function assignMovingAverage(average: Tensor, value: Tensor, momentum: number): void {
+  if (value.size !== average.size)
+    throw new Error(
+      `assignMovingAverage: expected value with ${average.size} elements (${formatShape(average.shape)}), received ${formatShape(value.shape)}`,
+    );
+  kernels().movingAverageUpdate(
+    floatsOf(average, 'assignMovingAverage', 'average'),
+    floatsOf(value, 'assignMovingAverage', 'value'),
+    momentum,
+  );
+}

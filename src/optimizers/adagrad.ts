@@ -1,8 +1,9 @@
 /**
  * Adagrad in Keras 3's formulation and defaults (learningRate 0.001, initialAccumulatorValue
- * 0.1, epsilon 1e-7): a += g²;  w −= lr·g / √(a + ε).
+ * 0.1, epsilon 1e-7): a += g²;  w −= lr·g / √(a + ε), as a backend kernel.
  */
 import type { FloatArray } from '../backends/kernels.js';
+import { kernels } from '../backends/index.js';
 import { Optimizer, type OptimizerArgs } from './optimizer.js';
 
 export interface AdagradArgs extends OptimizerArgs {
@@ -30,11 +31,7 @@ export class Adagrad extends Optimizer {
   }
   protected update(w: FloatArray, g: FloatArray, lr: number, slots: (n: number, fill?: number) => FloatArray[]): void {
     const [acc] = slots(1, this.initialAccumulatorValue) as [FloatArray];
-    for (let i = 0; i < w.length; i++) {
-      const gi = g[i]!;
-      acc[i] += gi * gi;
-      w[i] -= (lr * gi) / Math.sqrt(acc[i]! + this.epsilon);
-    }
+    kernels().adagradUpdate(w, g, acc, { learningRate: lr, epsilon: this.epsilon });
   }
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), initialAccumulatorValue: this.initialAccumulatorValue, epsilon: this.epsilon };

@@ -1,9 +1,10 @@
 /**
  * Adamax, Adam's infinity-norm variant, in Keras 3's formulation and defaults (learningRate
  * 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7):
- * m = β1·m + (1−β1)·g;  u = max(β2·u, |g|);  w −= lr·m / ((1 − β1^t)·(u + ε)).
+ * m = β1·m + (1−β1)·g;  u = max(β2·u, |g|);  w −= lr·m / ((1 − β1^t)·(u + ε)). The update is a backend kernel.
  */
 import type { FloatArray } from '../backends/kernels.js';
+import { kernels } from '../backends/index.js';
 import { Optimizer, type OptimizerArgs } from './optimizer.js';
 
 export interface AdamaxArgs extends OptimizerArgs {
@@ -33,12 +34,7 @@ export class Adamax extends Optimizer {
     const [m, u] = slots(2) as [FloatArray, FloatArray];
     const { beta1, beta2, epsilon } = this;
     const stepSize = lr / (1 - beta1 ** this.iterations); // iterations is already t (1 on the first step)
-    for (let i = 0; i < w.length; i++) {
-      const gi = g[i]!;
-      m[i] = beta1 * m[i]! + (1 - beta1) * gi;
-      u[i] = Math.max(beta2 * u[i]!, Math.abs(gi));
-      w[i] -= (stepSize * m[i]!) / (u[i]! + epsilon);
-    }
+    kernels().adamaxUpdate(w, g, m, u, { stepSize, beta1, beta2, epsilon });
   }
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };

@@ -3,9 +3,10 @@
  * beta1 0.9, beta2 0.999, epsilon 1e-7). The momentum schedule is u_t = β1·(1 − ½·0.96^t), and
  * Π_t = u_1···u_t is one scalar per optimizer:
  * m̂ = u_{t+1}·m / (1 − Π_t·u_{t+1}) + (1 − u_t)·g / (1 − Π_t);  v̂ = v / (1 − β2^t);
- * w −= lr·m̂ / (√v̂ + ε). (PyTorch's NAdam uses 0.96^(0.004·t) instead.)
+ * w −= lr·m̂ / (√v̂ + ε). (PyTorch's NAdam uses 0.96^(0.004·t) instead.) The update is a backend kernel.
  */
 import type { FloatArray } from '../backends/kernels.js';
+import { kernels } from '../backends/index.js';
 import { Optimizer, type OptimizerArgs } from './optimizer.js';
 
 export interface NadamArgs extends OptimizerArgs {
@@ -57,13 +58,7 @@ export class Nadam extends Optimizer {
     const mScale = uNext / (1 - product * uNext);
     const gScale = (1 - uT) / (1 - product);
     const vScale = 1 / (1 - beta2 ** t);
-    for (let i = 0; i < w.length; i++) {
-      const gi = g[i]!;
-      m[i] = beta1 * m[i]! + (1 - beta1) * gi;
-      v[i] = beta2 * v[i]! + (1 - beta2) * gi * gi;
-      const mHat = mScale * m[i]! + gScale * gi;
-      w[i] -= (lr * mHat) / (Math.sqrt(v[i]! * vScale) + epsilon);
-    }
+    kernels().nadamUpdate(w, g, m, v, { learningRate: lr, beta1, beta2, epsilon, mScale, gScale, vScale });
   }
 
   override getConfig(): Record<string, unknown> {

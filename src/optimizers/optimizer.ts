@@ -5,6 +5,7 @@
  * in place.
  */
 import type { FloatArray } from '../backends/kernels.js';
+import { kernels } from '../backends/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../tensor/variable.js';
 
@@ -70,11 +71,11 @@ export abstract class Optimizer {
   /** One step: clips the gradients, applies weight decay, then updates each variable in place. */
   applyGradients(pairs: readonly (readonly [Variable, Tensor])[]): void {
     const lr = this.currentLearningRate();
-    const grads = this.clipGradients(pairs.map(([, g]) => g.data as FloatArray));
+    const grads = this.clipGradients(pairs.map(([, g]) => g));
     this.iterations++;
     pairs.forEach(([v], i) => {
       const w = v.data as FloatArray;
-      if (this.weightDecay) for (let j = 0; j < w.length; j++) w[j] -= lr * this.weightDecay * w[j]!;
+      if (this.weightDecay) kernels().decayWeights(w, lr * this.weightDecay);
       this.update(w, grads[i]!, lr, (count, fill) => this.slotsFor(v, count, fill));
     });
   }
@@ -85,8 +86,14 @@ export abstract class Optimizer {
    */
   protected abstract update(param: FloatArray, grad: FloatArray, lr: number, slots: (count: number, fill?: number) => FloatArray[]): void;
 
-  /** Keras's clipping, one rule at most; clipped gradients are copies, the caller's stay untouched. */
-  private clipGradients(grads: FloatArray[]): FloatArray[] {
+  /**
+   * Keras's clipping, one rule at most; clipped gradients are host copies (read through
+   * `values()`), the caller's stay untouched. Without clipping, the backend's buffers go through.
+   */
+  private clipGradients(tensors: readonly Tensor[]): FloatArray[] {
+    const noClipping = this.clipNorm === null && this.globalClipNorm === null && this.clipValue === null;
+    if (noClipping) return tensors.map((t) => t.data as FloatArray);
+    const grads = tensors.map((t) => t.values() as FloatArray);
     const norm = (g: FloatArray) => {
       let sum = 0;
       for (let i = 0; i < g.length; i++) sum += g[i]! * g[i]!;

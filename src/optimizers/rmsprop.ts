@@ -1,7 +1,9 @@
 /**
- * RMSprop (Keras defaults: learningRate 0.001, rho 0.9, momentum 0, epsilon 1e-7, centered false).
+ * RMSprop (Keras defaults: learningRate 0.001, rho 0.9, momentum 0, epsilon 1e-7, centered false);
+ * the update itself is a backend kernel.
  */
 import type { FloatArray } from '../backends/kernels.js';
+import { kernels } from '../backends/index.js';
 import { Optimizer, type OptimizerArgs } from './optimizer.js';
 
 export interface RMSpropArgs extends OptimizerArgs {
@@ -28,22 +30,7 @@ export class RMSprop extends Optimizer {
   protected update(w: FloatArray, g: FloatArray, lr: number, slots: (n: number) => FloatArray[]): void {
     const [ms, mom, mg] = slots(3) as [FloatArray, FloatArray, FloatArray];
     const { rho, momentum, epsilon } = this;
-    for (let i = 0; i < w.length; i++) {
-      const gi = g[i]!;
-      ms[i] = rho * ms[i]! + (1 - rho) * gi * gi;
-      let denom = ms[i]!;
-      if (this.centered) {
-        mg[i] = rho * mg[i]! + (1 - rho) * gi;
-        denom -= mg[i]! * mg[i]!;
-      }
-      const step = (lr * gi) / Math.sqrt(denom + epsilon);
-      if (momentum > 0) {
-        mom[i] = momentum * mom[i]! + step;
-        w[i] -= mom[i]!;
-      } else {
-        w[i] -= step;
-      }
-    }
+    kernels().rmspropUpdate(w, g, ms, momentum > 0 ? mom : null, this.centered ? mg : null, { learningRate: lr, rho, momentum, epsilon });
   }
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered };

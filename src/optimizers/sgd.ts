@@ -1,8 +1,10 @@
 /**
  * SGD with optional momentum and Nesterov momentum, in Keras's formulation:
- * v = momentum·v − lr·g; w += v (or w += momentum·v − lr·g with Nesterov).
+ * v = momentum·v − lr·g; w += v (or w += momentum·v − lr·g with Nesterov). The update itself is
+ * a backend kernel.
  */
 import type { FloatArray } from '../backends/kernels.js';
+import { kernels } from '../backends/index.js';
 import { Optimizer, type OptimizerArgs } from './optimizer.js';
 
 export interface SGDArgs extends OptimizerArgs {
@@ -22,16 +24,8 @@ export class SGD extends Optimizer {
     if (!(this.momentum >= 0 && this.momentum < 1)) throw new Error(`sgd: expected momentum in [0, 1), received ${this.momentum}`);
   }
   protected update(w: FloatArray, g: FloatArray, lr: number, slots: (n: number) => FloatArray[]): void {
-    if (this.momentum === 0) {
-      for (let i = 0; i < w.length; i++) w[i] -= lr * g[i]!;
-      return;
-    }
-    const [v] = slots(1) as [FloatArray];
-    const m = this.momentum;
-    for (let i = 0; i < w.length; i++) {
-      v[i] = m * v[i]! - lr * g[i]!;
-      w[i] += this.nesterov ? m * v[i]! - lr * g[i]! : v[i]!;
-    }
+    const velocity = this.momentum === 0 ? null : slots(1)[0]!;
+    kernels().sgdUpdate(w, g, velocity, { learningRate: lr, momentum: this.momentum, nesterov: this.nesterov });
   }
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), momentum: this.momentum, nesterov: this.nesterov };

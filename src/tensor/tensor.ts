@@ -11,6 +11,23 @@ import { formatShape, sizeOf } from './shape.js';
 
 export type { DType, TensorData } from './dtype.js';
 
+/**
+ * How host code reads a buffer: the identity for backends whose buffers are host memory; a backend
+ * that hands out handles (device memory) installs a reader that copies (see `setHostReader`).
+ */
+let hostReader: (data: TensorData) => TensorData = (data) => data;
+
+/**
+ * Installs the reader `Tensor.values()` goes through (src/backends/index.ts does, when a backend is
+ * chosen); null restores the identity.
+ *
+ * @example
+ * setHostReader((handle) => device.download(handle));
+ */
+export function setHostReader(reader: ((data: TensorData) => TensorData) | null): void {
+  hostReader = reader ?? ((data) => data);
+}
+
 /** Anything a tensor can be made from. */
 export type TensorLike = number | number[] | number[][] | number[][][] | number[][][][] | TensorData;
 
@@ -59,15 +76,28 @@ export class Tensor {
     return this.data;
   }
 
+  /**
+   * The values in host memory: the one way code outside the backends reads a tensor (`data` may
+   * be a backend's handle). A copy for a backend whose memory is not host memory; treat it as
+   * read-only.
+   *
+   * @example
+   * const [first] = ops.mean(losses).values();
+   */
+  values(): TensorData {
+    return hostReader(this.data);
+  }
+
   /** The values as nested arrays. */
   toArray(): number | unknown[] {
-    if (this.shape.length === 0) return this.data[0]!;
+    const data = this.values();
+    if (this.shape.length === 0) return data[0]!;
     const build = (offset: number, dim: number): unknown[] => {
       const n = this.shape[dim]!;
       const stride = sizeOf(this.shape.slice(dim + 1));
       const out: unknown[] = [];
       for (let i = 0; i < n; i++) {
-        out.push(dim === this.shape.length - 1 ? this.data[offset + i] : build(offset + i * stride, dim + 1));
+        out.push(dim === this.shape.length - 1 ? data[offset + i] : build(offset + i * stride, dim + 1));
       }
       return out;
     };
@@ -77,7 +107,7 @@ export class Tensor {
   /** The single value of a one-element tensor. */
   item(): number {
     if (this.data.length !== 1) throw new Error(`item(): expected a tensor with one value, received shape ${formatShape(this.shape)}`);
-    return this.data[0]!;
+    return this.values()[0]!;
   }
 
   toString(): string {

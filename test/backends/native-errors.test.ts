@@ -256,25 +256,25 @@ describe('native backend rejects bad arguments with clear errors', { skip }, () 
     const out = new Float32Array(15);
     assert.throws(() => addon['matmul']!(), /^Error: matmul: expected 10 arguments, received 0$/);
     assert.throws(
-      () => addon['matmul']!(new Float64Array(12), b20, 3, 4, 5, false, false, null, false, out),
+      () => addon['matmul']!(new Float64Array(12), b20, 3, 4, 5, false, false, null, 'linear', out),
       /^Error: matmul: a must be a Float32Array, received Float64Array$/,
     );
     assert.throws(
-      () => addon['matmul']!(a12, b20, 3, 4, 5, 0, false, null, false, out),
+      () => addon['matmul']!(a12, b20, 3, 4, 5, 0, false, null, 'linear', out),
       /^Error: matmul: transA must be a boolean, received a number$/,
     );
     assert.throws(
-      () => addon['matmul']!(a12, b20, 3, 4, 5, false, false, null, false, a12.subarray(0, 15 - 3)),
+      () => addon['matmul']!(a12, b20, 3, 4, 5, false, false, null, 'linear', a12.subarray(0, 15 - 3)),
       /^Error: matmul: out has 12 elements/,
     );
     const shared = new Float32Array(40);
     assert.throws(
-      () => addon['matmul']!(shared.subarray(0, 12), b20, 3, 4, 5, false, false, null, false, shared.subarray(10, 25)),
+      () => addon['matmul']!(shared.subarray(0, 12), b20, 3, 4, 5, false, false, null, 'linear', shared.subarray(10, 25)),
       /^Error: matmul: out shares memory with a$/,
     );
     assert.throws(() => addon['unary']!('cube', a12, new Float32Array(12)), /^Error: unary: unknown op 'cube'$/);
     assert.throws(
-      () => addon['conv2d']!(a12, a12, null, [1, 2], false, out),
+      () => addon['conv2d']!(a12, a12, null, [1, 2], 'linear', out),
       /^Error: conv2d: geometry must be an object, received an array$/,
     );
   });

@@ -3,7 +3,7 @@
  * stands for (convolution, pooling; backward: route to the winners, mask, convolution
  * gradients), so it is the reference the native one-pass kernel is checked against.
  */
-import type { Conv2dGeometry, ConvPoolNeeds, FloatArray, FusedActivation, Pool2dGeometry } from '../kernels.js';
+import type { Conv2dGeometry, ConvPoolNeeds, FloatArray, FusedActivation, Kernels, Pool2dGeometry } from '../kernels.js';
 import { allocLike } from '../../tensor/buffer-pool.js';
 import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from './conv.js';
 import { maxPool2d, maxPool2dBackward } from './pool.js';
@@ -47,3 +47,6 @@ export function conv2dMaxPoolBackward(
     dBias,
   };
 }
+
+/** The fused convolution + max pooling kernels of the contract. */
+export const convPoolKernels = { conv2dMaxPool, conv2dMaxPoolBackward } satisfies Partial<Kernels>;

@@ -5,7 +5,7 @@
  * The column matrix has one row per output pixel (batch·outH·outW rows) and one column per filter
  * tap (kH·kW·inC), so the forward pass is col · filter with filter viewed as [kH·kW·inC, outC].
  */
-import type { Conv2dGeometry, FloatArray, FusedActivation } from '../kernels.js';
+import type { Conv2dGeometry, FloatArray, FusedActivation, Kernels } from '../kernels.js';
 import { allocLike } from '../../tensor/buffer-pool.js';
 import { applyEpilogue, gemmNN, gemmNT, gemmTN } from './matmul.js';
 
@@ -109,3 +109,6 @@ export function conv2dBackpropFilter(x: FloatArray, dy: FloatArray, g: Conv2dGeo
   }
   return dw;
 }
+
+/** The convolution kernels of the contract. */
+export const convKernels = { conv2d, conv2dBackpropInput, conv2dBackpropFilter } satisfies Partial<Kernels>;

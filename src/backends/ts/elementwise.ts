@@ -2,7 +2,7 @@
  * Reference elementwise kernels for the `ts` backend: unary functions and binary functions with
  * NumPy broadcasting (fast paths for equal shapes and a trailing-row or scalar operand).
  */
-import type { BinaryOp, FloatArray, UnaryOp } from '../kernels.js';
+import type { BinaryOp, FloatArray, Kernels, UnaryOp } from '../kernels.js';
 import { allocLike } from '../../tensor/buffer-pool.js';
 import { sizeOf, stridesOf } from '../../tensor/shape.js';
 import { erf } from './erf.js';
@@ -134,3 +134,6 @@ export function transpose(x: FloatArray, shape: readonly number[], perm: readonl
   }
   return out;
 }
+
+/** The elementwise kernels of the contract. */
+export const elementwiseKernels = { unary, reluBackward, binary, transpose } satisfies Partial<Kernels>;

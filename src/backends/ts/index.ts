@@ -1,27 +1,20 @@
 /**
  * The `ts` backend: the pure-TypeScript reference implementation of every kernel. Plain loops,
- * obviously correct, able to train; the native backend is tested against it.
+ * obviously correct, able to train; the native backend is tested against it. Each family file
+ * exports its record of kernels; the compiler checks that together they are complete.
  */
 import { dropoutMaskFromState } from '../../tensor/random.js';
-import type { AdamStep, Backend, FloatArray, Kernels } from '../kernels.js';
-import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from './conv.js';
-import { conv2dMaxPool, conv2dMaxPoolBackward } from './conv-pool.js';
+import type { Backend, Kernels } from '../kernels.js';
+import { convKernels } from './conv.js';
+import { convPoolKernels } from './conv-pool.js';
 import { depthwiseConv2d, depthwiseConv2dBackpropFilter, depthwiseConv2dBackpropInput } from './depthwise.js';
-import { binary, reluBackward, transpose, unary } from './elementwise.js';
-import { concat, pad, slice } from './layout.js';
-import { matmul } from './matmul.js';
-import { batchNormBackward, batchNormInference, batchNormTrain } from './normalization.js';
-import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
-import { argMax, logSoftmax, logSoftmaxBackward, reduce } from './reduce.js';
-
-function adamUpdate(param: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, s: AdamStep): void {
-  for (let i = 0; i < param.length; i++) {
-    const g = grad[i]!;
-    const mi = (m[i] = s.beta1 * m[i]! + (1 - s.beta1) * g);
-    const vi = (v[i] = s.beta2 * v[i]! + (1 - s.beta2) * g * g);
-    param[i] -= (s.lrT * mi) / (Math.sqrt(vi) + s.epsilonT);
-  }
-}
+import { elementwiseKernels } from './elementwise.js';
+import { layoutKernels } from './layout.js';
+import { matmulKernels } from './matmul.js';
+import { normalizationKernels } from './normalization.js';
+import { optimKernels } from './optim.js';
+import { poolKernels } from './pool.js';
+import { reduceKernels } from './reduce.js';
 
 /**
  * Every kernel of the contract in plain TypeScript.
@@ -32,34 +25,18 @@ function adamUpdate(param: FloatArray, grad: FloatArray, m: FloatArray, v: Float
  * // c[0] === 11
  */
 export const tsKernels: Kernels = {
-  matmul,
-  conv2d,
-  conv2dBackpropInput,
-  conv2dBackpropFilter,
+  ...matmulKernels,
+  ...convKernels,
   depthwiseConv2d,
   depthwiseConv2dBackpropInput,
   depthwiseConv2dBackpropFilter,
-  maxPool2d,
-  conv2dMaxPool,
-  conv2dMaxPoolBackward,
-  maxPool2dBackward,
-  avgPool2d,
-  avgPool2dBackward,
-  unary,
-  reluBackward,
-  binary,
-  reduce,
-  pad,
-  slice,
-  concat,
-  argMax,
-  transpose,
-  logSoftmax,
-  logSoftmaxBackward,
-  batchNormTrain,
-  batchNormBackward,
-  batchNormInference,
-  adamUpdate,
+  ...poolKernels,
+  ...convPoolKernels,
+  ...elementwiseKernels,
+  ...reduceKernels,
+  ...layoutKernels,
+  ...normalizationKernels,
+  ...optimKernels,
   dropoutMask: dropoutMaskFromState,
 };
 

@@ -2,7 +2,7 @@
  * Reference layout kernels for the `ts` backend: zero padding, slicing and concatenation of
  * N-d tensors. All three are one operation, copying a box of one tensor into another at an offset.
  */
-import type { FloatArray } from '../kernels.js';
+import type { FloatArray, Kernels } from '../kernels.js';
 import { allocLike } from '../../tensor/buffer-pool.js';
 import { sizeOf, stridesOf } from '../../tensor/shape.js';
 
@@ -72,3 +72,6 @@ export function concat(xs: readonly FloatArray[], shapes: readonly (readonly num
   });
   return out;
 }
+
+/** The layout kernels of the contract. */
+export const layoutKernels = { pad, slice, concat } satisfies Partial<Kernels>;

@@ -2,7 +2,7 @@
  * Reference matrix multiply for the `ts` backend: plain loops in the cache-friendly order for
  * each transpose case (no packing), plus the bias/relu epilogue the contract fuses.
  */
-import type { FloatArray, FusedActivation } from '../kernels.js';
+import type { FloatArray, FusedActivation, Kernels } from '../kernels.js';
 import { allocLike } from '../../tensor/buffer-pool.js';
 
 /**
@@ -126,3 +126,6 @@ export function matmul(
   applyEpilogue(out, m, n, bias, activation);
   return out;
 }
+
+/** The matrix-multiplication kernels of the contract. */
+export const matmulKernels = { matmul } satisfies Partial<Kernels>;

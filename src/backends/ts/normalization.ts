@@ -4,7 +4,7 @@
  * folded inference form y = x·scale + shift, each with an optional fused relu. Sums run in
  * JavaScript numbers (double precision).
  */
-import type { FloatArray, FusedActivation } from '../kernels.js';
+import type { FloatArray, FusedActivation, Kernels } from '../kernels.js';
 import { allocLike } from '../../tensor/buffer-pool.js';
 
 /** Per-channel mean and biased variance over the rows (0 and 0 when there are none). */
@@ -105,3 +105,6 @@ export function batchNormInference(
 function reluInPlace(y: FloatArray): void {
   for (let i = 0; i < y.length; i++) if (y[i]! < 0) y[i] = 0;
 }
+
+/** The batch-normalisation kernels of the contract. */
+export const normalizationKernels = { batchNormTrain, batchNormBackward, batchNormInference } satisfies Partial<Kernels>;

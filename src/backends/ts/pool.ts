@@ -2,7 +2,7 @@
  * Reference 2-D pooling for the `ts` backend (NHWC). Max pooling records the flat input index
  * of each window's winner so the backward pass is a scatter.
  */
-import type { FloatArray, Pool2dGeometry } from '../kernels.js';
+import type { FloatArray, Kernels, Pool2dGeometry } from '../kernels.js';
 import { allocInt32 } from '../../tensor/buffer-pool.js';
 import { allocLike } from '../../tensor/buffer-pool.js';
 
@@ -91,3 +91,6 @@ export function avgPool2dBackward(dy: FloatArray, g: Pool2dGeometry): FloatArray
   });
   return dx;
 }
+
+/** The pooling kernels of the contract. */
+export const poolKernels = { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward } satisfies Partial<Kernels>;

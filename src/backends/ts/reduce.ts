@@ -2,7 +2,7 @@
  * Reference reductions for the `ts` backend: sum/max/min over any set of axes, argMax along
  * one axis, and the row-wise log-softmax with its backward.
  */
-import type { FloatArray, ReduceOp } from '../kernels.js';
+import type { FloatArray, Kernels, ReduceOp } from '../kernels.js';
 import { allocLike } from '../../tensor/buffer-pool.js';
 import { sizeOf, stridesOf } from '../../tensor/shape.js';
 
@@ -82,3 +82,6 @@ export function logSoftmaxBackward(dy: FloatArray, y: FloatArray, rows: number, 
   }
   return dx;
 }
+
+/** The reduction and softmax kernels of the contract. */
+export const reduceKernels = { reduce, argMax, logSoftmax, logSoftmaxBackward } satisfies Partial<Kernels>;

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "conv_direct.h"
-#include "simd.h"
+#include "isa.h"
 #include "types.h"
 
 namespace ck {
@@ -138,16 +138,6 @@ inline void prefetchWrite(float* begin, i64 floats, i64 part, i64 parts) {
   for (i64 off = from & ~i64{63}; off < to; off += 64) __builtin_prefetch(p + off, 1, 2);
 }
 
-// The selected ISA's micro-kernels (conv_avx512.cc, conv_avx2.cc) exist only in x64 builds;
-// elsewhere enabled() is false.
-//
-// CK_CALL_SELECTED_ISA(fn, t): avx512::fn(t) when AVX-512 is selected, else avx2::fn(t); a no-op
-// where the kernels are not built (never reached there).
-#if defined(CK_HAVE_AVX512) && defined(CK_HAVE_AVX2)
-#define CK_CALL_SELECTED_ISA(fn, t) (useAvx512() ? avx512::fn(t) : avx2::fn(t))
-#else
-#define CK_CALL_SELECTED_ISA(fn, t) static_cast<void>(t)
-#endif
 void forwardTile(const FwdTile& t);
 void slide3Tile(const FwdTile& t);
 void filterTile(const FilterTile& t);

@@ -1,4 +1,4 @@
-// JavaScript bindings of the elementwise, reduction, layout, softmax and optimizer kernels.
+// JavaScript bindings of the elementwise, reduction, layout, softmax and dropout-mask kernels.
 #include <cstring>
 #include <string>
 
@@ -20,7 +20,7 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
   if (!parseUnaryOp(name, &op)) args.fail("unknown op '" + name + "'");
   const View<float> x = args.f32(1, "x"), out = args.f32(2, "out");
   args.expectLength(out, "out", x.length, "x.length");
-  args.expectDistinct(out, "out", x, "x");
+  args.distinct({{out, "out"}}, {{x, "x"}});
   unary(op, x.data, out.data, x.length);
   return info.Env().Undefined();
 }
@@ -31,8 +31,7 @@ Napi::Value ReluBackward(const Napi::CallbackInfo& info) {
   const View<float> dy = args.f32(0, "dy"), y = args.f32(1, "y"), dx = args.f32(2, "dx");
   args.expectLength(y, "y", dy.length, "dy.length");
   args.expectLength(dx, "dx", dy.length, "dy.length");
-  args.expectDistinct(dx, "dx", dy, "dy");
-  args.expectDistinct(dx, "dx", y, "y");
+  args.distinct({{dx, "dx"}}, {{dy, "dy"}, {y, "y"}});
   reluBackward(dy.data, y.data, dx.data, dy.length);
   return info.Env().Undefined();
 }
@@ -62,8 +61,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
       args.fail("shapes " + shapeText(aShape) + " and " + shapeText(bShape) + " do not broadcast to outShape " +
                 shapeText(outShape) + " (axis " + s(static_cast<i64>(rank - 1 - k)) + ")");
   }
-  args.expectDistinct(out, "out", a, "a");
-  args.expectDistinct(out, "out", b, "b");
+  args.distinct({{out, "out"}}, {{a, "a"}, {b, "b"}});
   binary(op, a.data, aShape, b.data, bShape, outShape, out.data);
   return info.Env().Undefined();
 }
@@ -95,7 +93,7 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
     else kept.push_back(shape[d]);
   }
   args.expectLength(out, "out", sizeOf(kept), "kept shape " + shapeText(kept));
-  args.expectDistinct(out, "out", x, "x");
+  args.distinct({{out, "out"}}, {{x, "x"}});
   reduce(op, x.data, shape, axes, out.data);
   return info.Env().Undefined();
 }
@@ -114,7 +112,7 @@ Napi::Value ArgMax(const Napi::CallbackInfo& info) {
   for (size_t d = 0; d < shape.size(); ++d)
     if (static_cast<i64>(d) != axis) rest *= shape[d];
   args.expectLength(out, "out", rest, "shape without axis " + s(axis));
-  args.expectDistinct(out, "out", x, "x");
+  args.distinct({{out, "out"}}, {{x, "x"}});
   argMax(x.data, shape, axis, out.data);
   return info.Env().Undefined();
 }
@@ -134,7 +132,7 @@ Napi::Value Transpose(const Napi::CallbackInfo& info) {
     seen[p] = true;
   }
   args.expectLength(out, "out", x.length, "x.length");
-  args.expectDistinct(out, "out", x, "x");
+  args.distinct({{out, "out"}}, {{x, "x"}});
   transpose(x.data, shape, perm, out.data);
   return info.Env().Undefined();
 }
@@ -147,7 +145,7 @@ Napi::Value LogSoftmax(const Napi::CallbackInfo& info) {
   const i64 n = args.product({rows, cols}, "x");
   args.expectLength(x, "x", n, "rows*cols = " + s(rows) + "*" + s(cols));
   args.expectLength(out, "out", n, "rows*cols = " + s(rows) + "*" + s(cols));
-  args.expectDistinct(out, "out", x, "x");
+  args.distinct({{out, "out"}}, {{x, "x"}});
   logSoftmax(x.data, out.data, rows, cols);
   return info.Env().Undefined();
 }
@@ -161,32 +159,8 @@ Napi::Value LogSoftmaxBackward(const Napi::CallbackInfo& info) {
   args.expectLength(dy, "dy", n, "rows*cols = " + s(rows) + "*" + s(cols));
   args.expectLength(y, "y", n, "rows*cols = " + s(rows) + "*" + s(cols));
   args.expectLength(out, "out", n, "rows*cols = " + s(rows) + "*" + s(cols));
-  args.expectDistinct(out, "out", dy, "dy");
-  args.expectDistinct(out, "out", y, "y");
+  args.distinct({{out, "out"}}, {{dy, "dy"}, {y, "y"}});
   logSoftmaxBackward(dy.data, y.data, out.data, rows, cols);
-  return info.Env().Undefined();
-}
-
-// adamUpdate(param, grad, m, v, step)
-Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
-  Args args(info, "adamUpdate", 5);
-  const View<float> param = args.f32(0, "param"), grad = args.f32(1, "grad");
-  const View<float> m = args.f32(2, "m"), v = args.f32(3, "v");
-  const Napi::Object step = args.object(4, "step");
-  const double lrT = args.numberField(step, "step", "lrT");
-  const double beta1 = args.numberField(step, "step", "beta1");
-  const double beta2 = args.numberField(step, "step", "beta2");
-  const double epsilonT = args.numberField(step, "step", "epsilonT");
-  args.expectLength(grad, "grad", param.length, "param.length");
-  args.expectLength(m, "m", param.length, "param.length");
-  args.expectLength(v, "v", param.length, "param.length");
-  args.expectDistinct(param, "param", grad, "grad");
-  args.expectDistinct(param, "param", m, "m");
-  args.expectDistinct(param, "param", v, "v");
-  args.expectDistinct(m, "m", v, "v");
-  args.expectDistinct(m, "m", grad, "grad");
-  args.expectDistinct(v, "v", grad, "grad");
-  adamUpdate(param.data, grad.data, m.data, v.data, param.length, lrT, beta1, beta2, epsilonT);
   return info.Env().Undefined();
 }
 
@@ -207,17 +181,14 @@ Napi::Value DropoutMask(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-void registerElementwise(Napi::Env env, Napi::Object exports) {
-  exports.Set("unary", Napi::Function::New(env, Unary, "unary"));
-  exports.Set("reluBackward", Napi::Function::New(env, ReluBackward, "reluBackward"));
-  exports.Set("binary", Napi::Function::New(env, Binary, "binary"));
-  exports.Set("reduce", Napi::Function::New(env, Reduce, "reduce"));
-  exports.Set("argMax", Napi::Function::New(env, ArgMax, "argMax"));
-  exports.Set("transpose", Napi::Function::New(env, Transpose, "transpose"));
-  exports.Set("logSoftmax", Napi::Function::New(env, LogSoftmax, "logSoftmax"));
-  exports.Set("logSoftmaxBackward", Napi::Function::New(env, LogSoftmaxBackward, "logSoftmaxBackward"));
-  exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate, "adamUpdate"));
-  exports.Set("dropoutMask", Napi::Function::New(env, DropoutMask, "dropoutMask"));
-}
+CK_EXPORT_KERNEL("unary", Unary);
+CK_EXPORT_KERNEL("reluBackward", ReluBackward);
+CK_EXPORT_KERNEL("binary", Binary);
+CK_EXPORT_KERNEL("reduce", Reduce);
+CK_EXPORT_KERNEL("argMax", ArgMax);
+CK_EXPORT_KERNEL("transpose", Transpose);
+CK_EXPORT_KERNEL("logSoftmax", LogSoftmax);
+CK_EXPORT_KERNEL("logSoftmaxBackward", LogSoftmaxBackward);
+CK_EXPORT_KERNEL("dropoutMask", DropoutMask);
 
 }  // namespace ck

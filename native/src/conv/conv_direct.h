@@ -102,6 +102,25 @@ void convFilterTile(const FilterTile& t);
 void convFilterSlide3(const FilterSlideTile& t);
 }  // namespace avx2
 
+struct WinoInputRow;
+struct WinoOutputRow;
+struct WinoGradRow;
+
+/**
+ * One instruction set's convolution register tiles (direct and Winograd), chosen once with the
+ * GEMM kernels (isa.cc; convIsa() in isa.h is null where none is built or selected: portable).
+ */
+struct ConvIsa {
+  TileRows tileRows;
+  void (*forwardTile)(const FwdTile& t);
+  void (*forwardSlide3)(const FwdTile& t);
+  void (*filterTile)(const FilterTile& t);
+  void (*filterSlide3)(const FilterSlideTile& t);
+  void (*winoInputRow)(const WinoInputRow& t);
+  void (*winoOutputRow)(const WinoOutputRow& t);
+  void (*winoGradRow)(const WinoGradRow& t);
+};
+
 /** conv2d by direct convolution, if this CPU and geometry suit it; false: use the GEMM path. */
 bool conv2dDirect(const ConvGeom& g, const float* x, const float* filter, const float* bias, bool relu, float* y);
 /** conv2dBackpropInput as a direct convolution of dy with the flipped filter (stride 1 only). */

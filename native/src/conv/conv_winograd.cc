@@ -157,10 +157,10 @@ bool conv2dBackpropInputWinograd(const ConvGeom& g, const float* dy, const float
   return true;
 }
 
-void transformInputRow(const WinoInputRow& t) { CK_CALL_SELECTED_ISA(winoInputRow, t); }
+void transformInputRow(const WinoInputRow& t) { convIsa()->winoInputRow(t); }
 
-void transformOutputRow(const WinoOutputRow& t) { CK_CALL_SELECTED_ISA(winoOutputRow, t); }
+void transformOutputRow(const WinoOutputRow& t) { convIsa()->winoOutputRow(t); }
 
-void transformGradRow(const WinoGradRow& t) { CK_CALL_SELECTED_ISA(winoGradRow, t); }
+void transformGradRow(const WinoGradRow& t) { convIsa()->winoGradRow(t); }
 
 }  // namespace ck

@@ -159,4 +159,36 @@ i64 Args::product(std::initializer_list<i64> factors, const char* what) const {
   return total;
 }
 
+bool Args::activation(size_t i) const {
+  Napi::Value v = info_[i];
+  const std::string name = v.IsString() ? v.As<Napi::String>().Utf8Value() : std::string();
+  if (name == "linear") return false;
+  if (name == "relu") return true;
+  fail(std::string("activation must be 'linear' or 'relu', received ") +
+       (v.IsString() ? "'" + name + "'" : typeName(v)));
+}
+
+void Args::lengths(std::initializer_list<Named> views, i64 expected, const std::string& formula) const {
+  for (const Named& v : views)
+    if (v.length != expected)
+      fail(std::string(v.name) + " has " + std::to_string(v.length) + " elements, expected " +
+           (formula.empty() ? "" : formula + " = ") + std::to_string(expected));
+}
+
+namespace {
+bool overlap(const Named& a, const Named& b) {
+  if (a.length == 0 || b.length == 0 || a.bytes == nullptr || b.bytes == nullptr) return false;
+  return a.bytes < b.bytes + b.length * b.elementSize && b.bytes < a.bytes + a.length * a.elementSize;
+}
+}  // namespace
+
+void Args::distinct(std::initializer_list<Named> written, std::initializer_list<Named> read) const {
+  for (auto w = written.begin(); w != written.end(); ++w) {
+    for (auto o = w + 1; o != written.end(); ++o)
+      if (overlap(*w, *o)) fail(std::string(w->name) + " shares memory with " + o->name);
+    for (const Named& r : read)
+      if (overlap(*w, r)) fail(std::string(w->name) + " shares memory with " + r.name);
+  }
+}
+
 }  // namespace ck

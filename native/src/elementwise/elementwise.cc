@@ -53,19 +53,10 @@ void unaryThread(const UnaryTask& t, int ith, int nth) {
   float* y = t.y + i0;
   const i64 n = i1 - i0;
   switch (t.op) {
-    case UnaryOp::Neg: return unaryLoop<Neg>(x, y, n);
-    case UnaryOp::Abs: return unaryLoop<Abs>(x, y, n);
-    case UnaryOp::Exp: return unaryLoop<Exp>(x, y, n);
-    case UnaryOp::Log: return unaryLoop<Log>(x, y, n);
-    case UnaryOp::Sqrt: return unaryLoop<Sqrt>(x, y, n);
-    case UnaryOp::Square: return unaryLoop<Square>(x, y, n);
-    case UnaryOp::Reciprocal: return unaryLoop<Reciprocal>(x, y, n);
-    case UnaryOp::Relu: return unaryLoop<Relu>(x, y, n);
-    case UnaryOp::Sigmoid: return unaryLoop<Sigmoid>(x, y, n);
-    case UnaryOp::Tanh: return unaryLoop<Tanh>(x, y, n);
-    case UnaryOp::Step: return unaryLoop<Step>(x, y, n);
-    case UnaryOp::Sign: return unaryLoop<Sign>(x, y, n);
-    case UnaryOp::Erf: return unaryLoop<Erf>(x, y, n);
+#define CK_UNARY_CASE(name, js) \
+  case UnaryOp::name: return unaryLoop<name>(x, y, n);
+    CK_UNARY_OPS(CK_UNARY_CASE)
+#undef CK_UNARY_CASE
   }
 }
 
@@ -219,40 +210,28 @@ void binaryThread(const BinaryTask& t, int ith, int nth) {
   splitRange(t.total, ith, nth, 16, &e0, &e1);
   if (e1 <= e0) return;
   switch (t.op) {
-    case BinaryOp::Add: return binaryRange<Add>(t, e0, e1);
-    case BinaryOp::Sub: return binaryRange<Sub>(t, e0, e1);
-    case BinaryOp::Mul: return binaryRange<Mul>(t, e0, e1);
-    case BinaryOp::Div: return binaryRange<Div>(t, e0, e1);
-    case BinaryOp::Maximum: return binaryRange<Maximum>(t, e0, e1);
-    case BinaryOp::Minimum: return binaryRange<Minimum>(t, e0, e1);
-    case BinaryOp::Pow: return binaryRange<Pow>(t, e0, e1);
-    case BinaryOp::Greater: return binaryRange<Greater>(t, e0, e1);
-    case BinaryOp::GreaterEqual: return binaryRange<GreaterEqual>(t, e0, e1);
-    case BinaryOp::Equal: return binaryRange<Equal>(t, e0, e1);
-    case BinaryOp::AddRelu: return binaryRange<AddRelu>(t, e0, e1);
+#define CK_BINARY_CASE(name, js) \
+  case BinaryOp::name: return binaryRange<name>(t, e0, e1);
+    CK_BINARY_OPS(CK_BINARY_CASE)
+#undef CK_BINARY_CASE
   }
 }
 
 }  // namespace
 
 bool parseUnaryOp(const std::string& s, UnaryOp* op) {
-  static const char* const names[] = {"neg",  "abs",     "exp",  "log",  "sqrt", "square", "reciprocal",
-                                      "relu", "sigmoid", "tanh", "step", "sign", "erf"};
-  for (int i = 0; i < 13; ++i)
-    if (s == names[i]) {
-      *op = static_cast<UnaryOp>(i);
-      return true;
-    }
+#define CK_PARSE(name, js) \
+  if (s == js) return *op = UnaryOp::name, true;
+  CK_UNARY_OPS(CK_PARSE)
+#undef CK_PARSE
   return false;
 }
 
 bool parseBinaryOp(const std::string& s, BinaryOp* op) {
-  static const char* const names[] = {"add", "sub", "mul", "div", "maximum", "minimum", "pow", "greater", "greaterEqual", "equal", "addRelu"};
-  for (int i = 0; i < 11; ++i)
-    if (s == names[i]) {
-      *op = static_cast<BinaryOp>(i);
-      return true;
-    }
+#define CK_PARSE(name, js) \
+  if (s == js) return *op = BinaryOp::name, true;
+  CK_BINARY_OPS(CK_PARSE)
+#undef CK_PARSE
   return false;
 }
 

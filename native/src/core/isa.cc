@@ -1,5 +1,8 @@
-// Chooses the GEMM instruction set once at load time (see isa.h).
+// Chooses the instruction set once at load time (see isa.h): one record per kernel family.
 #include "isa.h"
+
+#include "conv_direct.h"
+#include "conv_winograd.h"
 #include "simd.h"
 
 #include <cstdio>
@@ -16,6 +19,20 @@ GemmIsa kAvx2 = {"avx2", 6, 16, 144, 256, 4080, avx2::micro, avx2::pack};
 #endif
 #if defined(CK_HAVE_AVX512)
 GemmIsa kAvx512 = {"avx512", 12, 32, 144, 256, 4064, avx512::micro, avx2::pack};
+#endif
+
+const SimdIsa kSimdPortable = {nullptr, nullptr, nullptr, nullptr, nullptr};
+#if defined(CK_HAVE_AVX2)
+const ConvIsa kConvAvx2 = {avx2::kTileRows,      avx2::convForwardTile, avx2::convForwardSlide3, avx2::convFilterTile,
+                           avx2::convFilterSlide3, avx2::winoInputRow,  avx2::winoOutputRow,     avx2::winoGradRow};
+const SimdIsa kSimdAvx2 = {avx2::columnSums, avx2::bnSums, avx2::bnApply, avx2::maxPoolRows, avx2::maxPoolBackwardImage};
+#endif
+#if defined(CK_HAVE_AVX512)
+const ConvIsa kConvAvx512 = {avx512::kTileRows,      avx512::convForwardTile, avx512::convForwardSlide3,
+                             avx512::convFilterTile, avx512::convFilterSlide3, avx512::winoInputRow,
+                             avx512::winoOutputRow,  avx512::winoGradRow};
+const SimdIsa kSimdAvx512 = {avx512::columnSums, avx512::bnSums, avx512::bnApply, avx512::maxPoolRows,
+                             avx512::maxPoolBackwardImage};
 #endif
 
 bool hasAvx2() {
@@ -93,20 +110,24 @@ const GemmIsa& gemmIsa() { return *current; }
 
 const char* isaName() { return current->name; }
 
-bool useAvx512() {
+const ConvIsa* convIsa() {
 #if defined(CK_HAVE_AVX512)
-  return current == &kAvx512;
-#else
-  return false;
+  if (current == &kAvx512) return &kConvAvx512;
 #endif
+#if defined(CK_HAVE_AVX2)
+  if (current == &kAvx2) return &kConvAvx2;
+#endif
+  return nullptr;
 }
 
-bool useAvx2() {
-#if defined(CK_HAVE_AVX2)
-  return current == &kAvx2 || useAvx512();
-#else
-  return false;
+const SimdIsa& simdIsa() {
+#if defined(CK_HAVE_AVX512)
+  if (current == &kAvx512) return kSimdAvx512;
 #endif
+#if defined(CK_HAVE_AVX2)
+  if (current == &kAvx2) return kSimdAvx2;
+#endif
+  return kSimdPortable;
 }
 
 bool selectIsa(const std::string& name) {

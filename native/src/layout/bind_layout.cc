@@ -36,7 +36,7 @@ Napi::Value Pad(const Napi::CallbackInfo& info) {
     total = args.product({total, outShape[d]}, "the padded output");
   }
   args.expectLength(out, "out", total, "padded shape " + shapeText(outShape));
-  args.expectDistinct(out, "out", x, "x");
+  args.distinct({{out, "out"}}, {{x, "x"}});
   pad(x.data, shape, before, after, out.data);
   return info.Env().Undefined();
 }
@@ -54,7 +54,7 @@ Napi::Value Slice(const Napi::CallbackInfo& info) {
       args.fail("the box at begin " + shapeText(begin) + " of size " + shapeText(size) + " does not fit shape " +
                 shapeText(shape) + " (axis " + s(static_cast<i64>(d)) + ")");
   args.expectLength(out, "out", sizeOf(size), "size " + shapeText(size));
-  args.expectDistinct(out, "out", x, "x");
+  args.distinct({{out, "out"}}, {{x, "x"}});
   slice(x.data, shape, begin, size, out.data);
   return info.Env().Undefined();
 }
@@ -122,10 +122,8 @@ Napi::Value Concat(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-void registerLayout(Napi::Env env, Napi::Object exports) {
-  exports.Set("pad", Napi::Function::New(env, Pad, "pad"));
-  exports.Set("slice", Napi::Function::New(env, Slice, "slice"));
-  exports.Set("concat", Napi::Function::New(env, Concat, "concat"));
-}
+CK_EXPORT_KERNEL("pad", Pad);
+CK_EXPORT_KERNEL("slice", Slice);
+CK_EXPORT_KERNEL("concat", Concat);
 
 }  // namespace ck

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "isa.h"
 #include "simd.h"
 #include "threadpool.h"
 
@@ -54,7 +55,7 @@ void leadingThread(const ReduceTask& t, int ith, int nth) {
   splitRange(t.rows, ith, nth, 1, &r0, &r1);
   double* acc = t.partials + ith * t.cols;
   for (i64 c = 0; c < t.cols; ++c) acc[c] = Acc<OP>::init();
-  if (OP == ReduceOp::Sum && useAvx512()) return avx512::columnSums(t.x, r0, r1, t.cols, acc);
+  if (OP == ReduceOp::Sum && simdIsa().columnSums) return simdIsa().columnSums(t.x, r0, r1, t.cols, acc);
   for (i64 r = r0; r < r1; ++r) {
     const float* row = t.x + r * t.cols;
     for (i64 c = 0; c < t.cols; ++c) acc[c] = Acc<OP>::step(acc[c], row[c]);

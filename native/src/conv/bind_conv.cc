@@ -1,5 +1,5 @@
-// JavaScript bindings of matmul and the convolution kernels (dense and depthwise): check, then compute into the
-// output array the caller allocated (see src/backends/native.ts).
+// JavaScript bindings of the convolution kernels (dense and depthwise): check, then compute into the
+// output arrays the caller allocated (see src/backends/native.ts).
 #include <string>
 
 #include "args.h"
@@ -7,42 +7,11 @@
 #include "conv.h"
 #include "depthwise.h"
 #include "geom_args.h"
-#include "gemm.h"
 
 namespace ck {
 namespace {
 
 std::string s(i64 v) { return std::to_string(v); }
-
-// matmul(a, b, m, k, n, transA, transB, bias | null, relu, out)
-Napi::Value Matmul(const Napi::CallbackInfo& info) {
-  Args args(info, "matmul", 10);
-  const View<float> a = args.f32(0, "a"), b = args.f32(1, "b");
-  const i64 m = args.size(2, "m"), k = args.size(3, "k"), n = args.size(4, "n");
-  const bool transA = args.boolean(5, "transA"), transB = args.boolean(6, "transB");
-  const View<float> bias = args.f32OrNull(7, "bias");
-  const bool relu = args.boolean(8, "relu");
-  const View<float> out = args.f32(9, "out");
-  args.expectLength(a, "a", args.product({m, k}, "a"), (transA ? "k*m = " + s(k) + "*" + s(m) : "m*k = " + s(m) + "*" + s(k)));
-  args.expectLength(b, "b", args.product({k, n}, "b"), (transB ? "n*k = " + s(n) + "*" + s(k) : "k*n = " + s(k) + "*" + s(n)));
-  if (!info[7].IsNull() && !info[7].IsUndefined()) args.expectLength(bias, "bias", n, "n");
-  args.expectLength(out, "out", args.product({m, n}, "out"), "m*n = " + s(m) + "*" + s(n));
-  args.expectDistinct(out, "out", a, "a");
-  args.expectDistinct(out, "out", b, "b");
-  args.expectDistinct(out, "out", bias, "bias");
-  GemmParams p;
-  p.m = m;
-  p.n = n;
-  p.k = k;
-  p.a = matrixView(a.data, m, k, transA);
-  p.bt = matrixView(b.data, n, k, !transB);  // bt[j][p] is b[p*n + j], or b[j*k + p] if transB
-  p.c = out.data;
-  p.ldc = n;
-  p.bias = bias.data;
-  p.relu = relu;
-  gemm(p);
-  return info.Env().Undefined();
-}
 
 i64 xSize(const Args& a, const ConvGeom& g) { return a.product({g.batch, g.inH, g.inW, g.inC}, "x"); }
 i64 ySize(const Args& a, const ConvGeom& g) { return a.product({g.batch, g.outH, g.outW, g.outC}, "y"); }
@@ -51,21 +20,19 @@ std::string xFormula(const ConvGeom& g) { return s(g.batch) + "*" + s(g.inH) + "
 std::string yFormula(const ConvGeom& g) { return s(g.batch) + "*" + s(g.outH) + "*" + s(g.outW) + "*" + s(g.outC); }
 std::string wFormula(const ConvGeom& g) { return s(g.kH) + "*" + s(g.kW) + "*" + s(g.inC) + "*" + s(g.outC); }
 
-// conv2d(x, filter, bias | null, geometry, relu, y)
+// conv2d(x, filter, bias | null, geometry, activation, y)
 Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   Args args(info, "conv2d", 6);
   const View<float> x = args.f32(0, "x"), w = args.f32(1, "filter");
   const View<float> bias = args.f32OrNull(2, "bias");
   const ConvGeom g = readConvGeom(args, 3);
-  const bool relu = args.boolean(4, "relu");
+  const bool relu = args.activation(4);
   const View<float> y = args.f32(5, "y");
   args.expectLength(x, "x", xSize(args, g), xFormula(g));
   args.expectLength(w, "filter", wSize(args, g), wFormula(g));
   if (!info[2].IsNull() && !info[2].IsUndefined()) args.expectLength(bias, "bias", g.outC, "outChannels");
   args.expectLength(y, "y", ySize(args, g), yFormula(g));
-  args.expectDistinct(y, "y", x, "x");
-  args.expectDistinct(y, "y", w, "filter");
-  args.expectDistinct(y, "y", bias, "bias");
+  args.distinct({{y, "y"}}, {{x, "x"}, {w, "filter"}, {bias, "bias"}});
   conv2d(g, x.data, w.data, bias.data, relu, y.data);
   return info.Env().Undefined();
 }
@@ -79,8 +46,7 @@ Napi::Value Conv2dBackpropInput(const Napi::CallbackInfo& info) {
   args.expectLength(dy, "dy", ySize(args, g), yFormula(g));
   args.expectLength(w, "filter", wSize(args, g), wFormula(g));
   args.expectLength(dx, "dx", xSize(args, g), xFormula(g));
-  args.expectDistinct(dx, "dx", dy, "dy");
-  args.expectDistinct(dx, "dx", w, "filter");
+  args.distinct({{dx, "dx"}}, {{dy, "dy"}, {w, "filter"}});
   conv2dBackpropInput(g, dy.data, w.data, dx.data);
   return info.Env().Undefined();
 }
@@ -94,8 +60,7 @@ Napi::Value Conv2dBackpropFilter(const Napi::CallbackInfo& info) {
   args.expectLength(x, "x", xSize(args, g), xFormula(g));
   args.expectLength(dy, "dy", ySize(args, g), yFormula(g));
   args.expectLength(dw, "dfilter", wSize(args, g), wFormula(g));
-  args.expectDistinct(dw, "dfilter", x, "x");
-  args.expectDistinct(dw, "dfilter", dy, "dy");
+  args.distinct({{dw, "dfilter"}}, {{x, "x"}, {dy, "dy"}});
   conv2dBackpropFilter(g, x.data, dy.data, dw.data);
   return info.Env().Undefined();
 }
@@ -160,16 +125,11 @@ Napi::Value DepthwiseConv2dBackpropFilter(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-void registerLinalg(Napi::Env env, Napi::Object exports) {
-  exports.Set("matmul", Napi::Function::New(env, Matmul, "matmul"));
-  exports.Set("conv2d", Napi::Function::New(env, Conv2d, "conv2d"));
-  exports.Set("conv2dBackpropInput", Napi::Function::New(env, Conv2dBackpropInput, "conv2dBackpropInput"));
-  exports.Set("conv2dBackpropFilter", Napi::Function::New(env, Conv2dBackpropFilter, "conv2dBackpropFilter"));
-  exports.Set("depthwiseConv2d", Napi::Function::New(env, DepthwiseConv2d, "depthwiseConv2d"));
-  exports.Set("depthwiseConv2dBackpropInput",
-              Napi::Function::New(env, DepthwiseConv2dBackpropInput, "depthwiseConv2dBackpropInput"));
-  exports.Set("depthwiseConv2dBackpropFilter",
-              Napi::Function::New(env, DepthwiseConv2dBackpropFilter, "depthwiseConv2dBackpropFilter"));
-}
+CK_EXPORT_KERNEL("conv2d", Conv2d);
+CK_EXPORT_KERNEL("conv2dBackpropInput", Conv2dBackpropInput);
+CK_EXPORT_KERNEL("conv2dBackpropFilter", Conv2dBackpropFilter);
+CK_EXPORT_KERNEL("depthwiseConv2d", DepthwiseConv2d);
+CK_EXPORT_KERNEL("depthwiseConv2dBackpropInput", DepthwiseConv2dBackpropInput);
+CK_EXPORT_KERNEL("depthwiseConv2dBackpropFilter", DepthwiseConv2dBackpropFilter);
 
 }  // namespace ck

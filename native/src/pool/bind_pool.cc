@@ -35,7 +35,7 @@ Napi::Value MaxPool2d(const Napi::CallbackInfo& info) {
   if (z.in > 2147483647LL) args.fail("x has more than 2^31 - 1 elements; argmax indices would not fit an Int32Array");
   args.expectLength(y, "y", z.out, z.outFormula);
   args.expectLength(argmax, "argmax", z.out, z.outFormula);
-  args.expectDistinct(y, "y", x, "x");
+  args.distinct({{y, "y"}}, {{x, "x"}});
   maxPool2d(g, x.data, y.data, argmax.data);
   return info.Env().Undefined();
 }
@@ -51,8 +51,7 @@ Napi::Value MaxPool2dBackward(const Napi::CallbackInfo& info) {
   args.expectLength(dy, "dy", z.out, z.outFormula);
   args.expectLength(argmax, "argmax", z.out, z.outFormula);
   args.expectLength(dx, "dx", z.in, z.inFormula);
-  args.expectDistinct(dx, "dx", dy, "dy");
-  args.expectDistinct(dx, "dx", argmax, "argmax");
+  args.distinct({{dx, "dx"}}, {{dy, "dy"}, {argmax, "argmax"}});
   const i64 bad = maxPool2dBackward(g, dy.data, argmax.data, dx.data);
   if (bad >= 0) {
     const i64 image = g.outH * g.outW * g.C > 0 ? bad / (g.outH * g.outW * g.C) : 0;
@@ -72,7 +71,7 @@ Napi::Value AvgPool2d(const Napi::CallbackInfo& info) {
   const Sizes z = sizesOf(args, g);
   args.expectLength(x, "x", z.in, z.inFormula);
   args.expectLength(y, "y", z.out, z.outFormula);
-  args.expectDistinct(y, "y", x, "x");
+  args.distinct({{y, "y"}}, {{x, "x"}});
   avgPool2d(g, x.data, y.data);
   return info.Env().Undefined();
 }
@@ -86,18 +85,16 @@ Napi::Value AvgPool2dBackward(const Napi::CallbackInfo& info) {
   const Sizes z = sizesOf(args, g);
   args.expectLength(dy, "dy", z.out, z.outFormula);
   args.expectLength(dx, "dx", z.in, z.inFormula);
-  args.expectDistinct(dx, "dx", dy, "dy");
+  args.distinct({{dx, "dx"}}, {{dy, "dy"}});
   avgPool2dBackward(g, dy.data, dx.data);
   return info.Env().Undefined();
 }
 
 }  // namespace
 
-void registerPool(Napi::Env env, Napi::Object exports) {
-  exports.Set("maxPool2d", Napi::Function::New(env, MaxPool2d, "maxPool2d"));
-  exports.Set("maxPool2dBackward", Napi::Function::New(env, MaxPool2dBackward, "maxPool2dBackward"));
-  exports.Set("avgPool2d", Napi::Function::New(env, AvgPool2d, "avgPool2d"));
-  exports.Set("avgPool2dBackward", Napi::Function::New(env, AvgPool2dBackward, "avgPool2dBackward"));
-}
+CK_EXPORT_KERNEL("maxPool2d", MaxPool2d);
+CK_EXPORT_KERNEL("maxPool2dBackward", MaxPool2dBackward);
+CK_EXPORT_KERNEL("avgPool2d", AvgPool2d);
+CK_EXPORT_KERNEL("avgPool2dBackward", AvgPool2dBackward);
 
 }  // namespace ck

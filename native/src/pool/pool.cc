@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstring>
 
+#include "isa.h"
 #include "simd.h"
 #include "threadpool.h"
 
@@ -55,7 +56,7 @@ void maxPoolThread(const PoolTask& t, int ith, int nth) {
   const i64 C = g.C;
   i64 r0, r1;
   splitRange(g.batch * g.outH, ith, nth, 1, &r0, &r1);
-  if (useAvx512()) return avx512::maxPoolRows(g, t.in, t.out, t.argmax, r0, r1);
+  if (const auto simd = simdIsa().maxPoolRows) return simd(g, t.in, t.out, t.argmax, r0, r1);
   for (i64 row = r0; row < r1; ++row) {
     const i64 n = row / g.outH, oh = row % g.outH;
     for (i64 ow = 0; ow < g.outW; ++ow) {
@@ -88,10 +89,10 @@ void maxPoolBackwardThread(const PoolTask& t, int ith, int nth) {
   const i64 inImage = g.inH * g.inW * g.C, outImage = g.outH * g.outW * g.C;
   i64 n0, n1;
   splitRange(g.batch, ith, nth, 1, &n0, &n1);
-  // Windows that tile the input without overlap: AVX-512 writes each image in one pass.
-  const bool tiled = useAvx512() && g.sH == g.pH && g.sW == g.pW && g.padT == 0 && g.padL == 0;
+  // Windows that tile the input without overlap: the SIMD kernel writes each image in one pass.
+  const bool tiled = simdIsa().maxPoolBackwardImage != nullptr && g.sH == g.pH && g.sW == g.pW && g.padT == 0 && g.padL == 0;
   for (i64 n = n0; n < n1; ++n) {
-    if (tiled && avx512::maxPoolBackwardImage(g, t.in, t.argmaxIn, t.out, n)) continue;
+    if (tiled && simdIsa().maxPoolBackwardImage(g, t.in, t.argmaxIn, t.out, n)) continue;
     const i64 lo = n * inImage, hi = lo + inImage;
     std::memset(t.out + lo, 0, sizeof(float) * inImage);
     for (i64 i = n * outImage; i < (n + 1) * outImage; ++i) {

@@ -39,14 +39,14 @@ Sizes checkGeometries(const Args& args, const ConvGeom& g, const PoolGeom& p) {
 
 bool isNull(const Napi::CallbackInfo& info, size_t i) { return info[i].IsNull() || info[i].IsUndefined(); }
 
-// conv2dMaxPool(x, filter, bias | null, conv, pool, relu, y, argmax)
+// conv2dMaxPool(x, filter, bias | null, conv, pool, activation, y, argmax)
 Napi::Value Conv2dMaxPool(const Napi::CallbackInfo& info) {
   Args args(info, "conv2dMaxPool", 8);
   const View<float> x = args.f32(0, "x"), w = args.f32(1, "filter");
   const View<float> bias = args.f32OrNull(2, "bias");
   const ConvGeom g = readConvGeom(args, 3, "conv");
   const PoolGeom p = readPoolGeom(args, 4, "pool");
-  const bool relu = args.boolean(5, "relu");
+  const bool relu = args.activation(5);
   const View<float> y = args.f32(6, "y");
   const View<int32_t> argmax = args.i32(7, "argmax");
   const Sizes z = checkGeometries(args, g, p);
@@ -55,43 +55,36 @@ Napi::Value Conv2dMaxPool(const Napi::CallbackInfo& info) {
   if (!isNull(info, 2)) args.expectLength(bias, "bias", g.outC, "outChannels");
   args.expectLength(y, "y", z.pooled, z.pooledFormula);
   args.expectLength(argmax, "argmax", z.pooled, z.pooledFormula);
-  args.expectDistinct(y, "y", x, "x");
-  args.expectDistinct(y, "y", w, "filter");
-  args.expectDistinct(y, "y", bias, "bias");
-  args.expectDistinct(argmax, "argmax", x, "x");
-  args.expectDistinct(argmax, "argmax", y, "y");
+  args.distinct({{y, "y"}, {argmax, "argmax"}}, {{x, "x"}, {w, "filter"}, {bias, "bias"}});
   conv2dMaxPool(g, p, x.data, w.data, bias.data, relu, y.data, argmax.data);
   return info.Env().Undefined();
 }
 
-// conv2dMaxPoolBackward(dy, x, filter, y, argmax, conv, pool, relu, dx | null, dfilter | null, dbias | null)
+// conv2dMaxPoolBackward(dy, x, filter, y, argmax, conv, pool, activation, needs, dx | null, dFilter | null, dBias | null):
+// each output is present exactly when `needs` asks for it.
 Napi::Value Conv2dMaxPoolBackward(const Napi::CallbackInfo& info) {
-  Args args(info, "conv2dMaxPoolBackward", 11);
+  Args args(info, "conv2dMaxPoolBackward", 12);
   const View<float> dy = args.f32(0, "dy"), x = args.f32(1, "x"), w = args.f32(2, "filter"), y = args.f32(3, "y");
   const View<int32_t> argmax = args.i32(4, "argmax");
   const ConvGeom g = readConvGeom(args, 5, "conv");
   const PoolGeom p = readPoolGeom(args, 6, "pool");
-  const bool relu = args.boolean(7, "relu");
-  const View<float> dx = args.f32OrNull(8, "dx"), dw = args.f32OrNull(9, "dfilter"), db = args.f32OrNull(10, "dbias");
+  const bool relu = args.activation(7);
+  const Napi::Object needs = args.object(8, "needs");
+  const char* outNames[3] = {"dx", "dFilter", "dBias"};
+  const char* needNames[3] = {"input", "filter", "bias"};
+  for (size_t k = 0; k < 3; ++k)
+    if (needs.Get(needNames[k]).ToBoolean().Value() == isNull(info, 9 + k))
+      args.fail(std::string(outNames[k]) + " must be " + (isNull(info, 9 + k) ? "a Float32Array" : "null") +
+                " when needs." + needNames[k] + " is " + (isNull(info, 9 + k) ? "true" : "false"));
+  const View<float> dx = args.f32OrNull(9, "dx"), dw = args.f32OrNull(10, "dFilter"), db = args.f32OrNull(11, "dBias");
   const Sizes z = checkGeometries(args, g, p);
-  args.expectLength(dy, "dy", z.pooled, z.pooledFormula);
+  args.lengths({{dy, "dy"}, {y, "y"}, {argmax, "argmax"}}, z.pooled, z.pooledFormula);
   args.expectLength(x, "x", z.x, z.xFormula);
   args.expectLength(w, "filter", z.filter, z.filterFormula);
-  args.expectLength(y, "y", z.pooled, z.pooledFormula);
-  args.expectLength(argmax, "argmax", z.pooled, z.pooledFormula);
-  if (!isNull(info, 8)) args.expectLength(dx, "dx", z.x, z.xFormula);
-  if (!isNull(info, 9)) args.expectLength(dw, "dfilter", z.filter, z.filterFormula);
-  if (!isNull(info, 10)) args.expectLength(db, "dbias", g.outC, "outChannels");
-  for (const auto& [out, name] : {std::pair{dx, "dx"}, std::pair{dw, "dfilter"}, std::pair{db, "dbias"}}) {
-    args.expectDistinct(out, name, dy, "dy");
-    args.expectDistinct(out, name, x, "x");
-    args.expectDistinct(out, name, w, "filter");
-    args.expectDistinct(out, name, y, "y");
-    args.expectDistinct(out, name, argmax, "argmax");
-  }
-  args.expectDistinct(dx, "dx", dw, "dfilter");
-  args.expectDistinct(dx, "dx", db, "dbias");
-  args.expectDistinct(dw, "dfilter", db, "dbias");
+  if (!isNull(info, 9)) args.expectLength(dx, "dx", z.x, z.xFormula);
+  if (!isNull(info, 10)) args.expectLength(dw, "dFilter", z.filter, z.filterFormula);
+  if (!isNull(info, 11)) args.expectLength(db, "dBias", g.outC, "outChannels");
+  args.distinct({{dx, "dx"}, {dw, "dFilter"}, {db, "dBias"}}, {{dy, "dy"}, {x, "x"}, {w, "filter"}, {y, "y"}, {argmax, "argmax"}});
   const i64 bad = conv2dMaxPoolBackward(g, p, dy.data, x.data, w.data, y.data, argmax.data, relu, dx.data, dw.data, db.data);
   if (bad >= 0) {
     const i64 pooledImage = p.outH * p.outW * p.C, convImage = g.outH * g.outW * g.outC;
@@ -104,9 +97,7 @@ Napi::Value Conv2dMaxPoolBackward(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-void registerConvPool(Napi::Env env, Napi::Object exports) {
-  exports.Set("conv2dMaxPool", Napi::Function::New(env, Conv2dMaxPool, "conv2dMaxPool"));
-  exports.Set("conv2dMaxPoolBackward", Napi::Function::New(env, Conv2dMaxPoolBackward, "conv2dMaxPoolBackward"));
-}
+CK_EXPORT_KERNEL("conv2dMaxPool", Conv2dMaxPool);
+CK_EXPORT_KERNEL("conv2dMaxPoolBackward", Conv2dMaxPoolBackward);
 
 }  // namespace ck

@@ -1,4 +1,5 @@
-// Entry point of the convkit.node addon: registers every kernel plus `info` and `setIsa`.
+// Entry point of the convkit.node addon: exports every kernel of the table (bindings.h) plus
+// `info` and `setIsa`.
 //
 // Calling convention (see src/backends/native.ts): outputs are allocated in JavaScript and
 // passed last; each function checks every argument, fills the outputs and returns undefined.
@@ -15,6 +16,18 @@
 #include "threadpool.h"
 
 namespace ck {
+
+namespace {
+std::vector<std::pair<const char*, Binding>>& kernelTable() {
+  static std::vector<std::pair<const char*, Binding>> table;  // built before main, read at Init
+  return table;
+}
+}  // namespace
+
+ExportKernel::ExportKernel(const char* name, Binding fn) { kernelTable().emplace_back(name, fn); }
+
+const std::vector<std::pair<const char*, Binding>>& exportedKernels() { return kernelTable(); }
+
 namespace {
 
 // info() → { isa, threads, cpuFeatures }
@@ -56,12 +69,7 @@ void tuneMalloc() {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   static const bool tuned = (tuneMalloc(), true);
   (void)tuned;
-  registerLinalg(env, exports);
-  registerPool(env, exports);
-  registerElementwise(env, exports);
-  registerLayout(env, exports);
-  registerNorm(env, exports);
-  registerConvPool(env, exports);
+  for (const auto& [name, fn] : exportedKernels()) exports.Set(name, Napi::Function::New(env, fn, name));
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa, "setIsa"));
   return exports;

@@ -1,5 +1,5 @@
-// Elementwise kernels: unary functions, binary functions with NumPy broadcasting, the Adam
-// update, and the row-wise log-softmax pair.
+// Elementwise kernels: unary functions, binary functions with NumPy broadcasting, dropout's
+// mask, and the row-wise log-softmax pair. (The optimizer updates live in optim.cc.)
 #pragma once
 
 #include "types.h"
@@ -9,8 +9,21 @@
 
 namespace ck {
 
-enum class UnaryOp { Neg, Abs, Exp, Log, Sqrt, Square, Reciprocal, Relu, Sigmoid, Tanh, Step, Sign, Erf };
-enum class BinaryOp { Add, Sub, Mul, Div, Maximum, Minimum, Pow, Greater, GreaterEqual, Equal, AddRelu };
+// The one list of each op family: (enum name = functor name in elementwise.cc, JavaScript name as
+// in UNARY_OPS / BINARY_OPS of src/backends/kernels.ts). The enums, the name parsers and the
+// dispatch switches are all generated from these; the parity tests send every TypeScript name.
+#define CK_UNARY_OPS(X)                                                                            \
+  X(Neg, "neg") X(Abs, "abs") X(Exp, "exp") X(Log, "log") X(Sqrt, "sqrt") X(Square, "square")     \
+  X(Reciprocal, "reciprocal") X(Relu, "relu") X(Sigmoid, "sigmoid") X(Tanh, "tanh") X(Step, "step") \
+  X(Sign, "sign") X(Erf, "erf")
+#define CK_BINARY_OPS(X)                                                                          \
+  X(Add, "add") X(Sub, "sub") X(Mul, "mul") X(Div, "div") X(Maximum, "maximum") X(Minimum, "minimum") \
+  X(Pow, "pow") X(Greater, "greater") X(GreaterEqual, "greaterEqual") X(Equal, "equal") X(AddRelu, "addRelu")
+
+#define CK_ENUM_ENTRY(name, js) name,
+enum class UnaryOp { CK_UNARY_OPS(CK_ENUM_ENTRY) };
+enum class BinaryOp { CK_BINARY_OPS(CK_ENUM_ENTRY) };
+#undef CK_ENUM_ENTRY
 
 /** Parses the names used in src/backends/kernels.ts (UNARY_OPS, BINARY_OPS). */
 bool parseUnaryOp(const std::string& name, UnaryOp* op);
@@ -29,14 +42,11 @@ void reluBackward(const float* dy, const float* y, float* dx, i64 n);
 void binary(BinaryOp op, const float* a, const std::vector<i64>& aShape, const float* b,
             const std::vector<i64>& bShape, const std::vector<i64>& outShape, float* out);
 
-/** One Adam step in place (see AdamStep in kernels.ts). */
 /**
  * Inverted dropout's mask: out[i] = keep where the i-th xoshiro128** draw from `state` (advanced
  * in place) divided by 2^32 is >= rate, else 0; the same sequence as the TypeScript generator.
  */
 void dropoutMask(float* out, i64 n, uint32_t state[4], double rate, float keep);
-void adamUpdate(float* param, const float* grad, float* m, float* v, i64 n, double lrT,
-                double beta1, double beta2, double epsilonT);
 
 /** Row-wise y = x - logsumexp(x) of a rows×cols matrix. */
 void logSoftmax(const float* x, float* y, i64 rows, i64 cols);

@@ -27,7 +27,7 @@ View<float> channelVector(const Args& args, const Napi::CallbackInfo& info, size
   return v;
 }
 
-// batchNormTrain(x, gamma | null, beta | null, rows, channels, epsilon, relu, y, mean, variance)
+// batchNormTrain(x, gamma | null, beta | null, rows, channels, epsilon, activation, y, mean, variance)
 Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
   Args args(info, "batchNormTrain", 10);
   const View<float> x = args.f32(0, "x");
@@ -38,19 +38,12 @@ Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
   args.expectLength(x, "x", n, formula);
   const View<float> gamma = channelVector(args, info, 1, "gamma", C, true);
   const View<float> beta = channelVector(args, info, 2, "beta", C, true);
-  const bool relu = args.boolean(6, "relu");
+  const bool relu = args.activation(6);
   const View<float> y = args.f32(7, "y");
   const View<float> mean = channelVector(args, info, 8, "mean", C, false);
   const View<float> variance = channelVector(args, info, 9, "variance", C, false);
   args.expectLength(y, "y", n, formula);
-  for (const auto& [out, name] : {std::pair{y, "y"}, std::pair{mean, "mean"}, std::pair{variance, "variance"}}) {
-    args.expectDistinct(out, name, x, "x");
-    args.expectDistinct(out, name, gamma, "gamma");
-    args.expectDistinct(out, name, beta, "beta");
-  }
-  args.expectDistinct(y, "y", mean, "mean");
-  args.expectDistinct(y, "y", variance, "variance");
-  args.expectDistinct(mean, "mean", variance, "variance");
+  args.distinct({{y, "y"}, {mean, "mean"}, {variance, "variance"}}, {{x, "x"}, {gamma, "gamma"}, {beta, "beta"}});
   batchNormTrain(x.data, gamma.data, beta.data, rows, C, eps, relu, y.data, mean.data, variance.data);
   return info.Env().Undefined();
 }
@@ -75,20 +68,15 @@ Napi::Value BatchNormBackward(const Napi::CallbackInfo& info) {
   const View<float> dgamma = channelVector(args, info, 10, "dgamma", C, false);
   const View<float> dbeta = channelVector(args, info, 11, "dbeta", C, false);
   args.expectLength(dx, "dx", n, formula);
-  const std::pair<View<float>, const char*> ins[] = {{dy, "dy"},     {x, "x"},           {gamma, "gamma"},
-                                                     {mean, "mean"}, {variance, "variance"}, {relu, "reluOutput"}};
-  for (const auto& [out, name] : {std::pair{dx, "dx"}, std::pair{dgamma, "dgamma"}, std::pair{dbeta, "dbeta"}})
-    for (const auto& [in, inName] : ins) args.expectDistinct(out, name, in, inName);
-  args.expectDistinct(dx, "dx", dgamma, "dgamma");
-  args.expectDistinct(dx, "dx", dbeta, "dbeta");
-  args.expectDistinct(dgamma, "dgamma", dbeta, "dbeta");
+  args.distinct({{dx, "dx"}, {dgamma, "dgamma"}, {dbeta, "dbeta"}},
+                {{dy, "dy"}, {x, "x"}, {gamma, "gamma"}, {mean, "mean"}, {variance, "variance"}, {relu, "reluOutput"}});
   // An empty reluOutput (rows*channels = 0) may have no data pointer: nothing to mask then anyway.
   batchNormBackward(dy.data, x.data, gamma.data, mean.data, variance.data, rows, C, eps, masked ? relu.data : nullptr, dx.data,
                     dgamma.data, dbeta.data);
   return info.Env().Undefined();
 }
 
-// batchNormInference(x, scale, shift, rows, channels, relu, y)
+// batchNormInference(x, scale, shift, rows, channels, activation, y)
 Napi::Value BatchNormInference(const Napi::CallbackInfo& info) {
   Args args(info, "batchNormInference", 7);
   const View<float> x = args.f32(0, "x");
@@ -98,22 +86,18 @@ Napi::Value BatchNormInference(const Napi::CallbackInfo& info) {
   args.expectLength(x, "x", n, formula);
   const View<float> scale = channelVector(args, info, 1, "scale", C, false);
   const View<float> shift = channelVector(args, info, 2, "shift", C, false);
-  const bool relu = args.boolean(5, "relu");
+  const bool relu = args.activation(5);
   const View<float> y = args.f32(6, "y");
   args.expectLength(y, "y", n, formula);
-  args.expectDistinct(y, "y", x, "x");
-  args.expectDistinct(y, "y", scale, "scale");
-  args.expectDistinct(y, "y", shift, "shift");
+  args.distinct({{y, "y"}}, {{x, "x"}, {scale, "scale"}, {shift, "shift"}});
   batchNormInference(x.data, scale.data, shift.data, rows, C, relu, y.data);
   return info.Env().Undefined();
 }
 
 }  // namespace
 
-void registerNorm(Napi::Env env, Napi::Object exports) {
-  exports.Set("batchNormTrain", Napi::Function::New(env, BatchNormTrain, "batchNormTrain"));
-  exports.Set("batchNormBackward", Napi::Function::New(env, BatchNormBackward, "batchNormBackward"));
-  exports.Set("batchNormInference", Napi::Function::New(env, BatchNormInference, "batchNormInference"));
-}
+CK_EXPORT_KERNEL("batchNormTrain", BatchNormTrain);
+CK_EXPORT_KERNEL("batchNormBackward", BatchNormBackward);
+CK_EXPORT_KERNEL("batchNormInference", BatchNormInference);
 
 }  // namespace ck

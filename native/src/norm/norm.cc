@@ -7,6 +7,7 @@
 #include <cmath>
 #include <vector>
 
+#include "isa.h"
 #include "simd.h"
 #include "threadpool.h"
 
@@ -34,7 +35,7 @@ void sumsThread(const SumsTask& t, int ith, int nth) {
   double* s1 = t.partials + 2 * C * ith;
   double* s2 = s1 + C;
   for (i64 c = 0; c < 2 * C; ++c) s1[c] = 0;
-  if (useAvx512()) return avx512::bnSums(t.x, t.dy, t.center, t.relu, r0, r1, C, s1, s2);
+  if (const auto simd = simdIsa().bnSums) return simd(t.x, t.dy, t.center, t.relu, r0, r1, C, s1, s2);
   std::vector<float> block(2 * C);
   float* __restrict f1 = block.data();
   float* __restrict f2 = f1 + C;
@@ -102,7 +103,7 @@ void applyThread(const ApplyTask& t, int ith, int nth) {
   const i64 C = t.C;
   i64 r0, r1;
   splitRange(t.rows, ith, nth, 1, &r0, &r1);
-  if (useAvx512()) return avx512::bnApply(t.x, t.dy, t.center, t.k, t.a, t.b, t.relu, t.reluOut, t.out, r0, r1, C);
+  if (const auto simd = simdIsa().bnApply) return simd(t.x, t.dy, t.center, t.k, t.a, t.b, t.relu, t.reluOut, t.out, r0, r1, C);
   const float* __restrict center = t.center;
   const float* __restrict k = t.k;
   const float* __restrict a = t.a;

@@ -16,7 +16,6 @@
 
 #include "conv.h"
 #include "conv_direct_util.h"
-#include "simd.h"
 #include "threadpool.h"
 
 namespace ck {
@@ -28,9 +27,9 @@ const bool kDirectAllowed = [] {
   return env == nullptr || std::strcmp(env, "gemm") != 0;
 }();
 
-bool enabled() { return kDirectAllowed && useAvx2(); }
+bool enabled() { return kDirectAllowed && convIsa() != nullptr; }
 
-const TileRows& tileRows() { return useAvx512() ? avx512::kTileRows : avx2::kTileRows; }
+const TileRows& tileRows() { return convIsa()->tileRows; }
 
 std::vector<Chunk> chunksOf(i64 N, i64 K) {
   std::vector<Chunk> out;
@@ -82,13 +81,13 @@ const float* ImageSource::image(i64 n) {
   return buf_;
 }
 
-void forwardTile(const FwdTile& t) { CK_CALL_SELECTED_ISA(convForwardTile, t); }
+void forwardTile(const FwdTile& t) { convIsa()->forwardTile(t); }
 
-void slide3Tile(const FwdTile& t) { CK_CALL_SELECTED_ISA(convForwardSlide3, t); }
+void slide3Tile(const FwdTile& t) { convIsa()->forwardSlide3(t); }
 
-void filterTile(const FilterTile& t) { CK_CALL_SELECTED_ISA(convFilterTile, t); }
+void filterTile(const FilterTile& t) { convIsa()->filterTile(t); }
 
-void filterSlide3Tile(const FilterSlideTile& t) { CK_CALL_SELECTED_ISA(convFilterSlide3, t); }
+void filterSlide3Tile(const FilterSlideTile& t) { convIsa()->filterSlide3(t); }
 
 namespace {
 

@@ -23,6 +23,17 @@ struct View {
   i64 length;
 };
 
+/** A buffer argument with its name, for the group checks (`Args::lengths`, `Args::distinct`). */
+struct Named {
+  const char* bytes;
+  i64 length;
+  i64 elementSize;
+  const char* name;
+  template <class T>
+  Named(const View<T>& v, const char* n)
+      : bytes(reinterpret_cast<const char*>(v.data)), length(v.length), elementSize(sizeof(T)), name(n) {}
+};
+
 /** Reads and checks the arguments of one call of `kernel`. */
 class Args {
  public:
@@ -39,6 +50,8 @@ class Args {
   i64 size(size_t i, const char* name) const;
   double number(size_t i, const char* name) const;
   bool boolean(size_t i, const char* name) const;
+  /** A FusedActivation: 'linear' (false) or 'relu' (true). */
+  bool activation(size_t i) const;
   std::string string(size_t i, const char* name) const;
   /** An array of non-negative integers whose product is at most kMaxElements. */
   std::vector<i64> shape(size_t i, const char* name) const;
@@ -68,6 +81,15 @@ class Args {
     if (out.length > 0 && in.length > 0 && o0 < i1 && i0 < o1)
       fail(std::string(outName) + " shares memory with " + inName);
   }
+
+  /** Checks that every buffer of `views` (a null one included) has `expected` elements. */
+  void lengths(std::initializer_list<Named> views, i64 expected, const std::string& formula) const;
+
+  /**
+   * Fails if any of `written` (outputs, or arguments updated in place) shares memory with another
+   * of `written` or with any of `read`; the read-only arguments may alias each other.
+   */
+  void distinct(std::initializer_list<Named> written, std::initializer_list<Named> read = {}) const;
 
   /** a*b*..., failing on overflow past kMaxElements. */
   i64 product(std::initializer_list<i64> factors, const char* what) const;

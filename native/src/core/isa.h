@@ -1,4 +1,7 @@
-// Run-time CPU dispatch: the GEMM micro-kernel and packing routines of each instruction set.
+// Run-time CPU dispatch, one idiom for every kernel family: each family has a record of function
+// pointers per instruction set (GemmIsa below, ConvIsa in conv_direct.h, SimdIsa in simd.h), and
+// selectIsa() picks one record per family at once; callers go through gemmIsa(), convIsa() and
+// simdIsa() and never ask which ISA is in use.
 //
 // AVX2+FMA (and AVX-512) code lives in its own translation units compiled with -mavx2 -mfma
 // (-mavx512f); everything else is compiled for the baseline (SSE2 on x86-64). The choice is made
@@ -40,8 +43,17 @@ struct GemmIsa {
                float* dst);
 };
 
+struct ConvIsa;
+struct SimdIsa;
+
 /** The GEMM routines of the selected instruction set. */
 const GemmIsa& gemmIsa();
+
+/** The direct/Winograd convolution tiles of the selected instruction set; null on portable. */
+const ConvIsa* convIsa();
+
+/** The memory-bound SIMD kernels of the selected instruction set (null entries: portable loops). */
+const SimdIsa& simdIsa();
 
 /** Selects "portable", "avx2", "avx512" or "auto"; false if unknown or unsupported here. */
 bool selectIsa(const std::string& name);

@@ -1,0 +1,77 @@
+/**
+ * Backends may own their memory: the seed model (and its regularised variant with batch norm and
+ * dropout) trains for a few steps on an opaque-handle backend wrapping `ts`
+ * (test/backends/opaque-backend.ts) with exactly the numbers of `ts` itself: losses, accuracy,
+ * final weights and moving statistics. A raw read of a handle anywhere on that path would read
+ * NaN, and a raw write would be lost, so identical numbers show that the training path reads
+ * values only through `Tensor.values()` and updates state only through kernels.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { setBackend, useBackend } from '../../src/backends/index.js';
+import { tsKernels } from '../../src/backends/ts/index.js';
+import type { Sequential } from '../../src/models/sequential.js';
+import { seedCnn, seedCnnRegularized } from '../../src/models/zoo.js';
+import { Random, setSeed } from '../../src/tensor/random.js';
+import { Tensor } from '../../src/tensor/tensor.js';
+import { opaqueBackend } from './opaque-backend.js';
+
+/** n random 28×28×1 images with one-hot labels over 10 classes. */
+function data(n: number): { x: Tensor; y: Tensor } {
+  const rng = new Random(3);
+  const x = new Float32Array(n * 28 * 28);
+  for (let i = 0; i < x.length; i++) x[i] = rng.uniform();
+  const y = new Float32Array(n * 10);
+  for (let i = 0; i < n; i++) y[i * 10 + (i % 10)] = 1;
+  return { x: new Tensor(x, [n, 28, 28, 1]), y: new Tensor(y, [n, 10]) };
+}
+
+interface Run {
+  history: Record<string, number[]>;
+  weights: Float32Array[];
+}
+
+async function train(make: () => Sequential, optimizer: string): Promise<Run> {
+  setSeed(7);
+  const model = make();
+  model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const { x, y } = data(24);
+  const h = await model.fit(x, y, { epochs: 2, batchSize: 8, verbose: 0, shuffle: false });
+  return { history: h.history, weights: model.weights.map((w) => Float32Array.from(w.values() as Float32Array)) };
+}
+
+async function compare(make: () => Sequential, optimizer: string): Promise<void> {
+  setBackend('ts');
+  const reference = await train(make, optimizer);
+  const opaque = opaqueBackend(tsKernels);
+  useBackend(opaque);
+  try {
+    const run = await train(make, optimizer);
+    assert.ok(opaque.stats.handles > 100, `the opaque backend ran the kernels (${opaque.stats.handles} handles)`);
+    assert.ok(opaque.stats.reads > 0, 'values were read back through the accessor');
+    assert.ok(reference.history['loss']!.every(Number.isFinite), 'reference losses are finite');
+    assert.deepEqual(run.history, reference.history);
+    assert.equal(run.weights.length, reference.weights.length);
+    run.weights.forEach((w, i) => assert.deepEqual(w, reference.weights[i], `weight ${i}`));
+  } finally {
+    setBackend('ts');
+  }
+}
+
+describe('an opaque-handle backend trains with the numbers of ts', () => {
+  it('a handle read raw is poison', () => {
+    const b = opaqueBackend(tsKernels);
+    const h = b.kernels.unary('neg', new Float32Array([1, 2]));
+    assert.ok(Number.isNaN(h[0]!), 'the handle itself holds NaN');
+    assert.deepEqual(Array.from(b.read!(h)), [-1, -2]);
+  });
+
+  it('the seed model with Adam, 2 epochs of 3 steps', async () => {
+    await compare(seedCnn, 'adam');
+  });
+
+  it('the regularised seed model (batch norm, dropout) with SGD and RMSprop', async () => {
+    await compare(seedCnnRegularized, 'sgd');
+    await compare(seedCnnRegularized, 'rmsprop');
+  });
+});
