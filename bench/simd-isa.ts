@@ -8,7 +8,7 @@
  * Run: `node build/bench/simd-isa.js`
  */
 import type { Kernels } from '../src/backends/kernels.js';
-import { loadNativeBackend, setNativeIsa } from '../src/backends/native.js';
+import { loadNativeBackend, setNativeIsa } from '../src/backends/native-loader.js';
 import { random, time } from './conv.js';
 import { formatTable } from './table.js';
 

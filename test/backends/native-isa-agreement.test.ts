@@ -8,7 +8,7 @@
  */
 import { after, describe, it } from 'node:test';
 import type { Kernels } from '../../src/backends/kernels.js';
-import { loadNativeBackend, setNativeIsa } from '../../src/backends/native.js';
+import { loadNativeBackend, setNativeIsa } from '../../src/backends/native-loader.js';
 import { Random } from '../../src/tensor/random.js';
 import { assertSame, poolGeometry, randomF32 } from './parity-util.js';
 
