@@ -30,7 +30,7 @@ describe('a functional model of two inputs', () => {
     const image = input({ shape: [4, 4, 1] });
     const extra = input({ shape: [3] });
     const features = layers.flatten().apply(layers.conv2d({ filters: 2, kernelSize: 3, activation: 'relu' }).apply(image));
-    const joined = layers.concatenate().apply([features, extra]);
+    const joined = layers.add().apply([layers.dense({ units: 3 }).apply(features), extra]);
     const m = model({ inputs: [image, extra], outputs: layers.dense({ units: 2, activation: 'softmax' }).apply(joined) });
     m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
     return m;
