@@ -44,6 +44,9 @@ function classifier() {
   return m;
 }
 
+/** The escape sequence that clears the rest of a terminal line. */
+const CLEAR_LINE = '\x1b[K';
+
 /** A stream that records what is written, as a terminal of `columns` or as a pipe. */
 function stream(columns?: number) {
   const writes: string[] = [];
@@ -87,11 +90,16 @@ describe('the live progress bar', () => {
     const live = out.writes.filter((w) => w.startsWith('\r') && !w.endsWith('\n'));
     assert.ok(live.length > 0, 'redrew live');
     for (const w of live) {
-      const text = w.replace(/^\r/, '').replace(/\x1b\[K$/, '');
+      const text = w.replace(/^\r/, '').replace(CLEAR_LINE, '');
       assert.ok(text.length <= 79, `${text.length}: ${text}`);
       assert.ok(!text.includes('\n'));
     }
-    assert.match(out.writes.at(-1)!, /^\r240\/240 \[=+\] - \d+s \d+[mu]?s\/step - loss: \d\.\d{4} - accuracy: \d\.\d{4}\x1b\[K\n$/);
+    const last = out.writes.at(-1)!;
+    assert.ok(last.endsWith(`${CLEAR_LINE}\n`));
+    assert.match(
+      last.slice(0, -CLEAR_LINE.length - 1),
+      /^\r240\/240 \[=+\] - \d+s \d+[mu]?s\/step - loss: \d\.\d{4} - accuracy: \d\.\d{4}$/,
+    );
   });
 
   it('shortens the bar, then drops it, then cuts the line as the terminal narrows', () => {
