@@ -156,8 +156,7 @@ export abstract class Model extends Layer implements TrainableModel {
     const dtype = modelDtype(this);
     const xs = checkInputs(this, x, 'evaluate', dtype);
     this.ensureBuilt(xs.map((t) => t.shape));
-    const ys = toTensor(y, 'evaluate', 'y', dtype);
-    checkTargets(this, this.compiled, ys, xs[0]!, 'evaluate');
+    const ys = checkTargets(this, this.compiled, toTensor(y, 'evaluate', 'y', dtype), xs[0]!, 'evaluate');
     return Object.values(await evaluateLogs(this, this.compiled, xs, ys, batchSize));
   }
 

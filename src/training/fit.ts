@@ -129,16 +129,20 @@ async function train(model: TrainableModel, compiled: Compiled, x: InputsLike, y
   const dtype = modelDtype(model);
   const xs = checkInputs(model, x, 'fit', dtype);
   model.ensureBuilt(xs.map((t) => t.shape));
-  const ys = toTensor(y, 'fit', 'y', dtype);
-  checkTargets(model, compiled, ys, xs[0]!, 'fit');
+  const ys = checkTargets(model, compiled, toTensor(y, 'fit', 'y', dtype), xs[0]!, 'fit');
 
   let [xTrain, yTrain] = [xs, ys];
   let validation: [Tensor[], Tensor] | null = null;
   if (args.validationData) {
     if (!Array.isArray(args.validationData) || args.validationData.length !== 2) throw new Error('fit: expected validationData as [x, y]');
     const vx = checkInputs(model, args.validationData[0], 'fit validationData', dtype);
-    const vy = toTensor(args.validationData[1], 'fit validationData', 'y', dtype);
-    checkTargets(model, compiled, vy, vx[0]!, 'fit validationData');
+    const vy = checkTargets(
+      model,
+      compiled,
+      toTensor(args.validationData[1], 'fit validationData', 'y', dtype),
+      vx[0]!,
+      'fit validationData',
+    );
     validation = [vx, vy];
   } else if (validationSplit > 0) {
     const total = ys.shape[0]!;

@@ -154,15 +154,18 @@ const fitsShape = (actual: readonly number[], want: number[]): boolean =>
 /**
  * y checked against the loss and every metric before any step: its shape (in the user's terms)
  * and, for integer labels, that each is a class index the output has, naming the sample.
+ * Returns y, given a trailing axis of 1 when the output has one and y lacks it (Keras 3's
+ * squeeze_or_expand_to_same_rank: labels of shape (n,) for a one-unit sigmoid output).
  */
-export function checkTargets(model: TrainableModel, compiled: Compiled, y: Tensor, x: Tensor, where: string): void {
+export function checkTargets(model: TrainableModel, compiled: Compiled, yIn: Tensor, x: Tensor, where: string): Tensor {
   const samples = x.shape[0]!;
+  const out = model.outputShape;
+  const y = yIn.rank === out.length - 1 && out[out.length - 1] === 1 ? new Tensor(yIn.data, [...yIn.shape, 1]) : yIn;
   if (y.shape[0] !== samples) {
     throw new Error(
       `${where}: x and y must hold the same number of samples, received x ${formatShape(x.shape)} and y ${formatShape(y.shape)}`,
     );
   }
-  const out = model.outputShape;
   const users = [
     { kind: compiled.loss.targets, label: `loss '${compiled.loss.name}'` },
     ...compiled.metrics.map((m) => ({ kind: m.targets, label: `metric '${m.name}'` })),
@@ -183,6 +186,7 @@ export function checkTargets(model: TrainableModel, compiled: Compiled, y: Tenso
     }
     if (kind === 'sparse') checkLabels(y, out[out.length - 1] ?? 0, where);
   }
+  return y;
 }
 
 /** Every label an integer in [0, classes), else an error naming the sample in the user's array. */

@@ -5,8 +5,8 @@
  * (`| head -3`) ends the run quietly.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -125,5 +125,34 @@ describe('convkit CLI as a Unix tool', () => {
     assert.equal(lines[0], 'Backend: ts');
     assert.equal(lines[3], 'exit=0');
     assert.equal(readFileSync(join(dir, 'err'), 'utf8'), '');
+  });
+
+  it('Ctrl-C in epoch 1 leaves an earlier --log as it was', async () => {
+    const file = join(dir, 'earlier.csv');
+    writeFileSync(file, 'epoch,loss,seconds\n0,0.5,1.000\n');
+    const child = spawn(process.execPath, [
+      bin,
+      'train',
+      '--limit',
+      '3000',
+      '--epochs',
+      '1',
+      '--backend',
+      'ts',
+      '--verbose',
+      '2',
+      '--log',
+      file,
+    ]);
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('Epoch 1/1')) child.kill('SIGINT');
+      });
+      child.on('exit', (_code, sig) => resolve(sig));
+    });
+    assert.equal(signal, 'SIGINT', 'interrupted during the epoch');
+    assert.equal(readFileSync(file, 'utf8'), 'epoch,loss,seconds\n0,0.5,1.000\n');
   });
 });

@@ -223,6 +223,20 @@ describe('bad input to compile, fit, evaluate and predict', () => {
     assert.ok(Number.isFinite(loss));
   });
 
+  it('accepts labels of shape (n,) for a one-unit output, as Keras 3 (squeeze_or_expand_to_same_rank)', async () => {
+    setSeed(1);
+    const m = sequential([layers.dense({ units: 1, activation: 'sigmoid', inputShape: [2] })]);
+    m.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+    const x = [
+      [1, 0],
+      [0, 1],
+    ];
+    const h = await m.fit(x, [1, 0], { epochs: 1, verbose: 0 });
+    const [loss, accuracy] = await m.evaluate(x, [1, 0]);
+    assert.equal(h.history['loss']!.length, 1);
+    assert.ok(Number.isFinite(loss) && accuracy! >= 0);
+  });
+
   it('accepts TF.js-style callback objects, alone or in a list', async () => {
     const m = mnistLike();
     const seen: number[] = [];
