@@ -52,6 +52,10 @@ function info(): void {
 
 /** Refuses a bad CONVKIT_* variable before any work (the backend warns about too many threads). */
 function checkEnvironment(): void {
+  const backend = process.env['CONVKIT_BACKEND'];
+  if (backend !== undefined && backend !== '' && backend !== 'ts' && backend !== 'native') {
+    throw new UsageError(`CONVKIT_BACKEND: expected ts or native, received '${backend}'`);
+  }
   const { error } = checkNativeEnvironment(process.env, availableParallelism());
   if (error) throw new UsageError(error);
 }

@@ -28,6 +28,8 @@ export interface CompileArgs {
 export interface BatchArgs {
   /** Samples per forward pass (default 32). */
   batchSize?: number;
+  /** Accepted as Keras code passes it; evaluate and predict print nothing (Keras's verbose 0). */
+  verbose?: 0 | 1 | 2;
 }
 
 type MetricId = MetricName | string | MetricFn;
@@ -44,8 +46,8 @@ export abstract class Model extends Layer implements TrainableModel {
   stopTraining = false;
   /** Set by `compile`. */
   compiled: Compiled | null = null;
-  /** The metrics as compile received them (re-resolved once an unbuilt model is built). */
-  private metricIds: MetricId[] = [];
+  /** The metrics as compile received them, while an unbuilt model waits to resolve them. */
+  private pendingMetrics: MetricId[] | null = null;
 
   constructor(args: LayerArgs, prefix: string) {
     super(args, prefix);
@@ -66,12 +68,15 @@ export abstract class Model extends Layer implements TrainableModel {
    */
   ensureBuilt(inputShapes: readonly (readonly number[])[]): void {
     if (!this.built && inputShapes.length === 1) this.build([null, ...inputShapes[0]!.slice(1)]);
-    if (this.compiled) this.compiled.metrics = this.resolveMetrics(this.compiled.loss.name);
+    if (this.compiled && this.pendingMetrics && this.built) {
+      this.compiled.metrics = this.resolveMetrics(this.pendingMetrics, this.compiled.loss.name);
+      this.pendingMetrics = null;
+    }
   }
 
-  private resolveMetrics(lossName: string): Compiled['metrics'] {
+  private resolveMetrics(ids: MetricId[], lossName: string): Compiled['metrics'] {
     const units = this.built ? (this.outputShape[this.outputShape.length - 1] ?? null) : null;
-    return this.metricIds.map((m) => (typeof m === 'function' ? { name: m.name || 'metric', fn: m } : getMetric(m, lossName, units)));
+    return ids.map((m) => (typeof m === 'function' ? { name: m.name || 'metric', fn: m } : getMetric(m, lossName, units)));
   }
 
   /** Finds a layer by name. @example model.getLayer('dense_1') */
@@ -129,8 +134,10 @@ export abstract class Model extends Layer implements TrainableModel {
     if (!Array.isArray(ids) && typeof ids !== 'string') {
       throw new Error(`compile: expected metrics to be a list such as ['accuracy'], received ${JSON.stringify(ids)}`);
     }
-    this.metricIds = Array.isArray(ids) ? [...ids] : [ids];
-    this.compiled = { optimizer, loss, metrics: this.resolveMetrics(loss.name) };
+    const metricIds = Array.isArray(ids) ? [...ids] : [ids];
+    // Unbuilt, 'accuracy' cannot see the output's units yet: resolved again once built.
+    this.pendingMetrics = this.built ? null : metricIds;
+    this.compiled = { optimizer, loss, metrics: this.resolveMetrics(metricIds, loss.name) };
   }
 
   /**
@@ -151,7 +158,7 @@ export abstract class Model extends Layer implements TrainableModel {
    */
   async evaluate(x: InputsLike, y: DataLike, args: BatchArgs = {}): Promise<number[]> {
     if (!this.compiled) throw new Error(`evaluate: model "${this.name}" must be compiled first: call model.compile({ optimizer, loss })`);
-    checkOptionNames(args, ['batchSize'], 'evaluate');
+    checkOptionNames(args, ['batchSize', 'verbose'], 'evaluate');
     const batchSize = checkBatchSize(args.batchSize ?? 32, 'evaluate');
     const dtype = modelDtype(this);
     const xs = checkInputs(this, x, 'evaluate', dtype);
@@ -162,7 +169,7 @@ export abstract class Model extends Layer implements TrainableModel {
 
   /** x checked and converted for a prediction, and the model built for it. */
   private predictInputs(x: InputsLike, args: BatchArgs, where: string): { xs: Tensor[]; batchSize: number } {
-    checkOptionNames(args, ['batchSize'], where);
+    checkOptionNames(args, ['batchSize', 'verbose'], where);
     const batchSize = checkBatchSize(args.batchSize ?? 32, where);
     const xs = checkInputs(this, x, where, modelDtype(this));
     this.ensureBuilt(xs.map((t) => t.shape));

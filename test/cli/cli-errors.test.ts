@@ -83,6 +83,7 @@ describe('convkit CLI as a Unix tool', () => {
       { CONVKIT_NATIVE_ISA: 'bogus' },
       /^convkit: CONVKIT_NATIVE_ISA: expected one of auto, portable, avx2, avx512, received 'bogus'$/,
     ],
+    ['CONVKIT_BACKEND=gpu', ['train'], { CONVKIT_BACKEND: 'gpu' }, /^convkit: CONVKIT_BACKEND: expected ts or native, received 'gpu'$/],
   ];
   for (const [name, args, env, message] of usage) {
     it(`${name}: one line on stderr, exit 2, before loading any data`, () => {
