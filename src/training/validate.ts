@@ -77,12 +77,18 @@ export function toTensor(value: unknown, where: string, name: string, dtype: DTy
   return new Tensor(dtype === 'float64' ? Float64Array.from(t.data) : Float32Array.from(t.data), t.shape);
 }
 
-/** The float dtype a model computes in: float64 if its weights are, else float32. */
+/**
+ * The float dtype a model computes in: float64 if its weights are, else float32.
+ * @example modelDtype(model); // 'float32'
+ */
 export function modelDtype(model: TrainableModel): 'float32' | 'float64' {
   return model.weights.some((w) => w.dtype === 'float64') ? 'float64' : 'float32';
 }
 
-/** A positive integer batch size, or an error naming the argument. */
+/**
+ * A positive integer batch size, or an error naming the argument.
+ * @example checkBatchSize(2.5, 'predict'); // throws "predict: expected batchSize to be a positive integer, received 2.5"
+ */
 export function checkBatchSize(value: unknown, where: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
     throw new Error(`${where}: expected batchSize to be a positive integer, received ${describe(value)}`);
@@ -94,6 +100,10 @@ export function checkBatchSize(value: unknown, where: string): number {
  * x as one tensor per model input, each checked against the input shape the model expects (in
  * the user's shape, with a hint when only the batch axis is missing); every input holds the
  * same number of samples, at least one.
+ *
+ * @example
+ * checkInputs(mnistModel, zeros([28, 28, 1]), 'predict', 'float32');
+ * // throws "predict: x has shape (28, 28, 1), one sample without a batch axis; add a batch axis: shape [1, 28, 28, 1] …"
  */
 export function checkInputs(model: TrainableModel, x: unknown, where: string, dtype: DType): Tensor[] {
   const expected = model.inputShapes;
@@ -156,6 +166,9 @@ const fitsShape = (actual: readonly number[], want: number[]): boolean =>
  * and, for integer labels, that each is a class index the output has, naming the sample.
  * Returns y, given a trailing axis of 1 when the output has one and y lacks it (Keras 3's
  * squeeze_or_expand_to_same_rank: labels of shape (n,) for a one-unit sigmoid output).
+ *
+ * @example
+ * const y = checkTargets(model, model.compiled!, labels, images, 'fit'); // throws "fit: y[300] is 15, …" for a bad label
  */
 export function checkTargets(model: TrainableModel, compiled: Compiled, yIn: Tensor, x: Tensor, where: string): Tensor {
   const samples = x.shape[0]!;
