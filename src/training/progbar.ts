@@ -15,6 +15,22 @@ export interface ProgressStream {
   columns?: number;
 }
 
+/**
+ * stdout under Node; elsewhere (a browser) the console, one line per completed line (no live bar).
+ */
+function defaultStream(): ProgressStream {
+  if (typeof process !== 'undefined' && process.stdout) return process.stdout;
+  let pending = '';
+  return {
+    write(text: string) {
+      pending += text;
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) console.log(line.replace(/^.*\r/, ''));
+    },
+  };
+}
+
 const WIDTH = 30;
 const REDRAW_MS = 50;
 
@@ -89,7 +105,7 @@ export class ProgressBar extends Callback {
 
   constructor(
     private readonly verbose: 1 | 2 = 1,
-    private readonly stream: ProgressStream = process.stdout,
+    private readonly stream: ProgressStream = defaultStream(),
   ) {
     super();
   }
