@@ -18,7 +18,7 @@ export { gradients } from './autograd/gradients.js';
 export { noGrad } from './autograd/tape.js';
 export * as ops from './ops/index.js';
 export * from './layers/index.js';
-export { Model, type CompileArgs } from './models/model.js';
+export { Model, type BatchArgs, type CompileArgs } from './models/model.js';
 export { Sequential, sequential, type SequentialArgs } from './models/sequential.js';
 export { Functional, model, type FunctionalArgs } from './models/functional.js';
 export { zoo } from './models/zoo.js';
@@ -41,7 +41,15 @@ export {
   type OptimizerArgs,
   type SerializableSchedule,
 } from './optimizers/index.js';
-export { Callback, History, type Logs, type FitParams } from './training/callbacks.js';
+export {
+  Callback,
+  CustomCallback,
+  History,
+  type CallbackHooks,
+  type CallbackLike,
+  type Logs,
+  type FitParams,
+} from './training/callbacks.js';
 export { EarlyStopping, type EarlyStoppingArgs } from './training/early-stopping.js';
 export { ReduceLROnPlateau, type ReduceLROnPlateauArgs } from './training/reduce-lr-on-plateau.js';
 export { LearningRateScheduler, type EpochSchedule } from './training/learning-rate-scheduler.js';
@@ -49,4 +57,5 @@ export { TerminateOnNaN } from './training/terminate-on-nan.js';
 export type { MonitorMode } from './training/callback-support.js';
 export { ProgressBar } from './training/progbar.js';
 export { TrainingError, type FitArgs } from './training/fit.js';
+export type { DataLike, InputsLike, NestedNumbers } from './training/validate.js';
 export { oneHot } from './ops/one-hot.js';

@@ -10,10 +10,12 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from './kernels.js';
 import type { Addon, NativeInfo } from './native-addon.js';
+import { checkNativeEnvironment } from './native-env.js';
 import { provideNativeBackend } from './index.js';
 import { nativeBackend } from './native.js';
 
@@ -91,6 +93,12 @@ function loadFirst(): Loaded {
 }
 
 function load(): Loaded {
+  if (!loaded) {
+    // Refuse a bad CONVKIT_NUM_THREADS / CONVKIT_NATIVE_ISA (the C++ would silently ignore it).
+    const env = checkNativeEnvironment(process.env, availableParallelism());
+    if (env.error) throw new Error(env.error);
+    if (env.warning) console.warn(`convkit: warning: ${env.warning}`);
+  }
   loaded ??= loadFirst();
   return loaded;
 }

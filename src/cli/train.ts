@@ -9,11 +9,11 @@ import { zoo } from '../models/zoo.js';
 import { cosineDecay, optimizers, type OptimizerName } from '../optimizers/index.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { setSeed } from '../tensor/random.js';
-import { CSVLogger } from '../training/csv-logger.js';
+import { checkLogFile, CSVLogger } from '../training/csv-logger.js';
 import type { Callback } from '../training/callbacks.js';
 import { stepsPerEpoch } from '../training/fit.js';
 import { ReduceLROnPlateau } from '../training/reduce-lr-on-plateau.js';
-import { describeFlags, parseFlags, type FlagSpec } from './args.js';
+import { describeFlags, parseFlags, UsageError, type FlagSpec } from './args.js';
 
 const positive = (v: number) => (v > 0 ? null : 'expected a positive value');
 
@@ -25,7 +25,11 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
     help: 'fraction held out for validation (default 0.2)',
     check: (v) => (v >= 0 && v < 1 ? null : 'expected a value in [0, 1)'),
   },
-  seed: { type: 'int', help: 'random seed: same seed and backend, same numbers (default 1)' },
+  seed: {
+    type: 'int',
+    help: 'random seed 0 to 4294967295: same seed, backend, threads and fusion, same numbers (default 1)',
+    check: (v) => (v >= 0 && v <= 2 ** 32 - 1 ? null : 'expected an integer from 0 to 4294967295 (2^32 - 1)'),
+  },
   backend: { type: 'string', help: 'kernels to run on (default: native if built, else ts)', choices: ['ts', 'native'] },
   model: { type: 'string', help: 'architecture from the zoo (default seedCnn)', choices: Object.keys(zoo) },
   dataset: { type: 'string', help: 'data to train on (default mnist)', choices: ['mnist', 'fashion-mnist', 'cifar10'] },
@@ -95,6 +99,15 @@ export async function train(argv: readonly string[]): Promise<number> {
   const validationSplit = (flags['validationSplit'] as number | undefined) ?? 0.2;
   const verbose = ((flags['verbose'] as number | undefined) ?? 1) as 0 | 1 | 2;
   const limit = flags['limit'] as number | undefined;
+  const log = flags['log'] as string | undefined;
+  // Checked before any data is loaded: a log that cannot be written is a usage error.
+  if (log !== undefined) {
+    try {
+      checkLogFile(log, '--log');
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
   if (flags['backend']) setBackend(flags['backend'] as string);
   setSeed((flags['seed'] as number | undefined) ?? 1);
 
@@ -116,7 +129,7 @@ export async function train(argv: readonly string[]): Promise<number> {
   });
   // The plateau callback runs first so that the CSV row has the epoch's learning_rate.
   const callbacks: Callback[] = scheduleCallbacks(schedule, validationSplit);
-  if (flags['log']) callbacks.push(new CSVLogger(flags['log'] as string));
+  if (log !== undefined) callbacks.push(new CSVLogger(log));
   await model.fit(trainSet.images, oneHot(trainSet.labels, 10), { epochs, batchSize, validationSplit, verbose, callbacks });
   const [loss, accuracy] = await model.evaluate(test.images, oneHot(test.labels, 10), { batchSize: 1000 });
   console.log(`Test loss: ${loss!.toFixed(4)}`);

@@ -1,9 +1,40 @@
 /**
  * Activation functions by Keras name, composed from differentiable ops (so their gradients come
  * from the rules of the primitives). relu is also fusable into the producing matmul/conv kernel.
+ * Names are matched in every spelling a Keras 3, Keras 2 or TensorFlow.js config carries
+ * (`hard_sigmoid`, `hardSigmoid`, `HardSigmoid`). sigmoid remembers its logits, as Keras's does,
+ * so binary cross-entropy on a sigmoid output is computed from them.
  */
 import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { nameKey } from './names.js';
+
+/** sigmoid output → its input (Keras keeps it as `output._keras_logits`). */
+const sigmoidInputs = new WeakMap<Tensor, Tensor>();
+
+/**
+ * The logits a sigmoid activation computed `probabilities` from, or null.
+ * @example sigmoidLogits(activations.sigmoid(z)) === z; // true
+ */
+export function sigmoidLogits(probabilities: Tensor): Tensor | null {
+  return sigmoidInputs.get(probabilities) ?? null;
+}
+
+function sigmoid(x: Tensor): Tensor {
+  const p = ops.sigmoid(x);
+  sigmoidInputs.set(p, x);
+  return p;
+}
+
+/** The hard sigmoid of Keras 3: relu6(x + 3) / 6. */
+function hardSigmoid(x: Tensor): Tensor {
+  return ops.div(ops.minimum(ops.relu(ops.add(x, 3)), 6), 6);
+}
+
+/** log(1 + eˣ), computed stably. */
+function softplus(x: Tensor): Tensor {
+  return ops.add(ops.relu(x), ops.log(ops.add(ops.exp(ops.neg(ops.abs(x))), 1)));
+}
 
 const alphaElu = 1.6732632423543772;
 const scaleSelu = 1.0507009873554805;
@@ -38,16 +69,24 @@ export const activations = {
   linear: (x: Tensor) => x,
   relu: (x: Tensor) => ops.relu(x),
   relu6: (x: Tensor) => ops.minimum(ops.relu(x), 6),
-  sigmoid: (x: Tensor) => ops.sigmoid(x),
-  hardSigmoid: (x: Tensor) => ops.div(ops.minimum(ops.relu(ops.add(x, 3)), 6), 6),
+  sigmoid,
+  hardSigmoid,
   tanh: (x: Tensor) => ops.tanh(x),
   softmax: (x: Tensor) => ops.softmax(x),
+  logSoftmax: (x: Tensor) => ops.logSoftmax(x),
   elu: (x: Tensor) => elu(x),
   selu: (x: Tensor) => ops.mul(elu(x, alphaElu), scaleSelu),
   leakyRelu: (x: Tensor) => ops.maximum(x, ops.mul(x, 0.2)),
-  softplus: (x: Tensor) => ops.add(ops.relu(x), ops.log(ops.add(ops.exp(ops.neg(ops.abs(x))), 1))),
+  softplus,
+  softsign: (x: Tensor) => ops.div(x, ops.add(ops.abs(x), 1)),
+  exponential: (x: Tensor) => ops.exp(x),
   swish: (x: Tensor) => ops.mul(x, ops.sigmoid(x)),
   silu: (x: Tensor) => ops.mul(x, ops.sigmoid(x)),
+  /** x · hardSigmoid(x) (Keras 3's hard_silu, also called hard_swish). */
+  hardSilu: (x: Tensor) => ops.mul(x, hardSigmoid(x)),
+  hardSwish: (x: Tensor) => ops.mul(x, hardSigmoid(x)),
+  /** x · tanh(softplus(x)). */
+  mish: (x: Tensor) => ops.mul(x, ops.tanh(softplus(x))),
   /** Exact gelu, with erf (Keras 3's default, approximate=False). */
   gelu,
   /** gelu's tanh approximation (TensorFlow.js 'gelu_new'; Keras 3's gelu with approximate=True). */
@@ -56,13 +95,21 @@ export const activations = {
 
 export type ActivationName = keyof typeof activations;
 
-/** Resolves an activation name (camelCase or Keras snake_case) with an error naming the layer. */
+const BY_KEY = new Map<string, ActivationName>(Object.keys(activations).map((k) => [nameKey(k), k as ActivationName]));
+
+/**
+ * Resolves an activation name in any of its spellings (`leaky_relu`, `leakyRelu`, `LeakyRelu`),
+ * with an error naming the layer.
+ *
+ * @example
+ * getActivation('hard_sigmoid', 'Dense "dense"').name; // 'hardSigmoid'
+ */
 export function getActivation(name: string, where: string): { name: ActivationName; fn: (x: Tensor) => Tensor } {
-  const camel = name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-  if (!(camel in activations)) {
-    throw new Error(`${where}: unknown activation '${name}'; expected one of ${Object.keys(activations).join(', ')}`);
+  if (typeof name !== 'string') {
+    throw new Error(`${where}: expected activation to be a name such as 'relu', received ${typeof name} ${JSON.stringify(name)}`);
   }
-  const key = camel as ActivationName;
+  const key = BY_KEY.get(nameKey(name));
+  if (!key) throw new Error(`${where}: unknown activation '${name}'; expected one of ${Object.keys(activations).join(', ')}`);
   return { name: key, fn: activations[key] };
 }
 

@@ -8,7 +8,7 @@ import { Dense, type DenseArgs } from './dense.js';
 import { Flatten } from './flatten.js';
 import type { LayerArgs } from './layer.js';
 import { AveragePooling2D, MaxPooling2D, type Pooling2DArgs } from './pooling.js';
-import { Add, Average, Maximum, Minimum, Multiply, Subtract } from './merge.js';
+import { Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract, type ConcatenateArgs } from './merge.js';
 import {
   ELU,
   LeakyReLU,
@@ -50,6 +50,7 @@ export const layers = {
   average: (args: LayerArgs = {}) => new Average(args),
   maximum: (args: LayerArgs = {}) => new Maximum(args),
   minimum: (args: LayerArgs = {}) => new Minimum(args),
+  concatenate: (args: ConcatenateArgs = {}) => new Concatenate(args),
   // Regularisation, normalisation and deeper architectures.
   dropout: (args: DropoutArgs) => new Dropout(args),
   spatialDropout2d: (args: SpatialDropout2DArgs) => new SpatialDropout2D(args),
@@ -57,6 +58,8 @@ export const layers = {
   globalAveragePooling2d: (args: GlobalPooling2DArgs = {}) => new GlobalAveragePooling2D(args),
   globalMaxPooling2d: (args: GlobalPooling2DArgs = {}) => new GlobalMaxPooling2D(args),
   zeroPadding2d: (args: ZeroPadding2DArgs = {}) => new ZeroPadding2D(args),
+  cropping2d: (args: Cropping2DArgs = {}) => new Cropping2D(args),
+  /** The same as cropping2d (the spelling of earlier Convkit versions). */
   cropping2D: (args: Cropping2DArgs = {}) => new Cropping2D(args),
   upSampling2d: (args: UpSampling2DArgs = {}) => new UpSampling2D(args),
   reshape: (args: ReshapeArgs) => new Reshape(args),
@@ -71,7 +74,7 @@ export const layers = {
 };
 
 export { Activation, AveragePooling2D, Conv2D, Dense, Flatten, MaxPooling2D };
-export { Add, Average, Maximum, MergeLayer, Minimum, Multiply, Subtract } from './merge.js';
+export { Add, Average, Concatenate, Maximum, MergeLayer, Minimum, Multiply, Subtract, type ConcatenateArgs } from './merge.js';
 export { input, InputLayer, type InputArgs } from './input.js';
 export { SymbolicTensor, type LayerNode } from './symbolic.js';
 export {

@@ -7,6 +7,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { Variable } from '../tensor/variable.js';
 import { getRegularizer, type RegularizerIdentifier, type Regularizer } from '../regularizers/index.js';
 import { getInitializer, type InitializerIdentifier } from './initializers.js';
+import { checkOptionNames } from './names.js';
 import { showShape, type Shape } from './shape-types.js';
 import { isSymbolic, SymbolicTensor, type LayerNode } from './symbolic.js';
 
@@ -87,10 +88,18 @@ export abstract class Layer {
   readonly inboundNodes: LayerNode[] = [];
 
   constructor(args: LayerArgs, prefix: string) {
+    checkOptionNames(args, null, `Layer ${args?.name ?? prefix}`); // e.g. kernel_size: "did you mean kernelSize?"
     this.name = args.name ?? uniqueLayerName(prefix);
     this._trainable = args.trainable ?? true;
     this.dtype = args.dtype ?? 'float32';
     this.batchInputShape = args.batchInputShape ?? (args.inputShape ? [null, ...args.inputShape] : null);
+    const dims = args.inputShape ?? args.batchInputShape?.slice(1);
+    if (dims !== undefined && !(Array.isArray(dims) && dims.every((d) => d === null || (Number.isInteger(d) && d > 0)))) {
+      throw new Error(
+        `Layer "${this.name}": expected the input shape (inputShape, or input({ shape })) to be a list of positive integers ` +
+          `(null for any size), one sample without the batch axis, received ${JSON.stringify(dims)}`,
+      );
+    }
   }
 
   /** Creates the weights for inputs of `inputShape`. Subclasses call super.build last. */

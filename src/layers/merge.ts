@@ -1,11 +1,12 @@
 /**
  * Merge layers: combine several inputs of the same shape elementwise (Add, Subtract, Multiply,
- * Average, Maximum, Minimum) with NumPy broadcasting, as in Keras.
+ * Average, Maximum, Minimum) with NumPy broadcasting, as in Keras; Concatenate joins them along
+ * one axis (its gradient is concat's: the output gradient sliced back into the parts).
  */
 import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes } from '../tensor/shape.js';
-import { Layer, type LayerArgs } from './layer.js';
+import { Layer, type LayerArgs, type LayerConfig } from './layer.js';
 import { registerLayer } from './registry.js';
 import { showShape, type Shape } from './shape-types.js';
 
@@ -111,9 +112,65 @@ export class Minimum extends MergeLayer {
   protected merge = fold(ops.minimum);
 }
 
+/** Options of Concatenate. */
+export interface ConcatenateArgs extends LayerArgs {
+  /** The axis to join along, counting the batch axis as 0 (default -1, the channels). */
+  axis?: number;
+}
+
+/**
+ * Joins its inputs along `axis`; every other dimension must agree (Keras's Concatenate), as in
+ * Inception, DenseNet and U-Net blocks.
+ *
+ * @example
+ * const merged = layers.concatenate({ axis: -1 }).apply([a, b]); // (None, 8, 8, 3) + (None, 8, 8, 5) → (None, 8, 8, 8)
+ */
+export class Concatenate extends MergeLayer {
+  readonly className = 'Concatenate';
+  readonly axis: number;
+  constructor(args: ConcatenateArgs = {}) {
+    super(args, 'concatenate');
+    const axis = args.axis ?? -1;
+    if (!Number.isInteger(axis)) throw new Error(`Concatenate "${this.name}": expected axis to be an integer, received ${String(axis)}`);
+    this.axis = axis;
+  }
+
+  override computeOutputShapeForInputs(shapes: Shape[]): Shape {
+    const where = `Layer "${this.name}" (Concatenate)`;
+    if (shapes.length < 2) throw new Error(`${where}: expected at least 2 inputs, received ${shapes.length}`);
+    const rank = shapes[0]!.length;
+    const axis = this.axis < 0 ? this.axis + rank : this.axis;
+    if (axis < 1 || axis >= rank) {
+      throw new Error(
+        `${where}: axis ${this.axis} is not a non-batch axis of inputs of rank ${rank} (shapes ${shapes.map(showShape).join(', ')})`,
+      );
+    }
+    const fits = shapes.every(
+      (s) => s.length === rank && s.every((d, i) => i === axis || d === null || shapes[0]![i] === null || d === shapes[0]![i]),
+    );
+    if (!fits) {
+      throw new Error(
+        `${where}: inputs must match on every axis but the concatenation axis ${this.axis}, received ${shapes.map(showShape).join(', ')}`,
+      );
+    }
+    const out = [...shapes[0]!];
+    out[axis] = shapes.some((s) => s[axis] === null) ? null : shapes.reduce((n, s) => n + s[axis]!, 0);
+    return out;
+  }
+
+  protected merge(xs: Tensor[]): Tensor {
+    return ops.concat(xs, this.axis);
+  }
+
+  override getConfig(): LayerConfig {
+    return { ...super.getConfig(), axis: this.axis };
+  }
+}
+
 registerLayer('Add', (config: LayerArgs) => new Add(config));
 registerLayer('Subtract', (config: LayerArgs) => new Subtract(config));
 registerLayer('Multiply', (config: LayerArgs) => new Multiply(config));
 registerLayer('Average', (config: LayerArgs) => new Average(config));
 registerLayer('Maximum', (config: LayerArgs) => new Maximum(config));
 registerLayer('Minimum', (config: LayerArgs) => new Minimum(config));
+registerLayer('Concatenate', (config: ConcatenateArgs) => new Concatenate(config));

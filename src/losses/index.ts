@@ -1,11 +1,14 @@
 /**
  * Losses with Keras names. Each maps (yTrue, yPred) to one loss per sample; `compile` averages
  * them over the batch. Cross-entropy on a softmax output uses the softmax's logits and a stable
- * log-softmax, as Keras does; otherwise probabilities are clipped to [1e-7, 1 − 1e-7].
+ * log-softmax, and binary cross-entropy on a sigmoid output uses the sigmoid's logits, as
+ * Keras's TensorFlow backend does; otherwise probabilities are clipped to [1e-7, 1 − 1e-7].
  */
+import { sigmoidLogits } from '../layers/activations.js';
 import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
+import type { TargetKind } from '../training/types.js';
 
 const EPSILON = 1e-7;
 
@@ -69,6 +72,12 @@ export function sparseCategoricalCrossentropy(yTrue: Tensor, yPred: Tensor): Ten
  */
 export function binaryCrossentropy(yTrue: Tensor, yPred: Tensor): Tensor {
   checkSameShape('binaryCrossentropy', yTrue, yPred);
+  const logits = sigmoidLogits(yPred);
+  if (logits) {
+    // tf.nn.sigmoid_cross_entropy_with_logits: max(z, 0) − z·y + log(1 + e^−|z|), exact for any z.
+    const softplusNegAbs = ops.log(ops.add(ops.exp(ops.neg(ops.abs(logits))), 1));
+    return ops.mean(ops.add(ops.sub(ops.relu(logits), ops.mul(logits, yTrue)), softplusNegAbs), -1);
+  }
   const p = ops.clipByValue(yPred, EPSILON, 1 - EPSILON);
   const ll = ops.add(ops.mul(yTrue, ops.log(p)), ops.mul(ops.sub(1, yTrue), ops.log(ops.sub(1, p))));
   return ops.neg(ops.mean(ll, -1));
@@ -87,6 +96,14 @@ export function meanSquaredError(yTrue: Tensor, yPred: Tensor): Tensor {
 export const losses = { categoricalCrossentropy, sparseCategoricalCrossentropy, binaryCrossentropy, meanSquaredError };
 export type LossName = keyof typeof losses;
 
+/** What each loss reads as targets (checked against y once, before training). */
+const TARGETS: Record<LossName, TargetKind> = {
+  categoricalCrossentropy: 'dense',
+  sparseCategoricalCrossentropy: 'sparse',
+  binaryCrossentropy: 'dense',
+  meanSquaredError: 'dense',
+};
+
 const ALIASES: Record<string, LossName> = {
   categorical_crossentropy: 'categoricalCrossentropy',
   sparse_categorical_crossentropy: 'sparseCategoricalCrossentropy',
@@ -95,10 +112,20 @@ const ALIASES: Record<string, LossName> = {
   mse: 'meanSquaredError',
 };
 
-/** Resolves a loss name (camelCase, snake_case or 'mse') to its function. */
-export function getLoss(id: LossName | string | LossFn): { name: string; fn: LossFn } {
+/**
+ * Resolves a loss name (camelCase, snake_case or 'mse') to its function and target kind.
+ *
+ * @example
+ * getLoss('categorical_crossentropy').name; // 'categoricalCrossentropy'
+ */
+export function getLoss(id: LossName | string | LossFn): { name: string; fn: LossFn; targets?: TargetKind } {
   if (typeof id === 'function') return { name: id.name || 'customLoss', fn: id };
-  const name = (id in losses ? id : ALIASES[id]) as LossName | undefined;
+  if (typeof id !== 'string') {
+    throw new Error(
+      `compile: expected loss to be a name such as 'categoricalCrossentropy' or a function (yTrue, yPred) => Tensor, received ${id === undefined ? 'undefined' : JSON.stringify(id)}`,
+    );
+  }
+  const name = (Object.hasOwn(losses, id) ? id : ALIASES[id]) as LossName | undefined;
   if (!name) throw new Error(`compile: unknown loss '${id}'; expected one of ${Object.keys(losses).join(', ')}`);
-  return { name, fn: losses[name] };
+  return { name, fn: losses[name], targets: TARGETS[name] };
 }

@@ -98,6 +98,10 @@ export class Functional extends Model {
     return this.outputs[0]!.shape;
   }
 
+  get inputShapes(): Shape[] {
+    return this.inputs.map((t) => [...t.shape]);
+  }
+
   layerOutputShapes(): Shape[] {
     return this.layerList.map((layer) => (this.nodeOf(layer)?.output ?? this.inputs.find((t) => t.sourceLayer === layer)!).shape);
   }

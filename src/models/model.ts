@@ -3,6 +3,7 @@
  * summary). The training itself lives in src/training; a model hands itself to it.
  */
 import { Layer, type LayerArgs } from '../layers/layer.js';
+import { checkOptionNames } from '../layers/names.js';
 import type { Shape } from '../layers/shape-types.js';
 import { getLoss, type LossFn, type LossName } from '../losses/index.js';
 import { getMetric, type MetricFn, type MetricName } from '../metrics/index.js';
@@ -10,16 +11,28 @@ import { getOptimizer, type Optimizer, type OptimizerName } from '../optimizers/
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../tensor/variable.js';
 import type { History } from '../training/callbacks.js';
-import { checkSameLength, evaluateLogs, predictBatched } from '../training/evaluate.js';
+import { evaluateLogs, predictBatched, predictSteps, runWithTurns } from '../training/evaluate.js';
 import { fit, type FitArgs } from '../training/fit.js';
 import type { Compiled, TrainableModel } from '../training/types.js';
+import { checkBatchSize, checkInputs, checkTargets, modelDtype, toTensor, type DataLike, type InputsLike } from '../training/validate.js';
 import { formatSummary } from './summary.js';
 
 export interface CompileArgs {
   optimizer: OptimizerName | Optimizer | string;
   loss: LossName | LossFn | string;
-  metrics?: (MetricName | string | MetricFn)[];
+  /** Metric names or functions; one name alone is accepted too (as in TensorFlow.js). */
+  metrics?: (MetricName | string | MetricFn)[] | MetricName | string;
 }
+
+/** Options of evaluate, predict and predictAsync. */
+export interface BatchArgs {
+  /** Samples per forward pass (default 32). */
+  batchSize?: number;
+  /** Accepted as Keras code passes it; evaluate and predict print nothing (Keras's verbose 0). */
+  verbose?: 0 | 1 | 2;
+}
+
+type MetricId = MetricName | string | MetricFn;
 
 /**
  * Base class of Sequential and functional models.
@@ -33,6 +46,8 @@ export abstract class Model extends Layer implements TrainableModel {
   stopTraining = false;
   /** Set by `compile`. */
   compiled: Compiled | null = null;
+  /** The metrics as compile received them, while an unbuilt model waits to resolve them. */
+  private pendingMetrics: MetricId[] | null = null;
 
   constructor(args: LayerArgs, prefix: string) {
     super(args, prefix);
@@ -44,6 +59,25 @@ export abstract class Model extends Layer implements TrainableModel {
   abstract get outputShape(): Shape;
   /** Each layer's output shape, in `layers` order (for the summary). */
   abstract layerOutputShapes(): Shape[];
+  /** Each input's shape with a null batch; null while a Sequential without input shape is unbuilt. */
+  abstract get inputShapes(): Shape[] | null;
+
+  /**
+   * Builds a model that does not know its input shape yet from the shapes of the first data it
+   * sees (as Keras does on the first fit/predict), then resolves compile's metrics for its output.
+   */
+  ensureBuilt(inputShapes: readonly (readonly number[])[]): void {
+    if (!this.built && inputShapes.length === 1) this.build([null, ...inputShapes[0]!.slice(1)]);
+    if (this.compiled && this.pendingMetrics && this.built) {
+      this.compiled.metrics = this.resolveMetrics(this.pendingMetrics, this.compiled.loss.name);
+      this.pendingMetrics = null;
+    }
+  }
+
+  private resolveMetrics(ids: MetricId[], lossName: string): Compiled['metrics'] {
+    const units = this.built ? (this.outputShape[this.outputShape.length - 1] ?? null) : null;
+    return ids.map((m) => (typeof m === 'function' ? { name: m.name || 'metric', fn: m } : getMetric(m, lossName, units)));
+  }
 
   /** Finds a layer by name. @example model.getLayer('dense_1') */
   getLayer(name: string): Layer {
@@ -77,45 +111,89 @@ export abstract class Model extends Layer implements TrainableModel {
     for (const l of this.layers) l.trainable = value;
   }
 
-  /** Chooses the optimizer, loss and metrics. */
+  /**
+   * Chooses the optimizer, loss and metrics. A model without an input shape may be compiled; it
+   * is built on its first fit, evaluate or predict.
+   *
+   * @example
+   * model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+   */
   compile(args: CompileArgs): void {
+    if (typeof args !== 'object' || args === null) {
+      throw new Error(`compile: expected an options object { optimizer, loss, metrics }, received ${String(args)}`);
+    }
+    checkOptionNames(args, ['optimizer', 'loss', 'metrics'], 'compile');
+    if (args.optimizer === undefined || args.optimizer === null) {
+      throw new Error(
+        "compile: expected optimizer (a name such as 'adam', or an optimizer such as optimizers.sgd({ learningRate: 0.01 })), received none",
+      );
+    }
     const loss = getLoss(args.loss);
-    const units = this.outputShape[this.outputShape.length - 1] ?? null;
-    this.compiled = {
-      optimizer: getOptimizer(args.optimizer),
-      loss,
-      metrics: (args.metrics ?? []).map((m) =>
-        typeof m === 'function' ? { name: m.name || 'metric', fn: m } : getMetric(m, loss.name, units),
-      ),
-    };
+    const optimizer = getOptimizer(args.optimizer);
+    const ids = args.metrics ?? [];
+    if (!Array.isArray(ids) && typeof ids !== 'string') {
+      throw new Error(`compile: expected metrics to be a list such as ['accuracy'], received ${JSON.stringify(ids)}`);
+    }
+    const metricIds = Array.isArray(ids) ? [...ids] : [ids];
+    // Unbuilt, 'accuracy' cannot see the output's units yet: resolved again once built.
+    this.pendingMetrics = this.built ? null : metricIds;
+    this.compiled = { optimizer, loss, metrics: this.resolveMetrics(metricIds, loss.name) };
   }
 
   /**
-   * Trains the model. Returns the History of per-epoch logs.
-   * @example await model.fit(x, y, { epochs: 10, batchSize: 200, validationSplit: 0.2, verbose: 1 });
+   * Trains the model. Returns the History of per-epoch logs. x is a tensor (an array of tensors
+   * for a model of several inputs) or plain nested arrays; y likewise.
+   *
+   * @example
+   * await model.fit(x, y, { epochs: 10, batchSize: 200, validationSplit: 0.2, verbose: 1 });
+   * await model.fit(x, y, { callbacks: { onEpochEnd: (epoch, logs) => console.log(epoch, logs.loss) } });
    */
-  fit(x: Tensor, y: Tensor, args: FitArgs = {}): Promise<History> {
+  fit(x: InputsLike, y: DataLike, args: FitArgs = {}): Promise<History> {
     return fit(this, this.compiled, x, y, args);
   }
 
   /**
    * Loss and metrics on (x, y): `[loss, ...metrics]` in compile order.
-   * @example const [loss, accuracy] = await model.evaluate(xTest, yTest);
+   * @example const [loss, accuracy] = await model.evaluate(xTest, yTest, { batchSize: 1000 });
    */
-  async evaluate(x: Tensor, y: Tensor, args: { batchSize?: number } = {}): Promise<number[]> {
+  async evaluate(x: InputsLike, y: DataLike, args: BatchArgs = {}): Promise<number[]> {
     if (!this.compiled) throw new Error(`evaluate: model "${this.name}" must be compiled first: call model.compile({ optimizer, loss })`);
-    checkSameLength(x, y, 'evaluate');
-    const batchSize = args.batchSize ?? 32;
-    this.checkInput([batchSize, ...x.shape.slice(1)]);
-    return Object.values(evaluateLogs(this, this.compiled, x, y, batchSize));
+    checkOptionNames(args, ['batchSize', 'verbose'], 'evaluate');
+    const batchSize = checkBatchSize(args.batchSize ?? 32, 'evaluate');
+    const dtype = modelDtype(this);
+    const xs = checkInputs(this, x, 'evaluate', dtype);
+    this.ensureBuilt(xs.map((t) => t.shape));
+    const ys = checkTargets(this, this.compiled, toTensor(y, 'evaluate', 'y', dtype), xs[0]!, 'evaluate');
+    return Object.values(await evaluateLogs(this, this.compiled, xs, ys, batchSize));
+  }
+
+  /** x checked and converted for a prediction, and the model built for it. */
+  private predictInputs(x: InputsLike, args: BatchArgs, where: string): { xs: Tensor[]; batchSize: number } {
+    checkOptionNames(args, ['batchSize', 'verbose'], where);
+    const batchSize = checkBatchSize(args.batchSize ?? 32, where);
+    const xs = checkInputs(this, x, where, modelDtype(this));
+    this.ensureBuilt(xs.map((t) => t.shape));
+    return { xs, batchSize };
   }
 
   /**
-   * Outputs for every sample, computed in batches.
+   * Outputs for every sample, computed in batches (an array of tensors for a model of several inputs).
    * @example const probabilities = model.predict(images, { batchSize: 1000 });
    */
-  predict(x: Tensor, args: { batchSize?: number } = {}): Tensor {
-    return predictBatched(this, x, args.batchSize ?? 32);
+  predict(x: InputsLike, args: BatchArgs = {}): Tensor {
+    const { xs, batchSize } = this.predictInputs(x, args, 'predict');
+    return predictBatched(this, xs, batchSize);
+  }
+
+  /**
+   * `predict` that gives the event loop a turn every ~100 ms, for a server or UI in the same process.
+   * @example const probabilities = await model.predictAsync(images, { batchSize: 1000 });
+   */
+  async predictAsync(x: InputsLike, args: BatchArgs = {}): Promise<Tensor> {
+    const { xs, batchSize } = this.predictInputs(x, args, 'predict');
+    const result: { out: Tensor | null } = { out: null };
+    await runWithTurns(predictSteps(this, xs, batchSize, result));
+    return result.out!;
   }
 
   /**

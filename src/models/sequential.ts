@@ -76,6 +76,10 @@ export class Sequential extends Model {
     return this.shapes;
   }
 
+  get inputShapes(): Shape[] | null {
+    return this.inputShape ? [[...this.inputShape]] : null;
+  }
+
   override checkInput(shape: readonly number[]): void {
     this.stack[0]?.checkInput(shape);
   }

@@ -36,8 +36,11 @@ export function formatSummary(model: Summarizable): string {
   const width = columns.reduce((a, b) => a + b, 0);
   const header = ['Layer (type)', 'Output Shape', 'Param #', ...(connections ? ['Connected to'] : [])];
   const lines = [`Model: "${model.name}"`, '_'.repeat(width), row(header, columns), '='.repeat(width)];
+  // As Keras 3: a layer not built yet (a Sequential without an input shape) shows '?' and '0 (unbuilt)'.
   model.layers.forEach((layer, i) => {
-    const cells = [names[i]!, showShape(shapes[i] ?? []), layer.countParams().toLocaleString('en-US')];
+    const shape = shapes[i];
+    const params = layer.built ? layer.countParams().toLocaleString('en-US') : '0 (unbuilt)';
+    const cells = [names[i]!, shape ? showShape(shape) : '?', params];
     lines.push(row(connections ? [...cells, connections[i]!] : cells, columns));
     lines.push(i === model.layers.length - 1 ? '='.repeat(width) : '');
   });
@@ -47,5 +50,11 @@ export function formatSummary(model: Summarizable): string {
   lines.push(`Trainable params: ${trainable.toLocaleString('en-US')}`);
   lines.push(`Non-trainable params: ${(total - trainable).toLocaleString('en-US')}`);
   lines.push('_'.repeat(width));
+  if (model.layers.some((l) => !l.built)) {
+    lines.push(
+      'The model is not built yet: give its first layer an inputShape, call model.build([null, ...sampleShape]), ' +
+        'or call fit/predict once (it builds from the data).',
+    );
+  }
   return lines.join('\n');
 }

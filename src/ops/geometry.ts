@@ -63,7 +63,7 @@ export function outputPaddingPair(
   where: string,
 ): [number, number] | null {
   if (v === undefined || v === null) return null;
-  const p = typeof v === 'number' ? [v, v] : [...v];
+  const p = typeof v === 'number' ? [v, v] : Array.isArray(v) ? [...v] : [NaN]; // NaN: refused below, naming the value
   if (p.length !== 2 || !p.every((d, i) => Number.isInteger(d) && d >= 0 && d < strides[i]!)) {
     throw new Error(
       `${where}: expected outputPadding to be a non-negative integer or pair, each less than the stride (${strides.join(', ')}), received ${JSON.stringify(v)}`,
@@ -74,7 +74,7 @@ export function outputPaddingPair(
 
 /** A pair from a number or a pair (Keras accepts both for kernelSize, strides, poolSize...). */
 export function pair(v: number | readonly number[], name: string, where: string): [number, number] {
-  const p = typeof v === 'number' ? [v, v] : [...v];
+  const p = typeof v === 'number' ? [v, v] : Array.isArray(v) ? [...v] : [NaN]; // NaN: refused below, naming the value
   if (p.length !== 2 || !p.every((d) => Number.isInteger(d) && d > 0)) {
     throw new Error(`${where}: expected ${name} to be a positive integer or a pair of them, received ${JSON.stringify(v)}`);
   }

@@ -40,10 +40,11 @@ export function monitorValue(logs: Logs, monitor: string, where: string, warned:
   if (value !== undefined) return value;
   if (!warned.done) {
     warned.done = true;
-    process.emitWarning(
+    const text =
       `${where} is conditioned on '${monitor}', which is not in the logs; available: ${Object.keys(logs).join(', ') || 'none'}` +
-        (monitor.startsWith('val_') ? ' (pass validationData or validationSplit to fit)' : ''),
-    );
+      (monitor.startsWith('val_') ? ' (pass validationData or validationSplit to fit)' : '');
+    if (typeof process !== 'undefined') process.emitWarning(text);
+    else console.warn(text); // a browser
   }
   return null;
 }

@@ -80,3 +80,69 @@ export class History extends Callback {
     for (const [k, v] of Object.entries(logs)) (this.history[k] ??= []).push(v);
   }
 }
+
+/** TensorFlow.js-style hooks given as a plain object (`{ onEpochEnd: (epoch, logs) => ... }`). */
+export interface CallbackHooks {
+  onTrainBegin?: (logs: Logs) => void | Promise<void>;
+  onTrainEnd?: (logs: Logs) => void | Promise<void>;
+  onEpochBegin?: (epoch: number, logs: Logs) => void | Promise<void>;
+  onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
+  /** tfjs's name for onTrainBatchBegin. */
+  onBatchBegin?: (batch: number, logs: Logs) => void | Promise<void>;
+  /** tfjs's name for onTrainBatchEnd. */
+  onBatchEnd?: (batch: number, logs: Logs) => void | Promise<void>;
+  onTrainBatchBegin?: (batch: number, logs: Logs) => void | Promise<void>;
+  onTrainBatchEnd?: (batch: number, logs: Logs) => void | Promise<void>;
+}
+
+/** What `fit` accepts as a callback: a Callback, or an object of hooks as in TensorFlow.js. */
+export type CallbackLike = Callback | CallbackHooks;
+
+const HOOKS: Record<keyof CallbackHooks, keyof Callback> = {
+  onTrainBegin: 'onTrainBegin',
+  onTrainEnd: 'onTrainEnd',
+  onEpochBegin: 'onEpochBegin',
+  onEpochEnd: 'onEpochEnd',
+  onBatchBegin: 'onTrainBatchBegin',
+  onBatchEnd: 'onTrainBatchEnd',
+  onTrainBatchBegin: 'onTrainBatchBegin',
+  onTrainBatchEnd: 'onTrainBatchEnd',
+};
+
+/**
+ * A Callback made of plain hook functions (tfjs's CustomCallback).
+ *
+ * @example
+ * await model.fit(x, y, { callbacks: new CustomCallback({ onEpochEnd: (epoch, logs) => console.log(epoch, logs.loss) }) });
+ */
+export class CustomCallback extends Callback {
+  constructor(hooks: CallbackHooks, where = 'CustomCallback') {
+    super();
+    for (const [key, fn] of Object.entries(hooks)) {
+      const hook = HOOKS[key as keyof CallbackHooks];
+      if (!hook) throw new Error(`${where}: unknown callback hook '${key}'; expected one of ${Object.keys(HOOKS).join(', ')}`);
+      if (typeof fn !== 'function') throw new Error(`${where}: expected hook ${key} to be a function, received ${typeof fn}`);
+      (this as unknown as Record<string, unknown>)[hook] = fn;
+    }
+  }
+}
+
+/**
+ * fit's `callbacks` option as a list of Callbacks: a Callback, a hooks object, or a list of
+ * either; anything else is an error naming the entry.
+ *
+ * @example
+ * toCallbacks({ onEpochEnd: () => {} }, 'fit'); // [CustomCallback]
+ */
+export function toCallbacks(value: unknown, where: string): Callback[] {
+  if (value === undefined || value === null) return [];
+  const list: unknown[] = Array.isArray(value) ? value : [value];
+  return list.map((c, i) => {
+    const name = Array.isArray(value) ? `callbacks[${i}]` : 'callbacks';
+    if (c instanceof Callback) return c;
+    if (typeof c === 'object' && c !== null && !Array.isArray(c)) return new CustomCallback(c as CallbackHooks, `${where}: ${name}`);
+    throw new Error(
+      `${where}: expected ${name} to be a Callback or an object of hooks such as { onEpochEnd(epoch, logs) {} }, received ${typeof c}`,
+    );
+  });
+}

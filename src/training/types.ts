@@ -2,6 +2,7 @@
  * What the training loop needs from a model and from `compile`. Models implement this; the
  * loop never imports a model class, so dependencies point one way (models → training).
  */
+import type { Shape } from '../layers/shape-types.js';
 import type { LossFn } from '../losses/index.js';
 import type { MetricFn } from '../metrics/index.js';
 import type { Optimizer } from '../optimizers/index.js';
@@ -10,10 +11,12 @@ import type { Variable } from '../tensor/variable.js';
 
 export interface TrainableModel {
   readonly name: string;
-  /** Runs the model on a batch. */
-  apply(x: Tensor, ctx: { training: boolean }): Tensor;
-  /** Throws a clear error if a batch of this shape cannot go into the model. */
-  checkInput(shape: readonly number[]): void;
+  /** Runs the model on a batch (one tensor per model input). */
+  apply(x: Tensor | Tensor[], ctx: { training: boolean }): Tensor;
+  /** The shape of each input, batch null; null while a Sequential without an input shape is unbuilt. */
+  readonly inputShapes: Shape[] | null;
+  /** Builds an unbuilt model for inputs of these shapes (the first data it sees). */
+  ensureBuilt(inputShapes: readonly (readonly number[])[]): void;
   /** Output shape with null batch. */
   readonly outputShape: (number | null)[];
   readonly trainableWeights: Variable[];
@@ -27,9 +30,16 @@ export interface TrainableModel {
   stopTraining: boolean;
 }
 
+/**
+ * What a loss or metric reads as targets: 'dense', the output's own shape (one-hot rows,
+ * regression values); 'sparse', integer class indices (the output's shape without its last
+ * axis, or with it as 1). Unknown (undefined) for user functions.
+ */
+export type TargetKind = 'dense' | 'sparse';
+
 /** What `compile` resolved. */
 export interface Compiled {
   optimizer: Optimizer;
-  loss: { name: string; fn: LossFn };
-  metrics: { name: string; fn: MetricFn }[];
+  loss: { name: string; fn: LossFn; targets?: TargetKind };
+  metrics: { name: string; fn: MetricFn; targets?: TargetKind }[];
 }

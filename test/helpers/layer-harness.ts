@@ -17,6 +17,8 @@ export interface LayerTestCase {
   make: (args: Pick<LayerArgs, 'dtype'>) => Layer;
   /** Input shape including a (small) batch dimension. */
   inputShape: number[];
+  /** For layers of several inputs (Concatenate): each input's shape; inputShape is then the first. */
+  inputShapes?: number[][];
   expectedOutputShape: number[];
   /** Parameter count as Keras reports it. */
   expectedParams: number;
@@ -26,13 +28,15 @@ export interface LayerTestCase {
 
 export function runLayerTest(c: LayerTestCase): void {
   const rng = new Random(11);
+  const shapes = c.inputShapes ?? [c.inputShape];
+  const several = c.inputShapes !== undefined;
   // Shapes and parameter count, in float32.
   const layer = c.make({});
-  const x32 = randomInput(c.inputShape, rng);
-  const x = new Tensor(Float32Array.from(x32.data), c.inputShape);
+  const xs = shapes.map((shape) => new Tensor(Float32Array.from(randomInput(shape, rng).data), shape));
+  const x = several ? xs : xs[0]!;
   const y = layer.apply(x);
   assert.deepEqual(y.shape, c.expectedOutputShape, `${layer.className}: output shape`);
-  const symbolic = layer.computeOutputShape([null, ...c.inputShape.slice(1)]);
+  const symbolic = layer.computeOutputShapeForInputs(shapes.map((shape) => [null, ...shape.slice(1)]));
   assert.deepEqual(symbolic, [null, ...c.expectedOutputShape.slice(1)], `${layer.className}: computeOutputShape`);
   assert.equal(layer.countParams(), c.expectedParams, `${layer.className}: parameter count`);
 
@@ -63,8 +67,11 @@ export function runLayerTest(c: LayerTestCase): void {
   // Gradient check in float64 for the input and every trainable weight.
   if (!c.skipGradientCheck) {
     const layer64 = c.make({ dtype: 'float64' });
-    const x64 = randomInput(c.inputShape, rng);
-    layer64.apply(x64);
-    checkGradients(([input]) => layer64.apply(input!, { training: false }), [x64, ...layer64.trainableWeights]);
+    const x64 = shapes.map((shape) => randomInput(shape, rng));
+    layer64.apply(several ? x64 : x64[0]!);
+    checkGradients(
+      (inputs) => layer64.apply(several ? inputs.slice(0, x64.length) : inputs[0]!, { training: false }),
+      [...x64, ...layer64.trainableWeights],
+    );
   }
 }

@@ -138,6 +138,9 @@ describe('functional API', () => {
 
   it('refuses a batch of the wrong shape, naming the model input', () => {
     const m = residualModel();
-    assert.throws(() => m.predict(randomTensor([2, 8, 8, 1])), /expected input of shape \(None, 8, 8, 3\), received \(32, 8, 8, 1\)/);
+    assert.throws(
+      () => m.predict(randomTensor([2, 8, 8, 1])),
+      /expected x of shape \(None, 8, 8, 3\) \(the input of model "resnet_block"\), received \(2, 8, 8, 1\)/,
+    );
   });
 });

@@ -56,14 +56,14 @@ class WeightRecorder extends Callback {
   }
 }
 
-async function train(callbacks: Callback[], args: FitArgs & { optimizer?: Optimizer } = {}) {
+async function train(callbacks: Callback[], { optimizer, ...args }: FitArgs & { optimizer?: Optimizer } = {}) {
   setSeed(7);
   const { x, y } = blobs(16);
   const model = sequential([
     layers.dense({ units: 4, activation: 'relu', inputShape: [2] }),
     layers.dense({ units: 2, activation: 'softmax' }),
   ]);
-  model.compile({ optimizer: args.optimizer ?? optimizers.sgd({ learningRate: 0.1 }), loss: 'categoricalCrossentropy' });
+  model.compile({ optimizer: optimizer ?? optimizers.sgd({ learningRate: 0.1 }), loss: 'categoricalCrossentropy' });
   const history = await model.fit(x, y, { epochs: 10, batchSize: 8, verbose: 0, ...args, callbacks });
   return { model, history };
 }

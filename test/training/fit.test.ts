@@ -208,7 +208,7 @@ describe('fit', () => {
     model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
     await assert.rejects(model.fit(x, y, { epochs: 2, batchSize: 20, shuffle: false, verbose: 0 }), (err: unknown) => {
       assert.ok(err instanceof TrainingError);
-      assert.match(err.message, /the loss became NaN at epoch 1, batch 1; training stopped/);
+      assert.match(err.message, /the loss became NaN at batch 0 \(step 1\/1\) of epoch 1\/2; training stopped/);
       return true;
     });
   });
