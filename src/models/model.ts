@@ -15,6 +15,31 @@ import { fit, type FitArgs } from '../training/fit.js';
 import type { Compiled, TrainableModel } from '../training/types.js';
 import { formatSummary } from './summary.js';
 
+/** Options of `model.save` (model.json: `quantize` and `shardBytes`; other formats take none). */
+export interface SaveOptions {
+  quantize?: 'uint8' | 'uint16' | 'float16';
+  shardBytes?: number;
+}
+
+/** The file formats, installed by src/io (which depends on models, not the other way round). */
+export interface ModelFiles {
+  save(model: Model, path: string, options: SaveOptions): Promise<void>;
+  saveWeights(model: Model, path: string): Promise<void>;
+  loadWeights(model: Model, path: string): Promise<void>;
+}
+let files: ModelFiles | null = null;
+
+/** Called once by src/io/index.ts. */
+export function installModelFiles(f: ModelFiles): void {
+  files = f;
+}
+
+function modelFiles(): ModelFiles {
+  if (!files)
+    throw new Error("saving needs the file formats: import { loadModel } from 'convkit' (or 'convkit/build/src/io/index.js') first");
+  return files;
+}
+
 export interface CompileArgs {
   optimizer: OptimizerName | Optimizer | string;
   loss: LossName | LossFn | string;
@@ -116,6 +141,32 @@ export abstract class Model extends Layer implements TrainableModel {
    */
   predict(x: Tensor, args: { batchSize?: number } = {}): Tensor {
     return predictBatched(this, x, args.batchSize ?? 32);
+  }
+
+  /**
+   * Saves the whole model (architecture, weights, compile config, optimizer state) atomically; the
+   * format follows the name: `.keras` (Keras 3), `.h5` (legacy Keras), `model.json` (TensorFlow.js).
+   * @example await model.save('mnist.keras');   // later: const m = await loadModel('mnist.keras');
+   */
+  save(path: string, options: SaveOptions = {}): Promise<void> {
+    return modelFiles().save(this, path, options);
+  }
+
+  /**
+   * Saves the weights only: `.weights.h5` (Keras 3 layout) or `.h5` (legacy layout).
+   * @example await model.saveWeights('mnist.weights.h5');
+   */
+  saveWeights(path: string): Promise<void> {
+    return modelFiles().saveWeights(this, path);
+  }
+
+  /**
+   * Loads weights into this (same-architecture) model: `.weights.h5` (Keras 3 layout), or a legacy
+   * Keras `.h5` matched by layer name (published Keras weight files).
+   * @example await model.loadWeights('mnist.weights.h5');
+   */
+  loadWeights(path: string): Promise<void> {
+    return modelFiles().loadWeights(this, path);
   }
 
   /**
