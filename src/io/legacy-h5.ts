@@ -24,9 +24,9 @@ function weightLayers(model: Model): Layer[] {
   return model.layers.filter((l) => l.weights.length > 0);
 }
 
-function shortName(variableName: string): string {
-  const slash = variableName.lastIndexOf('/');
-  return slash < 0 ? variableName : variableName.slice(slash + 1);
+/** A layer's weights in Keras 2's legacy order: trainable, then non-trainable (across a nested model's layers too). */
+function legacyWeights(layer: Layer) {
+  return [...layer.trainableWeights, ...layer.nonTrainableWeights];
 }
 
 /** Writes a list attribute, split into `name0`, `name1`, … as Keras does when it is too long. */
@@ -70,9 +70,10 @@ export async function writeLegacyH5(model: Model): Promise<Uint8Array[]> {
   for (const layer of [...model.layers].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const group = `/model_weights/${layer.name}`;
     h5.group(group);
-    const names = layer.weights.map((w) => `${layer.name}/${shortName(w.name)}:0`);
+    const weights = legacyWeights(layer);
+    const names = weights.map((w) => `${w.name}:0`);
     writeListAttr(h5, group, 'weight_names', names);
-    layer.weights.forEach((w, i) => h5.dataset(`${group}/${names[i]}`, w.data as Float32Array, w.shape));
+    weights.forEach((w, i) => h5.dataset(`${group}/${names[i]}`, w.data as Float32Array, w.shape));
   }
   const optimizer = model.compiled?.optimizer;
   if (optimizer) {
@@ -111,12 +112,11 @@ export function readLegacyWeights(h5: H5Reader, model: Model, byName: boolean): 
   const updates = pairs.map(([layer, name]) => {
     const group = `${root === '/' ? '' : root}/${name}`;
     const names = readListAttr(h5, group, 'weight_names');
-    if (names.length !== layer.weights.length) {
-      throw new FileFormatError(h5.where, null, `${layer.weights.length} weights for layer "${layer.name}"`, `${names.length} in ${group}`);
+    const weights = legacyWeights(layer);
+    if (names.length !== weights.length) {
+      throw new FileFormatError(h5.where, null, `${weights.length} weights for layer "${layer.name}"`, `${names.length} in ${group}`);
     }
-    return layer.weights.map(
-      (w, i) => [w, toVariableValue(h5.read(`${group}/${names[i]}`), w, `${h5.where}: ${group}/${names[i]}`)] as const,
-    );
+    return weights.map((w, i) => [w, toVariableValue(h5.read(`${group}/${names[i]}`), w, `${h5.where}: ${group}/${names[i]}`)] as const);
   });
   for (const list of updates) for (const [w, value] of list) w.assign(value);
 }

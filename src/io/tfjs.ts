@@ -90,8 +90,7 @@ export function tfjsArtifacts(
   const parts: Uint8Array[] = [];
   for (const layer of model.layers) {
     for (const w of layer.weights) {
-      const short = w.name.slice(w.name.lastIndexOf('/') + 1);
-      const [spec, bytes] = encodeWeight(`${layer.name}/${short}`, w.data as Float32Array, w.shape, options.quantize);
+      const [spec, bytes] = encodeWeight(w.name, w.data as Float32Array, w.shape, options.quantize);
       specs.push(spec);
       parts.push(bytes);
     }
@@ -243,9 +242,8 @@ export function loadTfjs(path: string): Model {
   });
   for (const layer of model.layers) {
     const updates = layer.weights.map((w) => {
-      const short = w.name.slice(w.name.lastIndexOf('/') + 1);
-      const found = values.get(`${layer.name}/${short}`);
-      if (!found) fail(file, `a weight "${layer.name}/${short}" in the manifest`, `only ${[...values.keys()].slice(0, 20).join(', ')}`);
+      const found = values.get(w.name);
+      if (!found) fail(file, `a weight "${w.name}" in the manifest`, `only ${[...values.keys()].slice(0, 20).join(', ')}`);
       if (found.spec.shape.length !== w.shape.length || found.spec.shape.some((d, i) => d !== w.shape[i])) {
         fail(file, `shape [${w.shape.join(', ')}] for "${found.spec.name}"`, `[${found.spec.shape.join(', ')}]`);
       }

@@ -148,7 +148,7 @@ export abstract class Model extends Layer implements TrainableModel {
    * format follows the name: `.keras` (Keras 3), `.h5` (legacy Keras), `model.json` (TensorFlow.js).
    * @example await model.save('mnist.keras');   // later: const m = await loadModel('mnist.keras');
    */
-  save(path: string, options: SaveOptions = {}): Promise<void> {
+  async save(path: string, options: SaveOptions = {}): Promise<void> {
     return modelFiles().save(this, path, options);
   }
 
@@ -156,7 +156,7 @@ export abstract class Model extends Layer implements TrainableModel {
    * Saves the weights only: `.weights.h5` (Keras 3 layout) or `.h5` (legacy layout).
    * @example await model.saveWeights('mnist.weights.h5');
    */
-  saveWeights(path: string): Promise<void> {
+  async saveWeights(path: string): Promise<void> {
     return modelFiles().saveWeights(this, path);
   }
 
@@ -165,7 +165,7 @@ export abstract class Model extends Layer implements TrainableModel {
    * Keras `.h5` matched by layer name (published Keras weight files).
    * @example await model.loadWeights('mnist.weights.h5');
    */
-  loadWeights(path: string): Promise<void> {
+  async loadWeights(path: string): Promise<void> {
     return modelFiles().loadWeights(this, path);
   }
 
