@@ -6,7 +6,7 @@
  * Classes come only from the layer registry (built-ins plus registered custom layers): a file
  * cannot name code to run.
  */
-import { layerFromConfig, type SerializedLayer } from '../layers/registry.js';
+import { layerFromConfig, registeredLayerClasses, type SerializedLayer } from '../layers/registry.js';
 import type { Layer, LayerConfig } from '../layers/layer.js';
 
 export type KerasFlavor = 'keras3' | 'keras2';
@@ -287,7 +287,9 @@ function className(obj: Json, where: string): string {
 export function fromKeras(raw: unknown, where: string): SerializedLayer {
   const obj = asObject(raw, where, 'a Keras object {class_name, config}');
   const cls = className(obj, where);
-  const config = asObject(obj['config'], `${where}: ${cls}`, 'a config object');
+  // Keras 1 and early TensorFlow.js wrote a Sequential's config as the bare list of layers.
+  const rawConfig = cls === 'Sequential' && Array.isArray(obj['config']) ? { layers: obj['config'] } : obj['config'];
+  const config = asObject(rawConfig, `${where}: ${cls}`, 'a config object');
   const here = `${where}: ${cls} "${String(config['name'] ?? '?')}"`;
   if (cls === 'Sequential') {
     const list = config['layers'];
@@ -304,6 +306,13 @@ export function fromKeras(raw: unknown, where: string): SerializedLayer {
     return { className: 'Sequential', config: { name: config['name'], layers } };
   }
   if (cls === 'Functional') return { className: 'Functional', config: functionalConfig(config, here) };
+  const known = registeredLayerClasses();
+  if (!known.includes(cls)) {
+    throw new Error(
+      `${where}: unknown layer class '${cls}' (Convkit loads only its own layers and registered custom ones: ${known.join(', ')}; ` +
+        `a custom layer loads once registered: registerLayer('${cls}', (config) => new MyLayer(config)))`,
+    );
+  }
   return { className: cls, config: convkitLayerConfig(cls, config, here) };
 }
 
@@ -360,14 +369,5 @@ function functionalConfig(config: Json, where: string): LayerConfig {
  * const model = modelFromKeras(JSON.parse(configJson), 'm.keras: config.json');
  */
 export function layerFromKeras(raw: unknown, where: string): Layer {
-  const serialized = fromKeras(raw, where);
-  try {
-    return layerFromConfig(serialized);
-  } catch (e) {
-    const msg = (e as Error).message.replace(
-      /layerFromConfig: unknown layer class '([^']+)'; known: (.*)$/,
-      "unknown layer class '$1' (not built into Convkit; Convkit loads only these: $2. A custom layer loads once registered: registerLayer('$1', (config) => new MyLayer(config)))",
-    );
-    throw new Error(`${where}: ${msg}`);
-  }
+  return layerFromConfig(fromKeras(raw, where));
 }
