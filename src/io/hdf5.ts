@@ -26,6 +26,9 @@ async function h5(): Promise<{ module: H5Module; fs: H5Fs }> {
   ready ??= h5wasm.ready.then((module) => {
     const fs = (module as unknown as { FS: H5Fs }).FS;
     fs.mkdir('/convkit');
+    // libhdf5's failures become exceptions (which the reader turns into FileFormatErrors)
+    // instead of diagnostics printed to stderr.
+    (module as unknown as { activate_throwing_error_handler(): number }).activate_throwing_error_handler();
     return { module, fs };
   });
   return ready;
@@ -53,6 +56,9 @@ function halfToFloat(h: number): number {
 
 /** A read-only HDF5 file, checked on open. `where` names the file in every error. */
 export class H5Reader {
+  /** Values stored in the file's numeric datasets (a bound on the weights a model built from it may have). */
+  storedElements = 0;
+
   private constructor(
     private readonly file: InstanceType<typeof h5wasm.File>,
     private readonly fsPath: string,
@@ -130,7 +136,9 @@ export class H5Reader {
     const shape = meta.shape ?? [];
     if (shape.some((d) => !Number.isSafeInteger(d) || d < 0))
       throw new FileFormatError(this.where, null, 'non-negative dimensions', `shape [${shape.join(', ')}] at ${path}`);
-    const bytes = shape.reduce((a, b) => a * b, 1) * meta.size;
+    const elements = shape.reduce((a, b) => a * b, 1);
+    this.storedElements += elements;
+    const bytes = elements * meta.size;
     const compressed = (meta.chunks ?? null) !== null && ds.filters.length > 0;
     const allowed = (compressed ? limits.maxExpansion * fileBytes : fileBytes) + limits.smallFileBytes;
     if (bytes > allowed || bytes > limits.maxArrayBytes) {

@@ -106,13 +106,28 @@ function formatFor(path: string, want: keyof ModelFormat, verb: string): ModelFo
  */
 export async function loadModel(path: string): Promise<Model> {
   const format = formatFor(path, 'load', 'loadModel');
-  return format.load!(resolve(path));
+  return naming(path, () => format.load!(resolve(path)));
+}
+
+/** Runs a reader so that every error it throws names the file (errors from layer constructors, too). */
+async function naming<T>(path: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (e) {
+    const error = e instanceof Error ? e : new Error(String(e));
+    if (error.message.includes(resolve(path)) || error.message.includes(path)) throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw error;
+    throw new Error(`${resolve(path)}: ${error.message}`, { cause: error });
+  }
 }
 
 installModelFiles({
   save: (model, path, options) => formatFor(path, 'save', 'model.save').save!(model, resolve(path), options),
   saveWeights: (model, path) => formatFor(path, 'saveWeights', 'model.saveWeights').saveWeights!(model, resolve(path)),
-  loadWeights: (model, path) => formatFor(path, 'loadWeights', 'model.loadWeights').loadWeights!(model, resolve(path)),
+  loadWeights: (model, path) => {
+    const format = formatFor(path, 'loadWeights', 'model.loadWeights');
+    return naming(path, () => format.loadWeights!(model, resolve(path)));
+  },
 });
 
 export { FileFormatError } from './errors.js';

@@ -3,6 +3,7 @@
  * its `compile_config`) and `model.weights.h5` (keras-weights.ts), members stored, as
  * keras/src/saving/saving_lib.py writes and reads it. Also the weights-only `.weights.h5`.
  */
+import { withWeightBudget } from '../layers/initializers.js';
 import { Model } from '../models/model.js';
 import { compileConfig, compileFromConfig } from './compile-config.js';
 import { FileFormatError } from './errors.js';
@@ -59,20 +60,20 @@ export async function writeKerasArchive(model: Model): Promise<Uint8Array[]> {
 export async function readKerasArchive(bytes: Uint8Array, file: string): Promise<Model> {
   const members = readZip(bytes, file);
   const config = parseJson(members.get('config.json'), `${file}: config.json`) as Record<string, unknown>;
-  const model = layerFromKeras(config, `${file}: config.json`);
-  if (!(model instanceof Model))
-    throw new FileFormatError(`${file}: config.json`, null, 'a Sequential or Functional model', `a ${model.className} layer`);
-  compileFromConfig(model, config['compile_config'], `${file}: config.json compile_config`);
   const weights = members.get('model.weights.h5');
   if (!weights) throw new FileFormatError(file, null, 'a member model.weights.h5', `only ${[...members.keys()].join(', ')}`);
   const h5 = await H5Reader.open(weights, `${file}: model.weights.h5`);
   try {
+    const model = withWeightBudget(h5.storedElements, `${file}: config.json`, () => layerFromKeras(config, `${file}: config.json`));
+    if (!(model instanceof Model))
+      throw new FileFormatError(`${file}: config.json`, null, 'a Sequential or Functional model', `a ${model.className} layer`);
+    compileFromConfig(model, config['compile_config'], `${file}: config.json compile_config`);
     readKerasWeights(h5, model);
     if (model.compiled) readOptimizerVariables(h5, '/optimizer/vars', model.compiled.optimizer, model.trainableWeights);
+    return model;
   } finally {
     h5.close();
   }
-  return model;
 }
 
 /** A `.weights.h5` file (Keras 3 layout, no optimizer). */

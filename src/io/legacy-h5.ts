@@ -6,6 +6,7 @@
  * one group per layer with `weight_names` (`dense/kernel:0` in tf.keras, `dense/kernel` in
  * Keras 3), and `optimizer_weights`.
  */
+import { withWeightBudget } from '../layers/initializers.js';
 import type { Layer } from '../layers/layer.js';
 import { serializeLayer } from '../layers/registry.js';
 import { Model } from '../models/model.js';
@@ -134,7 +135,7 @@ export async function readLegacyH5(bytes: Uint8Array, file: string): Promise<Mod
         configText === null ? 'none (a weights-only file: use model.loadWeights)' : typeof configText,
       );
     const config = parseJson(new TextEncoder().encode(configText), `${file}: model_config`);
-    const model = layerFromKeras(config, `${file}: model_config`);
+    const model = withWeightBudget(h5.storedElements, `${file}: model_config`, () => layerFromKeras(config, `${file}: model_config`));
     if (!(model instanceof Model)) throw new FileFormatError(file, null, 'a Sequential or Functional model', `a ${model.className} layer`);
     const training = h5.attr('/', 'training_config');
     if (typeof training === 'string')

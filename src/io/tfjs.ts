@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
+import { withWeightBudget } from '../layers/initializers.js';
 import { serializeLayer } from '../layers/registry.js';
 import { Model } from '../models/model.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -196,11 +197,9 @@ export function loadTfjs(path: string): Model {
   if (json['format'] !== undefined && json['format'] !== 'layers-model')
     fail(file, "format 'layers-model' (a graph model cannot be loaded as layers)", json['format']);
   let topology = json['modelTopology'] as Record<string, unknown>;
+  if (typeof topology !== 'object' || topology === null) fail(file, 'a modelTopology object', topology);
   if (topology && typeof topology === 'object' && 'model_config' in topology)
     topology = topology['model_config'] as Record<string, unknown>;
-  const model = layerFromKeras(topology, `${file}: modelTopology`);
-  if (!(model instanceof Model)) fail(file, 'a Sequential or Functional model', model.className);
-  if (json['trainingConfig']) compileFromConfig(model, json['trainingConfig'], `${file}: trainingConfig`);
   const manifest = json['weightsManifest'];
   if (!Array.isArray(manifest)) fail(file, 'a weightsManifest list', manifest);
   const values = new Map<string, { spec: WeightSpec; data: Float32Array }>();
@@ -240,6 +239,10 @@ export function loadTfjs(path: string): Model {
       offset += len;
     }
   });
+  const stored = [...values.values()].reduce((n, v) => n + v.data.length, 0);
+  const model = withWeightBudget(stored, `${file}: modelTopology`, () => layerFromKeras(topology, `${file}: modelTopology`));
+  if (!(model instanceof Model)) fail(file, 'a Sequential or Functional model', model.className);
+  if (json['trainingConfig']) compileFromConfig(model, json['trainingConfig'], `${file}: trainingConfig`);
   for (const layer of model.layers) {
     const updates = layer.weights.map((w) => {
       const found = values.get(w.name);
