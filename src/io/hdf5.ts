@@ -12,8 +12,14 @@ import { limits } from './limits.js';
 type H5Module = Awaited<typeof h5wasm.ready>;
 type H5Group = InstanceType<typeof h5wasm.Group>;
 type H5Dataset = InstanceType<typeof h5wasm.Dataset>;
+/** The MEMFS file node: its bytes are `contents.subarray(0, usedBytes)`. */
+interface MemNode {
+  contents: Uint8Array | null;
+  usedBytes: number;
+}
 interface H5Fs {
   writeFile(path: string, data: Uint8Array, opts?: { canOwn?: boolean }): void;
+  lookupPath(path: string): { node: MemNode };
   readFile(path: string): Uint8Array;
   unlink(path: string): void;
   mkdir(path: string): void;
@@ -78,7 +84,7 @@ export class H5Reader {
       );
     }
     const fsPath = `/convkit/r${counter++}.h5`;
-    fs.writeFile(fsPath, bytes);
+    fs.writeFile(fsPath, bytes, { canOwn: true }); // the file system keeps a view of `bytes`, not a copy
     let file: InstanceType<typeof h5wasm.File>;
     try {
       file = new h5wasm.File(fsPath, 'r');
@@ -216,8 +222,8 @@ export class H5Reader {
         for (let i = 0; i < size; i++) out[i] = halfToFloat(half[i]!);
         return { shape, data: out, dtype: 'float16' };
       }
-      if (meta.size === 8) return { shape, data: Float64Array.from(raw as Float64Array), dtype: 'float64' };
-      return { shape, data: Float32Array.from(raw as Float32Array), dtype: 'float32' };
+      if (meta.size === 8) return { shape, data: raw instanceof Float64Array ? raw : Float64Array.from(raw as number[]), dtype: 'float64' };
+      return { shape, data: raw instanceof Float32Array ? raw : Float32Array.from(raw as number[]), dtype: 'float32' };
     }
     if (meta.type === H5T_INTEGER) {
       const values = Array.from(raw as ArrayLike<number | bigint>);
@@ -243,10 +249,19 @@ export class H5Writer {
     private readonly fs: H5Fs,
   ) {}
 
-  static async create(): Promise<H5Writer> {
+  /** A new file; `expectedBytes` reserves its storage at once (no regrowing copies for big models). */
+  static async create(expectedBytes = 0): Promise<H5Writer> {
     const { fs } = await h5();
     const fsPath = `/convkit/w${counter++}.h5`;
-    return new H5Writer(new h5wasm.File(fsPath, 'w'), fsPath, fs);
+    const file = new h5wasm.File(fsPath, 'w');
+    const node = fs.lookupPath(fsPath).node;
+    const reserve = expectedBytes + (1 << 20);
+    if (!node.contents || node.contents.length < reserve) {
+      const contents = new Uint8Array(reserve);
+      if (node.contents) contents.set(node.contents.subarray(0, node.usedBytes));
+      node.contents = contents;
+    }
+    return new H5Writer(file, fsPath, fs);
   }
 
   /** Creates the group at `path` (and its parents) if missing. */
@@ -283,13 +298,12 @@ export class H5Writer {
     obj.create_attribute(name, value);
   }
 
-  /** Closes the file and returns its bytes. */
+  /** Closes the file and returns its bytes (a view of the file system's buffer, not a copy). */
   finish(): Uint8Array {
     this.file.close();
-    try {
-      return this.fs.readFile(this.fsPath);
-    } finally {
-      this.fs.unlink(this.fsPath);
-    }
+    const node = this.fs.lookupPath(this.fsPath).node;
+    const bytes = (node.contents ?? new Uint8Array(0)).subarray(0, node.usedBytes);
+    this.fs.unlink(this.fsPath);
+    return bytes;
   }
 }

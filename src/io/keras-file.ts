@@ -21,6 +21,12 @@ export const KERAS_VERSION = '3.13.0';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
+/** Bytes of the model's weights (and optimizer slots, at most twice as many): the HDF5 file's expected size. */
+export function weightBytes(model: Model): number {
+  const weights = model.weights.reduce((n, w) => n + w.data.byteLength, 0);
+  return model.compiled ? 3 * weights : weights;
+}
+
 /** Parses a JSON member, with the file and member in any error. */
 export function parseJson(bytes: Uint8Array | undefined, where: string): unknown {
   if (!bytes) throw new FileFormatError(where, null, 'this member to exist', 'nothing');
@@ -43,17 +49,15 @@ export function kerasModelConfig(model: Model): Record<string, unknown> {
 
 /** The `.keras` archive's bytes. */
 export async function writeKerasArchive(model: Model): Promise<Uint8Array[]> {
-  const h5 = await H5Writer.create();
+  const h5 = await H5Writer.create(weightBytes(model));
   writeKerasWeights(h5, model, model.compiled?.optimizer ?? null);
   const weights = h5.finish();
   const metadata = { keras_version: KERAS_VERSION, date_saved: new Date().toISOString().slice(0, 19).replace('T', '@'), convkit: true };
-  return [
-    writeZip([
-      ['metadata.json', utf8(JSON.stringify(metadata))],
-      ['config.json', utf8(JSON.stringify(kerasModelConfig(model)))],
-      ['model.weights.h5', weights],
-    ]),
-  ];
+  return writeZip([
+    ['metadata.json', utf8(JSON.stringify(metadata))],
+    ['config.json', utf8(JSON.stringify(kerasModelConfig(model)))],
+    ['model.weights.h5', weights],
+  ]);
 }
 
 /** Builds, compiles (if the file says how) and fills a model from a `.keras` archive. */
@@ -78,7 +82,7 @@ export async function readKerasArchive(bytes: Uint8Array, file: string): Promise
 
 /** A `.weights.h5` file (Keras 3 layout, no optimizer). */
 export async function writeKerasWeightsFile(model: Model): Promise<Uint8Array[]> {
-  const h5 = await H5Writer.create();
+  const h5 = await H5Writer.create(weightBytes(model));
   writeKerasWeights(h5, model, null);
   return [h5.finish()];
 }

@@ -14,7 +14,7 @@ import { compileConfig, compileFromConfig } from './compile-config.js';
 import { FileFormatError } from './errors.js';
 import { H5Reader, H5Writer } from './hdf5.js';
 import { layerFromKeras, toKeras } from './keras-config.js';
-import { parseJson } from './keras-file.js';
+import { parseJson, weightBytes } from './keras-file.js';
 import { readOptimizerVariables, toVariableValue, writeOptimizerVariables } from './keras-weights.js';
 
 /** HDF5's object-header limit that makes Keras split long attributes. */
@@ -53,7 +53,7 @@ export function readListAttr(h5: H5Reader, path: string, name: string): string[]
 
 /** Writes a legacy `.h5` of the model (config, weights, optimizer). */
 export async function writeLegacyH5(model: Model): Promise<Uint8Array[]> {
-  const h5 = await H5Writer.create();
+  const h5 = await H5Writer.create(weightBytes(model));
   h5.attr('/', 'keras_version', '2.15.0');
   h5.attr('/', 'backend', 'tensorflow');
   h5.attr('/', 'model_config', JSON.stringify(toKeras(serializeLayer(model), 'keras2')));

@@ -1,72 +1,102 @@
 /**
- * Zip archives on fflate: reading checks every member's declared size against what is stored
- * (refusing zip bombs before inflating), writing stores members uncompressed as Keras does.
+ * Zip archives. Reading parses the central directory itself (so stored members, as Keras writes
+ * them, are views into the file's bytes, not copies) and checks every member's sizes against the
+ * file and its compressed size (refusing zip bombs) before inflating with fflate. Writing streams
+ * stored members through fflate's Zip, keeping them as separate chunks.
  */
-import { unzipSync, zipSync } from 'fflate';
+import { inflateSync, Zip, ZipPassThrough } from 'fflate';
 import { FileFormatError } from './errors.js';
 import { limits } from './limits.js';
 
+const EOCD = 0x06054b50;
+const CENTRAL = 0x02014b50;
+const LOCAL = 0x04034b50;
+
+function eocdOffset(view: DataView, where: string): number {
+  const min = Math.max(0, view.byteLength - 22 - 0xffff);
+  for (let at = view.byteLength - 22; at >= min; at--) if (view.getUint32(at, true) === EOCD) return at;
+  throw new FileFormatError(where, null, 'a zip archive (an end-of-central-directory record)', `none in ${view.byteLength} bytes`);
+}
+
 /**
- * The members of a zip archive, checked: at most `limits.maxZipMembers`, each declared size within
- * `limits.maxExpansion` × its compressed size, stored members exactly their size.
+ * The members of a zip archive, checked: at most `limits.maxZipMembers`, each inside the file, a
+ * stored member exactly its size, a deflated one expanding at most `limits.maxExpansion` times.
  *
  * @example
  * const members = readZip(bytes, 'm.keras');   // Map { 'config.json' => Uint8Array, … }
  */
 export function readZip(bytes: Uint8Array, where: string): Map<string, Uint8Array> {
-  if (bytes.length < 22 || bytes[0] !== 0x50 || bytes[1] !== 0x4b) {
-    throw new FileFormatError(
-      where,
-      0,
-      'a zip archive (signature PK)',
-      `${bytes.length} bytes starting ${Array.from(bytes.slice(0, 2), (b) => b.toString(16)).join(' ')}`,
-    );
+  if (bytes.length < 22) throw new FileFormatError(where, 0, 'a zip archive', `${bytes.length} bytes`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const end = eocdOffset(view, where);
+  const count = view.getUint16(end + 10, true);
+  let at = view.getUint32(end + 16, true);
+  if (count > limits.maxZipMembers) throw new FileFormatError(where, end + 10, `at most ${limits.maxZipMembers} members`, `${count}`);
+  const members = new Map<string, Uint8Array>();
+  for (let i = 0; i < count; i++) {
+    if (at + 46 > end || view.getUint32(at, true) !== CENTRAL)
+      throw new FileFormatError(where, at, `central directory entry ${i}`, 'other bytes');
+    const method = view.getUint16(at + 10, true);
+    const stored = view.getUint32(at + 20, true);
+    const declared = view.getUint32(at + 24, true);
+    const nameLength = view.getUint16(at + 28, true);
+    const extra = view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
+    const local = view.getUint32(at + 42, true);
+    if (at + 46 + nameLength > end)
+      throw new FileFormatError(where, at, `the name of entry ${i} inside the directory`, `${nameLength} bytes`);
+    const name = new TextDecoder().decode(bytes.subarray(at + 46, at + 46 + nameLength));
+    const here = `${where}: member "${name}"`;
+    if (local + 30 > bytes.length || view.getUint32(local, true) !== LOCAL)
+      throw new FileFormatError(here, local, 'a local file header', 'other bytes');
+    const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
+    if (start + stored > bytes.length)
+      throw new FileFormatError(here, start, `${stored} bytes inside the ${bytes.length}-byte file`, 'a member running past its end');
+    const data = bytes.subarray(start, start + stored);
+    if (method === 0) {
+      if (declared !== stored) throw new FileFormatError(here, at + 24, `a stored size equal to its ${stored} bytes`, `${declared}`);
+      members.set(name, data);
+    } else if (method === 8) {
+      if (declared > limits.maxExpansion * stored + limits.smallFileBytes || declared > limits.maxArrayBytes) {
+        throw new FileFormatError(
+          here,
+          at + 24,
+          `at most ${limits.maxExpansion}× expansion (zip bomb check)`,
+          `${declared} bytes declared from ${stored} compressed`,
+        );
+      }
+      let out: Uint8Array;
+      try {
+        out = inflateSync(data, { out: new Uint8Array(declared) });
+      } catch (e) {
+        throw new FileFormatError(here, start, 'deflated data', `unreadable data (${(e as Error).message})`);
+      }
+      if (out.length !== declared) throw new FileFormatError(here, start, `${declared} bytes once inflated`, `${out.length}`);
+      members.set(name, out);
+    } else {
+      throw new FileFormatError(here, at + 10, 'a stored or deflated member', `compression method ${method}`);
+    }
+    at += 46 + nameLength + extra;
   }
-  let count = 0;
-  let problem: FileFormatError | null = null;
-  let members: Record<string, Uint8Array>;
-  try {
-    members = unzipSync(bytes, {
-      filter(file) {
-        count++;
-        if (problem) return false;
-        const declared = file.originalSize;
-        const stored = file.size;
-        if (count > limits.maxZipMembers) problem = new FileFormatError(where, null, `at most ${limits.maxZipMembers} members`, 'more');
-        else if (file.compression !== 0 && file.compression !== 8)
-          problem = new FileFormatError(where, null, `member "${file.name}" stored or deflated`, `compression method ${file.compression}`);
-        else if (file.compression === 0 && declared !== stored)
-          problem = new FileFormatError(where, null, `stored member "${file.name}" of ${stored} bytes`, `a declared size of ${declared}`);
-        else if (declared > limits.maxExpansion * stored + limits.smallFileBytes || declared > limits.maxArrayBytes)
-          problem = new FileFormatError(
-            where,
-            null,
-            `member "${file.name}" to expand at most ${limits.maxExpansion}× (zip bomb check)`,
-            `${declared} bytes declared from ${stored} compressed`,
-          );
-        else if (stored > bytes.length)
-          problem = new FileFormatError(
-            where,
-            null,
-            `member "${file.name}" inside the ${bytes.length}-byte file`,
-            `${stored} compressed bytes`,
-          );
-        return !problem;
-      },
-    });
-  } catch (e) {
-    throw new FileFormatError(where, null, 'a valid zip archive', `unreadable data (${(e as Error).message})`);
-  }
-  if (problem) throw problem;
-  return new Map(Object.entries(members));
+  return members;
 }
 
 /**
- * A zip archive of `members`, stored (no compression), in the order given.
- * @example const bytes = writeZip([['metadata.json', utf8('{}')]]);
+ * A zip archive of `members`, stored (no compression, as Keras writes), as a list of chunks
+ * (the members' bytes are not copied).
+ * @example writeFileAtomic('m.keras', writeZip([['metadata.json', utf8('{}')]]));
  */
-export function writeZip(members: [string, Uint8Array][]): Uint8Array {
-  return zipSync(Object.fromEntries(members.map(([name, data]) => [name, [data, { level: 0 }]])), {
-    mtime: new Date('2025-01-01T00:00:00Z'),
+export function writeZip(members: [string, Uint8Array][]): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  const zip = new Zip((error, chunk) => {
+    if (error) throw error;
+    chunks.push(chunk);
   });
+  for (const [name, data] of members) {
+    const file = new ZipPassThrough(name);
+    file.mtime = new Date('2025-01-01T00:00:00Z');
+    zip.add(file);
+    file.push(data, true);
+  }
+  zip.end();
+  return chunks;
 }

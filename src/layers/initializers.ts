@@ -25,8 +25,9 @@ export function fans(shape: readonly number[]): { fanIn: number; fanOut: number 
 let weightBudget: { left: number; stored: number; where: string } | null = null;
 
 /**
- * Runs `build` allowing initializers to create at most `elements` weight values in all; model
- * loaders use it so a file's config cannot make Convkit allocate more weights than the file holds.
+ * Builds a model whose weights are about to come from a file: initializers allocate zeros (no
+ * random draws, so loading leaves the global generator where it was) and at most `elements`
+ * values in all, so a file's config cannot make Convkit allocate more than the file holds.
  *
  * @example
  * const layer = withWeightBudget(25_000, 'm.keras', () => layerFromConfig(spec));
@@ -43,11 +44,14 @@ export function withWeightBudget<T>(elements: number, where: string, build: () =
 
 function make(shape: readonly number[], draw: () => number): Tensor {
   const size = sizeOf(shape);
-  if (weightBudget && (weightBudget.left -= size) < 0) {
-    const { where, stored } = weightBudget;
-    throw new Error(
-      `${where}: expected a model whose weights fit the ${stored} values the file stores, received a config that declares more (a weight of shape [${shape.join(', ')}])`,
-    );
+  if (weightBudget) {
+    if ((weightBudget.left -= size) < 0) {
+      const { where, stored } = weightBudget;
+      throw new Error(
+        `${where}: expected a model whose weights fit the ${stored} values the file stores, received a config that declares more (a weight of shape [${shape.join(', ')}])`,
+      );
+    }
+    return new Tensor(new Float32Array(size), shape);
   }
   const data = new Float32Array(size);
   for (let i = 0; i < data.length; i++) data[i] = draw();

@@ -138,10 +138,10 @@ describe('fuzzing the readers (fixed seed)', () => {
     await fuzz('.keras', MUTANTS, (i, r) => {
       if (i % 3 === 0) {
         const edited = new TextEncoder().encode(JSON.stringify(mutateJson(config, r)));
-        writeFileSync(target, writeZip([...members].map(([k, v]) => [k, k === 'config.json' ? edited : v])));
+        writeFileSync(target, Buffer.concat(writeZip([...members].map(([k, v]) => [k, k === 'config.json' ? edited : v]))));
       } else if (i % 3 === 1) {
         // Damage inside the weights file, re-zipped so the archive itself is valid.
-        writeFileSync(target, writeZip([...members].map(([k, v]) => [k, k === 'model.weights.h5' ? mutateBytes(v, r) : v])));
+        writeFileSync(target, Buffer.concat(writeZip([...members].map(([k, v]) => [k, k === 'model.weights.h5' ? mutateBytes(v, r) : v]))));
       } else writeFileSync(target, mutateBytes(bytes, r));
       return target;
     });
