@@ -26,11 +26,19 @@ interface H5Fs {
 }
 
 let ready: Promise<{ module: H5Module; fs: H5Fs }> | null = null;
+/** The low-level functions readInto uses (set once the module is ready). */
+let moduleRef: {
+  _malloc(bytes: number): number;
+  _free(ptr: number): void;
+  get_dataset_data(file: bigint, path: string, count: null, offset: null, strides: null, ptr: bigint): number;
+  HEAPU8: Uint8Array;
+} | null = null;
 let counter = 0;
 
 async function h5(): Promise<{ module: H5Module; fs: H5Fs }> {
   ready ??= h5wasm.ready.then((module) => {
     const fs = (module as unknown as { FS: H5Fs }).FS;
+    moduleRef = module as unknown as NonNullable<typeof moduleRef>;
     fs.mkdir('/convkit');
     // libhdf5's failures become exceptions (which the reader turns into FileFormatErrors)
     // instead of diagnostics printed to stderr.
@@ -230,6 +238,45 @@ export class H5Reader {
       return { shape, data: Float64Array.from(values, (v) => Number(v)), dtype: meta.signed ? 'int' : 'uint' };
     }
     throw new FileFormatError(this.where, null, `a numeric dataset at ${path}`, `HDF5 type class ${meta.type}`);
+  }
+
+  /** The shape of the dataset at `path` (nothing is read). */
+  shapeOf(path: string): number[] {
+    const ds = this.file.get(path);
+    if (!(ds instanceof h5wasm.Dataset)) throw new FileFormatError(this.where, null, `a dataset at ${path}`, ds ? 'a group' : 'nothing');
+    return ds.metadata.shape ?? [];
+  }
+
+  /**
+   * Reads the dataset at `path` into `target` (same element count): little-endian float32 goes
+   * straight from libhdf5's buffer into `target`, other dtypes through `read`.
+   */
+  readInto(path: string, target: Float32Array | Float64Array): void {
+    const ds = this.file.get(path);
+    if (!(ds instanceof h5wasm.Dataset)) throw new FileFormatError(this.where, null, `a dataset at ${path}`, ds ? 'a group' : 'nothing');
+    const meta = ds.metadata;
+    const n = (meta.shape ?? []).reduce((a, b) => a * b, 1);
+    if (n !== target.length) throw new FileFormatError(this.where, null, `${target.length} values at ${path}`, `${n}`);
+    if (!(meta.type === H5T_FLOAT && meta.size === 4 && meta.littleEndian && target instanceof Float32Array)) {
+      target.set(this.read(path).data);
+      return;
+    }
+    const mod = moduleRef!;
+    const ptr = mod._malloc(n * 4);
+    if (!ptr && n > 0) throw new FileFormatError(this.where, null, `memory for ${n} values at ${path}`, 'an allocation failure');
+    try {
+      mod.get_dataset_data(this.file.file_id, path, null, null, null, BigInt(ptr));
+      target.set(new Float32Array(mod.HEAPU8.buffer, ptr, n));
+    } catch (e) {
+      throw new FileFormatError(
+        this.where,
+        null,
+        `readable data at ${path}`,
+        `libhdf5 failed (${(e as Error).message}); external storage is not allowed`,
+      );
+    } finally {
+      mod._free(ptr);
+    }
   }
 
   close(): void {

@@ -73,6 +73,7 @@ export function writeKerasWeights(h5: H5Writer, model: Model, optimizer: Optimiz
 
 /** Loads every layer's variables from Keras 3's layout; counts and shapes must match. */
 export function readKerasWeights(h5: H5Reader, model: Model): void {
+  const pending: (readonly [Variable, string])[] = [];
   for (const { layer, path } of layerPaths(model)) {
     const vars = layerVariables(layer);
     const group = `/${path}/vars`;
@@ -85,8 +86,18 @@ export function readKerasWeights(h5: H5Reader, model: Model): void {
         `${stored.length}`,
       );
     }
-    const values = vars.map((v, i) => toVariableValue(h5.read(`${group}/${i}`), v, `${h5.where}: ${group}/${i}`));
-    vars.forEach((v, i) => v.assign(values[i]!));
+    vars.forEach((v, i) => checkShape(h5.shapeOf(`${group}/${i}`), v, `${h5.where}: ${group}/${i}`));
+    pending.push(...vars.map((v, i) => [v, `${group}/${i}`] as const));
+  }
+  // Every count and shape is checked before any variable changes; then each is read in place.
+  for (const [v, path] of pending) h5.readInto(path, v.data as Float32Array);
+}
+
+/** Throws unless a stored shape is the variable's. */
+export function checkShape(shape: readonly number[], variable: Variable, where: string): void {
+  const want = variable.shape;
+  if (shape.length !== want.length || shape.some((d, i) => d !== want[i])) {
+    throw new FileFormatError(where, null, `shape [${want.join(', ')}] for ${variable.name}`, `[${shape.join(', ')}]`);
   }
 }
 

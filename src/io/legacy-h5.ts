@@ -15,7 +15,7 @@ import { FileFormatError } from './errors.js';
 import { H5Reader, H5Writer } from './hdf5.js';
 import { layerFromKeras, toKeras } from './keras-config.js';
 import { parseJson, weightBytes } from './keras-file.js';
-import { readOptimizerVariables, toVariableValue, writeOptimizerVariables } from './keras-weights.js';
+import { checkShape, readOptimizerVariables, writeOptimizerVariables } from './keras-weights.js';
 
 /** HDF5's object-header limit that makes Keras split long attributes. */
 const HEADER_LIMIT = 64512;
@@ -117,9 +117,14 @@ export function readLegacyWeights(h5: H5Reader, model: Model, byName: boolean): 
     if (names.length !== weights.length) {
       throw new FileFormatError(h5.where, null, `${weights.length} weights for layer "${layer.name}"`, `${names.length} in ${group}`);
     }
-    return weights.map((w, i) => [w, toVariableValue(h5.read(`${group}/${names[i]}`), w, `${h5.where}: ${group}/${names[i]}`)] as const);
+    return weights.map((w, i) => {
+      const path = `${group}/${names[i]}`;
+      checkShape(h5.shapeOf(path), w, `${h5.where}: ${path}`);
+      return [w, path] as const;
+    });
   });
-  for (const list of updates) for (const [w, value] of list) w.assign(value);
+  // Every count and shape is checked before any variable changes; then each is read in place.
+  for (const list of updates) for (const [w, path] of list) h5.readInto(path, w.data as Float32Array);
 }
 
 /** Builds, compiles and fills a model from a legacy `.h5`. */

@@ -1,10 +1,10 @@
 /**
  * Zip archives. Reading parses the central directory itself (so stored members, as Keras writes
  * them, are views into the file's bytes, not copies) and checks every member's sizes against the
- * file and its compressed size (refusing zip bombs) before inflating with fflate. Writing streams
- * stored members through fflate's Zip, keeping them as separate chunks.
+ * file and its compressed size (refusing zip bombs) before inflating with fflate. Writing stores
+ * members (as Keras does) and returns the archive as chunks, so big members are never copied.
  */
-import { inflateSync, Zip, ZipPassThrough } from 'fflate';
+import { inflateSync } from 'fflate';
 import { FileFormatError } from './errors.js';
 import { limits } from './limits.js';
 
@@ -80,23 +80,73 @@ export function readZip(bytes: Uint8Array, where: string): Map<string, Uint8Arra
   return members;
 }
 
+const CRC_TABLE = Int32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c;
+});
+
+/** CRC-32 (the zip polynomial) of `data`. */
+export function crc32(data: Uint8Array): number {
+  let c = -1;
+  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ -1) >>> 0;
+}
+
+/** DOS date and time of 2025-01-01 00:00 (fixed, so saving the same model gives the same bytes). */
+const DOS_TIME = 0;
+const DOS_DATE = ((2025 - 1980) << 9) | (1 << 5) | 1;
+
 /**
- * A zip archive of `members`, stored (no compression, as Keras writes), as a list of chunks
- * (the members' bytes are not copied).
+ * A zip archive of `members`, stored (no compression, as Keras writes), as a list of chunks: the
+ * members' bytes are not copied.
  * @example writeFileAtomic('m.keras', writeZip([['metadata.json', utf8('{}')]]));
  */
 export function writeZip(members: [string, Uint8Array][]): Uint8Array[] {
   const chunks: Uint8Array[] = [];
-  const zip = new Zip((error, chunk) => {
-    if (error) throw error;
-    chunks.push(chunk);
-  });
+  const central: Uint8Array[] = [];
+  let offset = 0;
   for (const [name, data] of members) {
-    const file = new ZipPassThrough(name);
-    file.mtime = new Date('2025-01-01T00:00:00Z');
-    zip.add(file);
-    file.push(data, true);
+    const nameBytes = new TextEncoder().encode(name);
+    const crc = crc32(data);
+    const header = (size: number, signature: number) => {
+      const h = new Uint8Array(size + nameBytes.length);
+      const v = new DataView(h.buffer);
+      v.setUint32(0, signature, true);
+      return { h, v };
+    };
+    const local = header(30, LOCAL);
+    local.v.setUint16(4, 20, true); // version needed: 2.0
+    local.v.setUint16(8, 0, true); // stored
+    local.v.setUint16(10, DOS_TIME, true);
+    local.v.setUint16(12, DOS_DATE, true);
+    local.v.setUint32(14, crc, true);
+    local.v.setUint32(18, data.length, true);
+    local.v.setUint32(22, data.length, true);
+    local.v.setUint16(26, nameBytes.length, true);
+    local.h.set(nameBytes, 30);
+    const entry = header(46, CENTRAL);
+    entry.v.setUint16(4, 20, true);
+    entry.v.setUint16(6, 20, true);
+    entry.v.setUint16(12, DOS_TIME, true);
+    entry.v.setUint16(14, DOS_DATE, true);
+    entry.v.setUint32(16, crc, true);
+    entry.v.setUint32(20, data.length, true);
+    entry.v.setUint32(24, data.length, true);
+    entry.v.setUint16(28, nameBytes.length, true);
+    entry.v.setUint32(42, offset, true);
+    entry.h.set(nameBytes, 46);
+    chunks.push(local.h, data);
+    central.push(entry.h);
+    offset += local.h.length + data.length;
   }
-  zip.end();
-  return chunks;
+  const size = central.reduce((n, c) => n + c.length, 0);
+  const end = new Uint8Array(22);
+  const v = new DataView(end.buffer);
+  v.setUint32(0, EOCD, true);
+  v.setUint16(8, members.length, true);
+  v.setUint16(10, members.length, true);
+  v.setUint32(12, size, true);
+  v.setUint32(16, offset, true);
+  return [...chunks, ...central, end];
 }

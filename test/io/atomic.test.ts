@@ -34,10 +34,11 @@ const child = `
 import { zoo } from ${JSON.stringify(index)};
 const model = zoo.vggSmall({ inputShape: [32, 32, 3], classes: 10 });
 const paths = JSON.parse(process.argv[2]);
-process.stdout.write('saving\\n');
+process.stdout.write('start\\n');
 for (let k = 1; ; k++) {
   for (const w of model.weights) w.data.fill(k);
   for (const p of paths) await model.save(p);
+  process.stdout.write(\`saved \${k}\\n\`);
 }
 `;
 
@@ -51,10 +52,22 @@ describe('atomic saves', () => {
     const script = join(dir, 'saver.mjs');
     writeFileSync(script, child);
     const seen = new Set<number>();
-    for (const delay of [0, 60, 150, 400, 900]) {
+    // First a kill as soon as the saver starts (inside its first save), then kills at several
+    // moments after a first complete save (inside later ones).
+    for (const [after, delay] of [
+      ['start', 0],
+      ['saved 1', 0],
+      ['saved 1', 40],
+      ['saved 1', 120],
+      ['saved 1', 300],
+    ] as const) {
       const proc = spawn(process.execPath, [script, JSON.stringify(paths)], { stdio: ['ignore', 'pipe', 'inherit'] });
       await new Promise<void>((resolve, reject) => {
-        proc.stdout.once('data', () => resolve());
+        let text = '';
+        proc.stdout.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          if (text.includes(after)) resolve();
+        });
         proc.once('exit', (code) => reject(new Error(`saver exited early with ${code}`)));
       });
       await new Promise((r) => setTimeout(r, delay));
