@@ -16,6 +16,7 @@ type H5Dataset = InstanceType<typeof h5wasm.Dataset>;
 interface MemNode {
   contents: Uint8Array | null;
   usedBytes: number;
+  node_ops: { setattr(node: MemNode, attr: { size?: number }): void };
 }
 interface H5Fs {
   writeFile(path: string, data: Uint8Array, opts?: { canOwn?: boolean }): void;
@@ -308,6 +309,19 @@ export class H5Writer {
       if (node.contents) contents.set(node.contents.subarray(0, node.usedBytes));
       node.contents = contents;
     }
+    // libhdf5 truncates the file on close; MEMFS would reallocate and copy it whole. Within the
+    // reserved storage a truncation only moves the end (zeroing any extension).
+    const ops = node.node_ops;
+    node.node_ops = {
+      ...ops,
+      setattr(n: MemNode, attr: { size?: number }) {
+        const { size, ...rest } = attr;
+        if (size === undefined || !n.contents || size > n.contents.length) return ops.setattr(n, attr);
+        if (size > n.usedBytes) n.contents.fill(0, n.usedBytes, size);
+        n.usedBytes = size;
+        return ops.setattr(n, rest);
+      },
+    };
     return new H5Writer(file, fsPath, fs);
   }
 
