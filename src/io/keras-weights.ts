@@ -143,7 +143,11 @@ export function readOptimizerVariables(h5: H5Reader, group: string, optimizer: O
     return;
   }
   if (trainable.length === 0 || rest % trainable.length !== 0) {
-    throw new FileFormatError(h5.where, null, `optimizer slots for ${trainable.length} trainable variables at ${group}`, `${rest} arrays`);
+    // As Keras does (BaseOptimizer.load_own_variables): state of another layout is skipped, with a warning.
+    console.warn(
+      `${h5.where}: optimizer state skipped: expected slots for ${trainable.length} trainable variables at ${group}, found ${rest} arrays`,
+    );
+    return;
   }
   const perVariable = rest / trainable.length;
   const restored = trainable.map((v) =>
