@@ -93,7 +93,8 @@ function kerasLayerConfig(className: string, config: LayerConfig, flavor: KerasF
     if (key === 'batchInputShape' && flavor === 'keras3') continue;
     let k = snakeKey(key);
     let v: unknown = value;
-    if (key === 'dtype') v = dtypePolicy(value, flavor);
+    if (key === 'dtype')
+      v = className === 'InputLayer' ? value : dtypePolicy(value, flavor); // Keras writes InputLayer's dtype as a string
     else if (key === 'activation') v = kerasActivation(value);
     else if (key === 'dataFormat') v = 'channels_last';
     else if (isObjectSpec(value)) v = kerasObject(value, MODULES[key.endsWith('Regularizer') ? 'regularizer' : 'initializer']!, flavor);
