@@ -57,6 +57,14 @@ export interface H5Array {
   dtype: 'float16' | 'float32' | 'float64' | 'int' | 'uint';
 }
 
+/** The innermost reason in a libhdf5 error stack ("H5FD_open(): unable to open file"), on one line. */
+function libMessage(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  const frames = [...text.matchAll(/#\d+: .* in (\S+\(\)): (.*)$/gm)];
+  const last = frames.at(-1);
+  return (last ? `${last[1]}: ${last[2]}` : text).replace(/\s+/g, ' ').slice(0, 240);
+}
+
 const H5T_INTEGER = 0;
 const H5T_FLOAT = 1;
 
@@ -99,7 +107,7 @@ export class H5Reader {
       file = new h5wasm.File(fsPath, 'r');
     } catch (e) {
       fs.unlink(fsPath);
-      throw new FileFormatError(where, null, 'a readable HDF5 file', `libhdf5 refused it (${(e as Error).message})`);
+      throw new FileFormatError(where, null, 'a readable HDF5 file', `libhdf5 refused it (${libMessage(e)})`);
     }
     const reader = new H5Reader(file, fsPath, fs, where);
     try {
@@ -107,7 +115,7 @@ export class H5Reader {
     } catch (e) {
       reader.close();
       if (e instanceof FileFormatError) throw e;
-      throw new FileFormatError(where, null, 'a readable HDF5 file', `libhdf5 failed while checking it (${(e as Error).message})`);
+      throw new FileFormatError(where, null, 'a readable HDF5 file', `libhdf5 failed while checking it (${libMessage(e)})`);
     }
     return reader;
   }
@@ -219,7 +227,7 @@ export class H5Reader {
         this.where,
         null,
         `readable data at ${path}`,
-        `libhdf5 failed (${(e as Error).message}); external storage is not allowed`,
+        `libhdf5 failed (${libMessage(e)}); external storage is not allowed`,
       );
     }
     const size = shape.reduce((a, b) => a * b, 1);
@@ -273,7 +281,7 @@ export class H5Reader {
         this.where,
         null,
         `readable data at ${path}`,
-        `libhdf5 failed (${(e as Error).message}); external storage is not allowed`,
+        `libhdf5 failed (${libMessage(e)}); external storage is not allowed`,
       );
     } finally {
       mod._free(ptr);
