@@ -122,6 +122,8 @@ async function main(): Promise<void> {
         weightsBytes: number;
         params: number;
       };
+      if (format === formats[0] && op === 'save')
+        console.log(`(${m.params.toLocaleString('en-US')} parameters, ${(m.weightsBytes / 2 ** 20).toFixed(0)} MiB of weights)`);
       const times = m.peakExtra / m.weightsBytes;
       const ok = m.seconds <= 1.5 && times <= 2 ? 'met' : 'MISSED';
       console.log(
