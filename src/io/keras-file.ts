@@ -23,7 +23,7 @@ const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 /** Bytes of the model's weights (and optimizer slots, at most twice as many): the HDF5 file's expected size. */
 export function weightBytes(model: Model): number {
-  const weights = model.weights.reduce((n, w) => n + w.data.byteLength, 0);
+  const weights = model.weights.reduce((n, w) => n + w.size * 4, 0);
   return model.compiled ? 3 * weights : weights;
 }
 

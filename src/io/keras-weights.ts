@@ -66,7 +66,7 @@ export function writeKerasWeights(h5: H5Writer, model: Model, optimizer: Optimiz
     const vars = layerVariables(layer);
     if (vars.length === 0) continue;
     h5.attr(`/${path}/vars`, 'name', layer.name);
-    vars.forEach((v, i) => h5.dataset(`/${path}/vars/${i}`, v.data as Float32Array, v.shape));
+    vars.forEach((v, i) => h5.dataset(`/${path}/vars/${i}`, v.values() as Float32Array, v.shape));
   }
   if (optimizer) writeOptimizerVariables(h5, '/optimizer/vars', optimizer, model.trainableWeights);
 }

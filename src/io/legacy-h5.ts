@@ -74,7 +74,7 @@ export async function writeLegacyH5(model: Model): Promise<Uint8Array[]> {
     const weights = legacyWeights(layer);
     const names = weights.map((w) => `${w.name}:0`);
     writeListAttr(h5, group, 'weight_names', names);
-    weights.forEach((w, i) => h5.dataset(`${group}/${names[i]}`, w.data as Float32Array, w.shape));
+    weights.forEach((w, i) => h5.dataset(`${group}/${names[i]}`, w.values() as Float32Array, w.shape));
   }
   const optimizer = model.compiled?.optimizer;
   if (optimizer) {

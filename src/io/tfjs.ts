@@ -91,7 +91,7 @@ export function tfjsArtifacts(
   const parts: Uint8Array[] = [];
   for (const layer of model.layers) {
     for (const w of layer.weights) {
-      const [spec, bytes] = encodeWeight(w.name, w.data as Float32Array, w.shape, options.quantize);
+      const [spec, bytes] = encodeWeight(w.name, w.values() as Float32Array, w.shape, options.quantize);
       specs.push(spec);
       parts.push(bytes);
     }
