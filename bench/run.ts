@@ -4,7 +4,8 @@
  * training throughput, inference speed and latency; ResNet-20 training throughput; and the same
  * figures for PyTorch (when `/usr/bin/python3` has torch) measured in the same run, with glibc's
  * allocator tuned (the peer scripts' default) and as users run it (--plain-malloc), and the
- * ratios against both. Options: --quick, --no-ts, --no-peer, --no-plain, --json FILE.
+ * ratios against both; then ResNet-50 save/load per file format (bench/io.ts). Options: --quick, --no-ts,
+ * --no-peer, --no-plain, --no-io, --json FILE.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -138,3 +139,9 @@ if (jsonIndex > 0)
       1,
     ),
   );
+
+// Model files: ResNet-50 save and load per format (bench/io.ts; its own processes, ~1 minute).
+if (!quick && !args.has('--no-io')) {
+  console.log('');
+  spawnSync(process.execPath, [fileURLToPath(new URL('./io.js', import.meta.url))], { stdio: 'inherit' });
+}

@@ -21,3 +21,5 @@ export * from './core.js';
 export { nativeInfo, setNativeIsa, type NativeInfo } from './backends/native-loader.js';
 export { CSVLogger } from './training/csv-logger.js';
 export * from './data/index.js';
+export type { SaveOptions } from './models/model.js';
+export { loadModel, formats, FileFormatError, type ModelFormat, type Quantization } from './io/index.js';

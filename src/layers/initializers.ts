@@ -26,8 +26,38 @@ export function fans(shape: readonly number[]): { fanIn: number; fanOut: number 
   return { fanIn: receptive * shape[shape.length - 2]!, fanOut: receptive * shape[shape.length - 1]! };
 }
 
+let weightBudget: { left: number; stored: number; where: string } | null = null;
+
+/**
+ * Builds a model whose weights are about to come from a file: initializers allocate zeros (no
+ * random draws, so loading leaves the global generator where it was) and at most `elements`
+ * values in all, so a file's config cannot make Convkit allocate more than the file holds.
+ *
+ * @example
+ * const layer = withWeightBudget(25_000, 'm.keras', () => layerFromConfig(spec));
+ */
+export function withWeightBudget<T>(elements: number, where: string, build: () => T): T {
+  const outer = weightBudget;
+  weightBudget = { left: elements, stored: elements, where };
+  try {
+    return build();
+  } finally {
+    weightBudget = outer;
+  }
+}
+
 function make(shape: readonly number[], draw: () => number): Tensor {
-  const data = new Float32Array(sizeOf(shape));
+  const size = sizeOf(shape);
+  if (weightBudget) {
+    if ((weightBudget.left -= size) < 0) {
+      const { where, stored } = weightBudget;
+      throw new Error(
+        `${where}: expected a model whose weights fit the ${stored} values the file stores, received a config that declares more (a weight of shape [${shape.join(', ')}])`,
+      );
+    }
+    return new Tensor(new Float32Array(size), shape);
+  }
+  const data = new Float32Array(size);
   for (let i = 0; i < data.length; i++) data[i] = draw();
   return new Tensor(data, shape);
 }

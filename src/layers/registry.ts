@@ -41,3 +41,12 @@ export function layerFromConfig(serialized: SerializedLayer): Layer {
 export function serializeLayer(layer: Layer): SerializedLayer {
   return { className: layer.className, config: layer.getConfig() };
 }
+
+/**
+ * The class names `layerFromConfig` can rebuild (built-in and registered): the allow-list that
+ * model files are checked against.
+ * @example registeredLayerClasses().includes('Conv2D');   // true
+ */
+export function registeredLayerClasses(): string[] {
+  return [...registry.keys()].sort();
+}

@@ -17,6 +17,31 @@ import type { Compiled, TrainableModel } from '../training/types.js';
 import { checkBatchSize, checkInputs, checkTargets, modelDtype, toTensor, type DataLike, type InputsLike } from '../training/validate.js';
 import { formatSummary } from './summary.js';
 
+/** Options of `model.save` (model.json: `quantize` and `shardBytes`; other formats take none). */
+export interface SaveOptions {
+  quantize?: 'uint8' | 'uint16' | 'float16';
+  shardBytes?: number;
+}
+
+/** The file formats, installed by src/io (which depends on models, not the other way round). */
+export interface ModelFiles {
+  save(model: Model, path: string, options: SaveOptions): Promise<void>;
+  saveWeights(model: Model, path: string): Promise<void>;
+  loadWeights(model: Model, path: string): Promise<void>;
+}
+let files: ModelFiles | null = null;
+
+/** Called once by src/io/index.ts. */
+export function installModelFiles(f: ModelFiles): void {
+  files = f;
+}
+
+function modelFiles(): ModelFiles {
+  if (!files)
+    throw new Error("saving needs the file formats: import { loadModel } from 'convkit' (or 'convkit/build/src/io/index.js') first");
+  return files;
+}
+
 export interface CompileArgs {
   optimizer: OptimizerName | Optimizer | string;
   loss: LossName | LossFn | string;
@@ -194,6 +219,32 @@ export abstract class Model extends Layer implements TrainableModel {
     const result: { out: Tensor | null } = { out: null };
     await runWithTurns(predictSteps(this, xs, batchSize, result));
     return result.out!;
+  }
+
+  /**
+   * Saves the whole model (architecture, weights, compile config, optimizer state) atomically; the
+   * format follows the name: `.keras` (Keras 3), `.h5` (legacy Keras), `model.json` (TensorFlow.js).
+   * @example await model.save('mnist.keras');   // later: const m = await loadModel('mnist.keras');
+   */
+  async save(path: string, options: SaveOptions = {}): Promise<void> {
+    return modelFiles().save(this, path, options);
+  }
+
+  /**
+   * Saves the weights only: `.weights.h5` (Keras 3 layout) or `.h5` (legacy layout).
+   * @example await model.saveWeights('mnist.weights.h5');
+   */
+  async saveWeights(path: string): Promise<void> {
+    return modelFiles().saveWeights(this, path);
+  }
+
+  /**
+   * Loads weights into this (same-architecture) model: `.weights.h5` (Keras 3 layout), or a legacy
+   * Keras `.h5` matched by layer name (published Keras weight files).
+   * @example await model.loadWeights('mnist.weights.h5');
+   */
+  async loadWeights(path: string): Promise<void> {
+    return modelFiles().loadWeights(this, path);
   }
 
   /**

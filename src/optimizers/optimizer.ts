@@ -116,6 +116,16 @@ export abstract class Optimizer {
     return grads;
   }
 
+  /** A variable's state buffers (momentum, moments…), or undefined before its first step; for saving. */
+  getSlots(v: Variable): readonly FloatArray[] | undefined {
+    return this.slots.get(v);
+  }
+
+  /** Restores a variable's state buffers (loading a saved model; `update` then continues from them). */
+  setSlots(v: Variable, values: FloatArray[]): void {
+    this.slots.set(v, values);
+  }
+
   private slotsFor(v: Variable, count: number, fill = 0): FloatArray[] {
     let s = this.slots.get(v);
     if (!s) {
