@@ -191,11 +191,6 @@ export class H5Reader {
     return g.keys();
   }
 
-  /** True if `path` is a group. */
-  isGroup(path: string): boolean {
-    return this.file.get(path) instanceof h5wasm.Group;
-  }
-
   /** An attribute as a string or list of strings (bytes decoded as UTF-8), or null if absent. */
   attr(path: string, name: string): string | string[] | number | null {
     const obj = this.file.get(path) as H5Group | null;
@@ -205,12 +200,6 @@ export class H5Reader {
     if (Array.isArray(value)) return value.map(text);
     if (typeof value === 'number') return value;
     return text(value);
-  }
-
-  /** Names of an object's attributes. */
-  attrNames(path: string): string[] {
-    const obj = this.file.get(path) as H5Group | null;
-    return obj ? Object.keys(obj.attrs) : [];
   }
 
   /** Reads the numeric dataset at `path`. */

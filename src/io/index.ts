@@ -28,7 +28,10 @@ const readBytes = (path: string): Uint8Array => {
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 };
 
-/** File name ending → format; the first matching row wins (so `.weights.h5` precedes `.h5`). */
+/**
+ * File name ending → format; the first matching row wins (so `.weights.h5` precedes `.h5`).
+ * @example formats.map(([suffix, f]) => `${suffix}: ${f.name}`);   // the formats Convkit reads and writes
+ */
 export const formats: [suffix: string, format: ModelFormat][] = [
   [
     '.keras',

@@ -105,11 +105,6 @@ function kerasLayerConfig(className: string, config: LayerConfig, flavor: KerasF
   return out;
 }
 
-/** The input shape of each layer of a model, where known (for Keras's `build_config`). */
-export interface ToKerasOptions {
-  flavor: KerasFlavor;
-}
-
 /**
  * A serialized Convkit layer or model → the Keras object (`{module, class_name, config,
  * registered_name}` for Keras 3, `{class_name, config}` for Keras 2).
@@ -367,7 +362,7 @@ function functionalConfig(config: Json, where: string): LayerConfig {
  * register them (`registerLayer`); nothing in a file can run code.
  *
  * @example
- * const model = modelFromKeras(JSON.parse(configJson), 'm.keras: config.json');
+ * const model = layerFromKeras(JSON.parse(configJson), 'm.keras: config.json');
  */
 export function layerFromKeras(raw: unknown, where: string): Layer {
   return layerFromConfig(fromKeras(raw, where));
