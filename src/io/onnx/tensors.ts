@@ -24,6 +24,12 @@ function stridesOf(shape: readonly number[]): number[] {
  * @example permuteData(hwio, [3, 3, 8, 16], [3, 2, 0, 1])   // → OIHW [16, 8, 3, 3]
  */
 export function permuteData<T extends Float32Array | number[]>(data: T, shape: readonly number[], perm: readonly number[]): T {
+  if (perm.length === 2 && perm[0] === 1 && !Array.isArray(data)) {
+    const [rows, cols] = shape as [number, number];
+    const out = new Float32Array(data.length);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c]!;
+    return out as T;
+  }
   const outShape = perm.map((p) => shape[p]!);
   const inStrides = stridesOf(shape);
   const walk = perm.map((p) => inStrides[p]!);
@@ -57,6 +63,19 @@ export function int64Tensor(name: string, data: readonly number[], dims: readonl
   return { name, dims: [...dims], data_type: DataType.INT64, raw_data: raw };
 }
 
+const littleEndian = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/** Raw little-endian float32 bytes as a Float32Array (one copy, which also aligns them). */
+function littleEndianFloats(raw: Uint8Array): Float32Array {
+  const copy = new Uint8Array(raw); // a copy (Buffer.slice would share the file's memory)
+  const floats = new Float32Array(copy.buffer, 0, raw.length / 4);
+  if (!littleEndian) {
+    const view = new DataView(copy.buffer);
+    for (let i = 0; i < floats.length; i++) floats[i] = view.getFloat32(i * 4, true);
+  }
+  return floats;
+}
+
 const sizeOf = (dims: readonly number[]): number => dims.reduce((a, d) => a * d, 1);
 
 /** Decodes a TensorProto; `where` names it in errors (external data and odd types are refused). */
@@ -88,7 +107,7 @@ export function decodeTensor(t: TensorProto, where: string): ArrayValue {
   switch (type) {
     case DataType.FLOAT:
       expectBytes(4);
-      data = view ? Float32Array.from({ length: size }, (_, i) => view.getFloat32(i * 4, true)) : Float32Array.from(fromList(t.float_data));
+      data = raw ? littleEndianFloats(raw) : Float32Array.from(fromList(t.float_data));
       break;
     case DataType.DOUBLE:
       expectBytes(8);
@@ -116,4 +135,12 @@ export function decodeTensor(t: TensorProto, where: string): ArrayValue {
       );
   }
   return { dims, data, dataType: type };
+}
+
+/** The values as a new Float32Array, times `scale` (null, the batch size, becomes NaN). */
+export function toFloats(data: Float32Array | readonly (number | null)[], scale = 1): Float32Array {
+  if (data instanceof Float32Array && scale === 1) return data.slice();
+  const out = new Float32Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = (data[i] ?? NaN) * scale;
+  return out;
 }
