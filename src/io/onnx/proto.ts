@@ -95,7 +95,8 @@ export function encodeModel(model: ModelProto): Uint8Array {
   const type = modelProtoType();
   const problem = type.verify(model);
   if (problem) throw new Error(`ONNX export: the model message is malformed: ${problem}`);
-  return type.encode(type.fromObject(model)).finish();
+  const bytes = type.encode(type.fromObject(model)).finish();
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength); // a plain Uint8Array, not a Buffer
 }
 
 /**
