@@ -38,6 +38,7 @@ import {
   exportUpSampling2D,
   exportZeroPadding2D,
 } from './export-layers.js';
+import { exportOnnxActivation, exportOnnxConcat, exportOnnxConstantOp, exportOnnxPool2D } from './export-imported.js';
 import { attr, GraphBuilder } from './graph-builder.js';
 import { encodeModel, DataType, type ValueInfoProto } from './proto.js';
 
@@ -72,6 +73,11 @@ const exporters: Record<string, LayerExporter> = {
   ZeroPadding2D: exportZeroPadding2D,
   Cropping2D: exportCropping2D,
   UpSampling2D: exportUpSampling2D,
+  // Layers of imported graphs.
+  OnnxConcat: exportOnnxConcat,
+  OnnxConstantOp: exportOnnxConstantOp,
+  OnnxActivation: exportOnnxActivation,
+  OnnxPool2D: exportOnnxPool2D,
 };
 
 export interface ExportOnnxOptions {
