@@ -90,6 +90,16 @@ function window(ctx: ImportContext, node: NodeProto, a: Attrs, kernelFromWeight?
   return { k: k as Pair, s: s as Pair, d: d as Pair };
 }
 
+/** Input 0 as an NHWC activation, or a clear error for 1-D and 3-D windows. */
+function spatialInput(ctx: ImportContext, node: NodeProto): TensorValue {
+  const v = ctx.tensor(node);
+  if (v.layout.length !== 4)
+    throw new Error(
+      `${ctx.where(node)}: only 2-D windows (input [N, C, H, W]) are supported, received an input of rank ${v.layout.length}`,
+    );
+  return withLayout(v, NCHW_LAYOUT, ctx.where(node));
+}
+
 /** ZeroPadding2D in front when the pads are not 'valid' or 'same'. */
 function padFirst(x: TensorValue, pads: Pads, mode: string): TensorValue {
   if (mode !== 'explicit') return x;
@@ -98,7 +108,7 @@ function padFirst(x: TensorValue, pads: Pads, mode: string): TensorValue {
 
 export const importConv: OpHandler = (ctx, node, a) => {
   const where = ctx.where(node);
-  const x = withLayout(ctx.tensor(node), NCHW_LAYOUT, where);
+  const x = spatialInput(ctx, node);
   const w = ctx.constant(node, 1)!;
   if (w.dims.length !== 4)
     throw new Error(`${where}: only 2-D convolutions are supported, received a weight of shape [${w.dims.join(', ')}]`);
@@ -137,7 +147,7 @@ export const importConv: OpHandler = (ctx, node, a) => {
 
 export const importConvTranspose: OpHandler = (ctx, node, a) => {
   const where = ctx.where(node);
-  const x = withLayout(ctx.tensor(node), NCHW_LAYOUT, where);
+  const x = spatialInput(ctx, node);
   const w = ctx.constant(node, 1)!;
   if (w.dims.length !== 4)
     throw new Error(`${where}: only 2-D transposed convolutions are supported, received a weight of shape [${w.dims.join(', ')}]`);
@@ -145,8 +155,9 @@ export const importConvTranspose: OpHandler = (ctx, node, a) => {
   const { k, s, d } = window(ctx, node, a, w.dims.slice(2));
   if (d[0] !== 1 || d[1] !== 1) throw new Error(`${where}: dilations ${JSON.stringify(d)} are not supported (only 1)`);
   const size = spatial(ctx, node, x);
-  const outPad = a.ints('output_padding', [0, 0]) as Pair;
+  let outPad = a.ints('output_padding', [0, 0]) as Pair;
   const full = [0, 1].map((i) => (size[i]! - 1) * s[i]! + k[i]! + outPad[i]!);
+  outPad = [...outPad];
   let pads: Pads;
   const outputShape = a.ints('output_shape', []);
   const autoPad = a.string('auto_pad', 'NOTSET');
@@ -154,6 +165,10 @@ export const importConvTranspose: OpHandler = (ctx, node, a) => {
     const target = outputShape.length > 0 ? outputShape.slice(-2) : [size[0] * s[0], size[1] * s[1]];
     pads = [0, 1].map((i) => {
       const total = full[i]! - target[i]!;
+      if (total < 0) {
+        outPad[i] += -total; // a larger output than the full one: trailing output padding
+        return [0, 0];
+      }
       const half = Math.floor(total / 2);
       return autoPad === 'SAME_UPPER' ? [half, total - half] : [total - half, half];
     }) as Pads;
@@ -185,7 +200,7 @@ export function importPool(kind: 'max' | 'avg'): OpHandler {
   return (ctx, node, a) => {
     const where = ctx.where(node);
     if (node.output!.length > 1 && node.output![1]) throw new Error(`${where}: the Indices output is not supported`);
-    const x = withLayout(ctx.tensor(node), NCHW_LAYOUT, where);
+    const x = spatialInput(ctx, node);
     const { k, s, d } = window(ctx, node, a);
     if (d[0] !== 1 || d[1] !== 1) throw new Error(`${where}: dilations ${JSON.stringify(d)} are not supported (only 1)`);
     const size = spatial(ctx, node, x);
@@ -221,7 +236,7 @@ export function importPool(kind: 'max' | 'avg'): OpHandler {
 /** GlobalAveragePool / GlobalMaxPool: [N, C, 1, 1], kept as NHWC [N, 1, 1, C]. */
 export function importGlobalPool(kind: 'avg' | 'max'): OpHandler {
   return (ctx, node) => {
-    const x = withLayout(ctx.tensor(node), NCHW_LAYOUT, ctx.where(node));
+    const x = spatialInput(ctx, node);
     const layer = kind === 'avg' ? new GlobalAveragePooling2D({ keepdims: true }) : new GlobalMaxPooling2D({ keepdims: true });
     ctx.apply(node, layer, [x], NCHW_LAYOUT, x.nonNegative);
   };

@@ -18,8 +18,14 @@ const constOf = (dims: number[], data: Float32Array | (number | null)[]): ConstV
 const normalize = (axis: number, rank: number) => (axis < 0 ? axis + rank : axis);
 
 export const importIdentity: OpHandler = (ctx, node) => {
-  if (node.op_type === 'Dropout' && node.output!.length > 1 && node.output![1])
-    throw new Error(`${ctx.where(node)}: the mask output is not supported`);
+  if (node.op_type === 'Dropout') {
+    if (node.output!.length > 1 && node.output![1]) throw new Error(`${ctx.where(node)}: the mask output is not supported`);
+    if (node.input?.[2] && ctx.ints(node, 2)?.[0]) {
+      throw new Error(
+        `${ctx.where(node)}: Dropout in training mode (training_mode = true) is not supported; export the model in eval mode`,
+      );
+    }
+  }
   ctx.set(node, ctx.get(node.input![0]!, node));
 };
 
@@ -221,25 +227,30 @@ function axesOf(ctx: ImportContext, node: NodeProto, a: Parameters<OpHandler>[2]
   return a.has('axes') ? a.ints('axes', []) : null;
 }
 
+/** Unsqueeze/Squeeze of an activation: a Reshape that keeps the batch first. */
+function reshapeTo(ctx: ImportContext, node: NodeProto, v: Extract<OnnxValue, { kind: 'tensor' }>, dims: (number | null)[]): void {
+  if (dims[0] !== null && dims[0] !== ctx.fixedBatch) throw new Error(`${ctx.where(node)}: the batch axis must stay first`);
+  const x = withLayout(v, identity(v.layout.length), ctx.where(node));
+  ctx.apply(node, new Reshape({ targetShape: dims.slice(1) as number[] }), [x], identity(dims.length), x.nonNegative);
+}
+
 export const importUnsqueeze: OpHandler = (ctx, node, a) => {
-  const c = folded(ctx, node, 0);
+  const v = ctx.get(node.input![0]!, node);
+  const dims: (number | null)[] = v.kind === 'tensor' ? onnxDims(v) : [...v.dims];
   const axes = axesOf(ctx, node, a) ?? [];
-  const rank = c.dims.length + axes.length;
-  const dims = [...c.dims];
+  const rank = dims.length + axes.length;
   for (const axis of axes.map((x) => normalize(x, rank)).sort((p, q) => p - q)) dims.splice(axis, 0, 1);
-  ctx.set(node, constOf(dims, c.data));
+  if (v.kind === 'tensor') reshapeTo(ctx, node, v, dims);
+  else ctx.set(node, constOf(dims as number[], v.data));
 };
 
 export const importSqueeze: OpHandler = (ctx, node, a) => {
-  const c = folded(ctx, node, 0);
-  const axes = (axesOf(ctx, node, a) ?? c.dims.flatMap((d, i) => (d === 1 ? [i] : []))).map((x) => normalize(x, c.dims.length));
-  ctx.set(
-    node,
-    constOf(
-      c.dims.filter((_, i) => !axes.includes(i)),
-      c.data,
-    ),
-  );
+  const v = ctx.get(node.input![0]!, node);
+  const dims: (number | null)[] = v.kind === 'tensor' ? onnxDims(v) : [...v.dims];
+  const axes = (axesOf(ctx, node, a) ?? dims.flatMap((d, i) => (d === 1 ? [i] : []))).map((x) => normalize(x, dims.length));
+  const kept = dims.filter((_, i) => !axes.includes(i));
+  if (v.kind === 'tensor') reshapeTo(ctx, node, v, kept);
+  else ctx.set(node, constOf(kept as number[], v.data));
 };
 
 export const importCast: OpHandler = (ctx, node, a) => {

@@ -144,7 +144,8 @@ export class OnnxConstantOp extends Layer {
     const c = this.constant.shape;
     const rank = Math.max(s.length, c.length);
     return Array.from({ length: rank }, (_, i) => {
-      const a = s[s.length - rank + i] ?? 1;
+      const j = s.length - rank + i;
+      const a = j < 0 ? 1 : s[j]!; // null: the batch (unknown) stays unknown
       const b = c[c.length - rank + i] ?? 1;
       return a === null ? null : Math.max(a, b);
     });

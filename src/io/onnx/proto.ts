@@ -113,3 +113,16 @@ export function decodeModel(bytes: Uint8Array, where: string): ModelProto {
   }
   return type.toObject(message, { longs: Number, defaults: false }) as ModelProto;
 }
+
+/**
+ * Parses a serialized TensorProto (the .pb files of ONNX's test data).
+ * @example const t = decodeTensorProto(readFileSync('input_0.pb'), 'input_0.pb');
+ */
+export function decodeTensorProto(bytes: Uint8Array, where: string): TensorProto {
+  const type = modelProtoType().root.lookupType('onnx.TensorProto');
+  try {
+    return type.toObject(type.decode(bytes), { longs: Number, defaults: false }) as TensorProto;
+  } catch (e) {
+    throw new Error(`${where}: not an ONNX TensorProto: ${(e as Error).message}`);
+  }
+}
