@@ -40,7 +40,7 @@ import {
   importTranspose,
   importUnsqueeze,
 } from './import-shape.js';
-import { decodeModel, type ModelProto } from './proto.js';
+import { decodeModel, type ModelProto, type NodeProto } from './proto.js';
 import { decodeTensor } from './tensors.js';
 
 /** Arithmetic: folded when both inputs are constants, else a layer. */
@@ -116,6 +116,22 @@ function checkSupported(model: ModelProto, where: string): void {
   }
 }
 
+const isTranspose = (node: NodeProto, perm: number[]) =>
+  node.op_type === 'Transpose' &&
+  JSON.stringify((node.attribute ?? []).find((a) => a.name === 'perm')?.ints?.map(Number)) === JSON.stringify(perm);
+
+/** A rank-4 input that every reader first transposes NHWC → NCHW is NHWC (Convkit's own exports). */
+function readsAsNhwc(nodes: NodeProto[], name: string): boolean {
+  const readers = nodes.filter((n) => n.input?.includes(name));
+  return readers.length > 0 && readers.every((n) => isTranspose(n, [0, 3, 1, 2]));
+}
+
+/** A rank-4 output made by an NCHW → NHWC Transpose is NHWC already. */
+function writtenAsNhwc(nodes: NodeProto[], name: string): boolean {
+  const producer = nodes.find((n) => n.output?.includes(name));
+  return producer !== undefined && isTranspose(producer, [0, 2, 3, 1]);
+}
+
 export interface ImportOnnxOptions {
   /** Names the source in errors (a file name); default 'ONNX model'. */
   source?: string;
@@ -152,7 +168,7 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOnnxOptions = {}): Fun
       );
     }
     ctx.fixedBatch = dims[0] ?? null;
-    const layout = dims.length === 4 ? NCHW_LAYOUT : identity(dims.length);
+    const layout = dims.length === 4 && !readsAsNhwc(graph.node ?? [], info.name) ? NCHW_LAYOUT : identity(dims.length);
     const shape = layout.map((_, convkitAxis) => dims[layout.indexOf(convkitAxis)]!).slice(1);
     const value: TensorValue = { kind: 'tensor', t: input({ shape, name: info.name }), layout };
     ctx.values.set(info.name, value);
@@ -160,7 +176,12 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOnnxOptions = {}): Fun
   }
   for (const node of graph.node ?? []) {
     if (ctx.fusedAway.has(node)) continue;
-    handlers[node.op_type]!(ctx, node, new Attrs(node, ctx.where(node)));
+    try {
+      handlers[node.op_type]!(ctx, node, new Attrs(node, ctx.where(node)));
+    } catch (e) {
+      const message = (e as Error).message;
+      throw message.startsWith(where) ? e : new Error(`${ctx.where(node)}: ${message}`);
+    }
   }
   const outputs = (graph.output ?? []).map((info) => {
     const v = ctx.values.get(info.name);
@@ -168,7 +189,8 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOnnxOptions = {}): Fun
       throw new Error(
         `${where}: output "${info.name}" is ${v ? 'a constant' : 'not computed by any node'}; Convkit needs outputs computed from the input`,
       );
-    return withLayout(v, v.layout.length === 4 ? NCHW_LAYOUT : identity(v.layout.length), `${where}: output "${info.name}"`).t;
+    const nchw = v.layout.length === 4 && !writtenAsNhwc(graph.node ?? [], info.name);
+    return withLayout(v, nchw ? NCHW_LAYOUT : identity(v.layout.length), `${where}: output "${info.name}"`).t;
   });
   return new Functional({ inputs: inputs.map((v) => v.t), outputs, name: graph.name || 'onnx_model' });
 }
