@@ -4,8 +4,9 @@
  * training throughput, inference speed and latency; ResNet-20 training throughput; and the same
  * figures for PyTorch (when `/usr/bin/python3` has torch) measured in the same run, with glibc's
  * allocator tuned (the peer scripts' default) and as users run it (--plain-malloc), and the
- * ratios against both; then ResNet-50 save/load per file format (bench/io.ts). Options: --quick, --no-ts,
- * --no-peer, --no-plain, --no-io, --json FILE.
+ * ratios against both; ResNet-50 save/load per file format (bench/io.ts); PyTorch's resnet18 and
+ * mobilenet_v2 imported from ONNX, against ONNX Runtime (bench/onnx.ts). Options: --quick, --no-ts,
+ * --no-peer, --no-plain, --no-io, --no-onnx, --json FILE.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { loadNativeBackend } from '../src/backends/native-loader.js';
 import { benchConv, formatConvRows } from './conv.js';
 import { benchDeeper, formatDeeperRows } from './deeper.js';
 import { benchGemm, type Row } from './gemm.js';
+import { benchOnnx, formatOnnxRows, type OnnxBenchRow } from './onnx.js';
 import { benchResnet, type ResnetFigures } from './resnet.js';
 import { benchSeed, type SeedFigures } from './seed.js';
 
@@ -130,11 +132,30 @@ if (rn && resnetPeer)
       (resnetPeerPlain ? `; vs --plain-malloc ${ratio(rn.samplesPerS, resnetPeerPlain.train.samples_per_s)}x` : ''),
   );
 
+console.log('\n(f) Imported from ONNX (PyTorch exports, 224x224): Convkit against ONNX Runtime, same files and inputs');
+let onnxRows: OnnxBenchRow[] = [];
+if (!args.has('--no-onnx')) {
+  try {
+    onnxRows = await benchOnnx({ quick });
+    console.log(formatOnnxRows(onnxRows));
+  } catch (e) {
+    console.log(`not measured: ${(e as Error).message.split('\n')[0]} (needs /usr/bin/python3 with python3-torch and python3-torchvision)`);
+  }
+}
+
 if (jsonIndex > 0)
   writeFileSync(
     process.argv[jsonIndex + 1]!,
     JSON.stringify(
-      { gemm, conv: convRows, deeper: deeperRows, seeds, resnets, peer: { seedPeer, seedPeerPlain, resnetPeer, resnetPeerPlain } },
+      {
+        gemm,
+        conv: convRows,
+        deeper: deeperRows,
+        seeds,
+        resnets,
+        onnx: onnxRows,
+        peer: { seedPeer, seedPeerPlain, resnetPeer, resnetPeerPlain },
+      },
       null,
       1,
     ),

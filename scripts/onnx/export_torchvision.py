@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Exports PyTorch models to ONNX with torch.onnx.export, for Convkit's import tests and bench.
 
-Usage: /usr/bin/python3 scripts/onnx/export_torchvision.py OUT_DIR [name ...]
+Usage: /usr/bin/python3 scripts/onnx/export_torchvision.py OUT_DIR [name[@size] ...]
 
 Writes OUT_DIR/<name>.onnx for torchvision's resnet18, mobilenet_v2, vgg11_bn and squeezenet1_1
 (random weights from a fixed seed: nothing is downloaded) and `tiny_ops`, a small net that uses
@@ -9,7 +9,8 @@ the operators those four do not (x.view(x.size(0), -1) shape arithmetic, ConvTra
 ceil-mode average pooling, hardswish, hardsigmoid, concatenation, leaky relu, elu). Batch norm
 statistics are randomised so that inference-mode batch norm is exercised, and every model is
 put in eval mode. The batch axis is dynamic; spatial sizes are fixed (64x64, VGG 224x224:
-its AdaptiveAvgPool2d((7, 7)) exports only when the features are a multiple of 7).
+its AdaptiveAvgPool2d((7, 7)) exports only when the features are a multiple of 7); `name@224`
+writes OUT_DIR/name@224.onnx at 224x224 (the bench's size).
 """
 import os
 import sys
@@ -42,6 +43,9 @@ class TinyOps(nn.Module):
 
 def build(name):
     """The model and its input size (C, H, W)."""
+    if "@" in name:
+        base, size = name.split("@")
+        return build(base)[0], (3, int(size), int(size))
     if name == "tiny_ops":
         return TinyOps(), (3, 16, 16)
     if name == "vgg11_bn":
