@@ -23,3 +23,12 @@ export { CSVLogger } from './training/csv-logger.js';
 export * from './data/index.js';
 export type { SaveOptions } from './models/model.js';
 export { loadModel, formats, FileFormatError, type ModelFormat, type Quantization } from './io/index.js';
+export {
+  exportOnnx,
+  saveOnnx,
+  importOnnx,
+  loadOnnx,
+  supportedOnnxOps,
+  type ExportOnnxOptions,
+  type ImportOnnxOptions,
+} from './io/onnx/index.js';
