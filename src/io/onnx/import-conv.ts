@@ -16,7 +16,7 @@ import { ZeroPadding2D } from '../../layers/zero-padding2d.js';
 import { outputSize } from '../../ops/geometry.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { NCHW_LAYOUT, withLayout, type Attrs, type ImportContext, type TensorValue } from './import-context.js';
-import { OnnxPool2D } from './onnx-layers.js';
+import { OnnxActivation, OnnxPool2D } from './onnx-layers.js';
 import type { NodeProto } from './proto.js';
 import { permuteData, toFloats } from './tensors.js';
 
@@ -130,8 +130,9 @@ export const importConv: OpHandler = (ctx, node, a) => {
   };
   let layer: Layer;
   let kernelShape: number[];
+  const relu = group === 1 ? soleRelu(ctx, node) : null;
   if (group === 1) {
-    layer = new Conv2D({ filters: m, kernelInitializer: 'zeros', ...common });
+    layer = new Conv2D({ filters: m, kernelInitializer: 'zeros', activation: relu ? 'relu' : 'linear', ...common });
     kernelShape = [k[0], k[1], perGroup, m];
   } else if (group === channels && perGroup === 1) {
     layer = new DepthwiseConv2D({ depthMultiplier: m / channels, depthwiseInitializer: 'zeros', ...common });
@@ -141,9 +142,32 @@ export const importConv: OpHandler = (ctx, node, a) => {
       `${where}: grouped convolution with group ${group} over ${channels} channels is not supported (only group 1 and depthwise, group = channels)`,
     );
   }
-  ctx.apply(node, layer, [padFirst(x, pads, mode)], NCHW_LAYOUT);
+  const y = ctx.apply(node, layer, [padFirst(x, pads, mode)], NCHW_LAYOUT, relu !== null);
   setWeights(layer, [[kernel, kernelShape], ...(bias ? [[bias, [m]] as [Float32Array, number[]]] : [])]);
+  if (relu) {
+    ctx.fusedAway.add(relu.node);
+    if (relu.max === Infinity) ctx.set(relu.node, y);
+    else ctx.apply(relu.node, new OnnxActivation({ fn: 'clip', max: relu.max }), [y], NCHW_LAYOUT, true);
+  }
 };
+
+/**
+ * The Relu, or Clip(0, max), that alone reads a Conv's output: Conv2D then fuses the relu into its
+ * kernel (and a Clip's upper bound costs one more pass, not two).
+ */
+function soleRelu(ctx: ImportContext, node: NodeProto): { node: NodeProto; max: number } | null {
+  const readers = ctx.readers.get(node.output![0]!) ?? [];
+  const next = readers.length === 1 ? readers[0]! : null;
+  if (next?.op_type === 'Relu') return { node: next, max: Infinity };
+  if (next?.op_type !== 'Clip' || ctx.opset < 11) return null;
+  const bound = (i: number) => {
+    const name = next.input?.[i];
+    const v = name ? ctx.values.get(name) : undefined;
+    return v?.kind === 'const' && v.data.length === 1 ? Number(v.data[0]) : name ? NaN : undefined;
+  };
+  const [min, max] = [bound(1), bound(2) ?? Infinity];
+  return min === 0 && max > 0 ? { node: next, max } : null;
+}
 
 export const importConvTranspose: OpHandler = (ctx, node, a) => {
   const where = ctx.where(node);

@@ -139,7 +139,8 @@ export interface ImportOnnxOptions {
 
 /**
  * Builds a Convkit functional model from ONNX bytes. Inputs [N, C, H, W] become NHWC inputs
- * [N, H, W, C] (and rank-4 outputs NHWC); other ranks keep their axes.
+ * [N, H, W, C] (and rank-4 outputs NHWC); other ranks keep their axes. A file Convkit exported
+ * (NHWC input transposed inside the graph) imports with the same NHWC input.
  *
  * @example
  * const m = importOnnx(readFileSync('resnet18.onnx'));   // PyTorch's [1, 3, 224, 224] → [1, 224, 224, 3]

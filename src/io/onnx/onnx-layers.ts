@@ -180,7 +180,11 @@ export class OnnxActivation extends Layer {
   call(x: Tensor): Tensor {
     const clip = (v: Tensor, lo: number, hi: number) => ops.minimum(ops.maximum(v, lo), hi);
     const { fn, min, max, alpha, beta } = this.args;
-    if (fn === 'clip') return clip(x, min!, max!);
+    if (fn === 'clip') {
+      // One pass per finite bound: after a conv's fused relu, Clip(0, 6) costs one minimum.
+      const low = Number.isFinite(min) ? ops.maximum(x, min!) : x;
+      return Number.isFinite(max) ? ops.minimum(low, max!) : low;
+    }
     if (fn === 'hardSigmoid') return clip(ops.add(ops.mul(x, alpha!), beta!), 0, 1);
     return ops.mul(x, clip(ops.add(ops.mul(x, 1 / 6), 0.5), 0, 1));
   }
