@@ -9,8 +9,17 @@ import { Flatten } from '../../layers/flatten.js';
 import { Reshape } from '../../layers/reshape.js';
 import { ZeroPadding2D } from '../../layers/zero-padding2d.js';
 import type { OpHandler } from './import-conv.js';
-import { identity, NCHW_LAYOUT, onnxDims, withLayout, type ConstValue, type ImportContext, type OnnxValue } from './import-context.js';
-import { OnnxConcat } from './onnx-layers.js';
+import {
+  identity,
+  NCHW_LAYOUT,
+  onnxDims,
+  withLayout,
+  type ConstValue,
+  type ImportContext,
+  type OnnxValue,
+  type TensorValue,
+} from './import-context.js';
+import { OnnxConcat, OnnxConstantOp } from './onnx-layers.js';
 import type { NodeProto } from './proto.js';
 import { permuteData } from './tensors.js';
 
@@ -143,26 +152,25 @@ export const importPad: OpHandler = (ctx, node, a) => {
   if (node.input?.[3]) throw new Error(`${where}: the axes input is not supported`);
   const x = withLayout(ctx.tensor(node), NCHW_LAYOUT, where);
   if (x.layout.length !== 4 || pads.length !== 8) throw new Error(`${where}: only padding of 4-D [N, C, H, W] inputs is supported`);
-  if (mode !== 'constant' || value !== 0)
-    throw new Error(`${where}: only constant zero padding is supported, received mode '${mode}' with value ${value}`);
+  if (mode !== 'constant') throw new Error(`${where}: only constant padding is supported, received mode '${mode}'`);
   if (pads[0] || pads[1] || pads[4] || pads[5])
     throw new Error(`${where}: only padding of height and width is supported, received pads ${JSON.stringify(pads)}`);
   const [top, left, bottom, right] = [pads[2]!, pads[3]!, pads[6]!, pads[7]!];
   const grow = [top, bottom, left, right].map((p) => Math.max(p, 0));
   const shrink = [top, bottom, left, right].map((p) => Math.max(-p, 0));
   let y = x;
-  if (grow.some((p) => p > 0))
-    y = ctx.apply(
-      node,
-      new ZeroPadding2D({
-        padding: [
-          [grow[0]!, grow[1]!],
-          [grow[2]!, grow[3]!],
-        ],
-      }),
-      [y],
-      NCHW_LAYOUT,
-    );
+  if (grow.some((p) => p > 0)) {
+    // Padding with a value v: shift by −v, pad with zeros, shift back.
+    const shift = (op: 'add' | 'sub', v: TensorValue) =>
+      ctx.apply(node, new OnnxConstantOp({ op, values: [value], shape: [] }), [v], NCHW_LAYOUT);
+    if (value !== 0) y = shift('sub', y);
+    const padding: [[number, number], [number, number]] = [
+      [grow[0]!, grow[1]!],
+      [grow[2]!, grow[3]!],
+    ];
+    y = ctx.apply(node, new ZeroPadding2D({ padding }), [y], NCHW_LAYOUT, value === 0 && x.nonNegative);
+    if (value !== 0) y = shift('add', y);
+  }
   if (shrink.some((p) => p > 0))
     y = ctx.apply(
       node,
@@ -254,8 +262,16 @@ export const importSqueeze: OpHandler = (ctx, node, a) => {
 };
 
 export const importCast: OpHandler = (ctx, node, a) => {
-  const c = folded(ctx, node, 0);
   const to = a.int('to', 1);
+  const v = ctx.get(node.input![0]!, node);
+  if (v.kind === 'tensor') {
+    // Convkit's activations are float32: a cast to float or double changes nothing.
+    if (to !== 1 && to !== 11)
+      throw new Error(`${ctx.where(node)}: casting an activation to data type ${to} is not supported (only float and double)`);
+    ctx.set(node, v);
+    return;
+  }
+  const c = v;
   const toFloat = to === 1 || to === 11 || to === 10;
   ctx.set(
     node,
