@@ -197,7 +197,7 @@ export class OnnxActivation extends Layer {
   }
 }
 
-registerLayer('OnnxPool2D', (c) => new OnnxPool2D(c as unknown as OnnxPool2DArgs));
-registerLayer('OnnxConcat', (c) => new OnnxConcat(c as unknown as LayerArgs & { axis: number }));
-registerLayer('OnnxConstantOp', (c) => new OnnxConstantOp(c as unknown as ConstructorParameters<typeof OnnxConstantOp>[0]));
-registerLayer('OnnxActivation', (c) => new OnnxActivation(c as unknown as OnnxActivationArgs));
+registerLayer('OnnxPool2D', (config: OnnxPool2DArgs) => new OnnxPool2D(config));
+registerLayer('OnnxConcat', (config: LayerArgs & { axis: number }) => new OnnxConcat(config));
+registerLayer('OnnxConstantOp', (config: ConstructorParameters<typeof OnnxConstantOp>[0]) => new OnnxConstantOp(config));
+registerLayer('OnnxActivation', (config: OnnxActivationArgs) => new OnnxActivation(config));
