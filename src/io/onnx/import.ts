@@ -94,7 +94,10 @@ const handlers: Record<string, OpHandler> = {
   Slice: importSlice,
 };
 
-/** The operators the importer handles, for documentation and tests. */
+/**
+ * The operators (default ONNX domain) the importer handles.
+ * @example supportedOnnxOps.includes('Conv');   // true
+ */
 export const supportedOnnxOps: readonly string[] = Object.keys(handlers);
 
 /** Refuses a graph with operators outside the table, naming each with its nodes. */
