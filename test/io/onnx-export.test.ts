@@ -42,7 +42,7 @@ async function checkAgainstOrt(name: string, m: Model, sampleShape: number[], nc
     expected.shape,
     `${name}: output shape`,
   );
-  const diff = maxDiff(got, expected.data);
+  const diff = maxDiff(got, expected.values());
   assert.ok(diff <= 1e-4, `${name}: ONNX Runtime differs from Convkit by ${diff}`);
 }
 

@@ -212,7 +212,7 @@ function runNodeTest(dir: string): string | null {
     for (const [i, expectedProto] of outputs.entries()) {
       const expected = decodeTensor(expectedProto, dir);
       const got = results[i]!;
-      const gotData = got.shape.length === 4 ? relayout(Float32Array.from(got.data), got.shape, false) : got.data;
+      const gotData = got.shape.length === 4 ? relayout(Float32Array.from(got.values()), got.shape, false) : got.values();
       const gotDims = got.shape.length === 4 ? [got.shape[0], got.shape[3], got.shape[1], got.shape[2]] : [...got.shape];
       if (JSON.stringify(gotDims) !== JSON.stringify(expected.dims))
         return `output ${i} has shape [${gotDims.join(', ')}], expected [${expected.dims.join(', ')}]`;

@@ -47,7 +47,7 @@ describe("PyTorch's ONNX exports, imported", { skip }, () => {
       const reference = await runOrt(path, nchw, dims); // released before Convkit runs (vgg11_bn is 0.5 GB)
       const ours = m.predict(new Tensor(nhwc, [dims[0]!, dims[2]!, dims[3]!, dims[1]!]));
       assert.deepEqual([...ours.shape], reference.dims);
-      const diff = maxDiff(ours.data, reference.data);
+      const diff = maxDiff(ours.values(), reference.data);
       assert.ok(diff <= 1e-4, `${name}: differs from ONNX Runtime by ${diff}`);
     });
   }
@@ -66,10 +66,10 @@ describe("PyTorch's ONNX exports, imported", { skip }, () => {
     const losses = history.history['loss'] as number[];
     assert.ok(losses[losses.length - 1]! < losses[0]!, `the loss should fall: ${losses.join(', ')}`);
     const after = m.predict(x);
-    assert.ok(maxDiff(after.data, before.data) > 1e-3, 'fine-tuning changed the outputs');
+    assert.ok(maxDiff(after.values(), before.values()) > 1e-3, 'fine-tuning changed the outputs');
     const bytes = exportOnnx(m, { nchw: true });
     const back = await runOrt(bytes, nchw, dims);
-    const diff = maxDiff(back.data, after.data);
+    const diff = maxDiff(back.data, after.values());
     assert.ok(diff <= 1e-4, `the re-exported model differs from Convkit's by ${diff}`);
     const check = 'import sys, onnx; onnx.checker.check_model(onnx.load_from_string(sys.stdin.buffer.read()), full_check=True)';
     execFileSync((python as { python: string }).python, ['-c', check], { input: bytes, stdio: ['pipe', 'pipe', 'pipe'] });

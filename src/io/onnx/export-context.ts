@@ -5,6 +5,7 @@
  */
 import type { Layer } from '../../layers/layer.js';
 import type { Shape } from '../../layers/shape-types.js';
+import type { Tensor } from '../../tensor/tensor.js';
 import { attr, type GraphBuilder } from './graph-builder.js';
 
 /** A value of the graph: its ONNX name and its shape as Convkit sees it (NHWC, null batch). */
@@ -39,7 +40,8 @@ export function onnxAxis(axis: number, rank: number): number {
 }
 
 /** The layer's weights as float arrays. */
-export function weightData(w: { data: ArrayLike<number>; shape: readonly number[] } | null, where: string): Float32Array {
+export function weightData(w: Tensor | null, where: string): Float32Array {
   if (!w) throw new Error(`ONNX export: ${where} is not built (no weights); call the model once or give it an inputShape`);
-  return w.data instanceof Float32Array ? w.data : Float32Array.from(w.data);
+  const values = w.values();
+  return values instanceof Float32Array ? values : Float32Array.from(values);
 }

@@ -22,7 +22,7 @@ export const exportOnnxConstantOp: LayerExporter<OnnxConstantOp> = (g, layer, [x
   // The constant is in Convkit's axis order; a rank-4 one goes to NCHW like the activation.
   const dims = [...new Array<number>(rank - c.shape.length).fill(1), ...c.shape];
   const nchw = rank === 4;
-  const data = nchw ? permuteData(Float32Array.from(c.data), dims, [0, 3, 1, 2]) : Float32Array.from(c.data);
+  const data = nchw ? permuteData(Float32Array.from(c.values()), dims, [0, 3, 1, 2]) : Float32Array.from(c.values());
   const name = g.floats(`${layer.name}_constant`, data, nchw ? [dims[0]!, dims[3]!, dims[1]!, dims[2]!] : dims);
   const op = { add: 'Add', sub: 'Sub', mul: 'Mul', div: 'Div' }[layer.op];
   return g.node(op, layer.constantFirst ? [name, x!.name] : [x!.name, name], layer.name);

@@ -80,7 +80,7 @@ export class OnnxPool2D extends Layer {
     }
     const mean = ops.avgPool2d(padded ? ops.pad(x, paddings) : x, { poolSize, strides, padding: 'valid' });
     return padded
-      ? ops.mul(mean, this.scale!.dtype === x.dtype ? this.scale! : new Tensor(Float64Array.from(this.scale!.data), this.scale!.shape))
+      ? ops.mul(mean, this.scale!.dtype === x.dtype ? this.scale! : new Tensor(Float64Array.from(this.scale!.values()), this.scale!.shape))
       : mean;
   }
 
@@ -137,7 +137,7 @@ export class OnnxConstantOp extends Layer {
     this.constant = new Tensor(Float32Array.from(args.values), args.shape);
   }
   call(x: Tensor): Tensor {
-    const c = x.dtype === 'float64' ? new Tensor(Float64Array.from(this.constant.data), this.constant.shape) : this.constant;
+    const c = x.dtype === 'float64' ? new Tensor(Float64Array.from(this.constant.values()), this.constant.shape) : this.constant;
     return this.constantFirst ? ops[this.op](c, x) : ops[this.op](x, c);
   }
   computeOutputShape(s: Shape): Shape {
@@ -155,7 +155,7 @@ export class OnnxConstantOp extends Layer {
       ...super.getConfig(),
       op: this.op,
       constantFirst: this.constantFirst,
-      values: Array.from(this.constant.data),
+      values: Array.from(this.constant.values()),
       shape: [...this.constant.shape],
     };
   }
