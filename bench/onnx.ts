@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ort from 'onnxruntime-node';
 import { getBackend } from '../src/backends/index.js';
+import '../src/backends/native-loader.js'; // the native backend, as `convkit` users get it
 import { loadOnnx } from '../src/io/onnx/index.js';
 import { Random } from '../src/tensor/random.js';
 import { Tensor } from '../src/tensor/tensor.js';

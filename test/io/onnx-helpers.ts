@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import ort from 'onnxruntime-node';
+import '../../src/backends/native-loader.js'; // the native backend when built, as `convkit` users run
 import type { Model } from '../../src/models/model.js';
 import { Random } from '../../src/tensor/random.js';
 import { Tensor } from '../../src/tensor/tensor.js';
