@@ -1,6 +1,6 @@
 /**
  * Saving and loading models: one table maps a file name's ending to its format (`.keras`,
- * `.weights.h5`, `.h5`, `model.json`); `model.save`, `loadModel`, `model.saveWeights` and
+ * `.weights.h5`, `.h5`, `model.json`, `.onnx`); `model.save`, `loadModel`, `model.saveWeights` and
  * `model.loadWeights` all dispatch through it. A new format is one more row.
  */
 import { readFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { writeFileAtomic } from './atomic.js';
 import { readKerasArchive, readKerasWeightsFile, writeKerasArchive, writeKerasWeightsFile } from './keras-file.js';
 import { readLegacyH5, readLegacyWeightsFile, writeLegacyH5 } from './legacy-h5.js';
 import { loadTfjs, saveTfjs } from './tfjs.js';
+import { exportOnnx, importOnnx } from './onnx/index.js';
 
 /** One file format: what it can save and load. Absent entries are unsupported for that format. */
 export interface ModelFormat {
@@ -80,6 +81,14 @@ export const formats: [suffix: string, format: ModelFormat][] = [
       load: async (path) => loadTfjs(path),
     },
   ],
+  [
+    '.onnx',
+    {
+      name: 'ONNX (.onnx)',
+      save: async (model, path) => writeFileAtomic(path, [exportOnnx(model)]),
+      load: async (path) => importOnnx(readBytes(path), { source: path }),
+    },
+  ],
 ];
 
 /** Whether an HDF5 file's bytes mention the legacy layout's attribute (cheap sniff before a retry). */
@@ -100,7 +109,7 @@ function formatFor(path: string, want: keyof ModelFormat, verb: string): ModelFo
 /**
  * Loads a whole model: architecture, weights, and (if it was compiled) the compile config and
  * optimizer state, so `fit` continues where it stopped. Reads Keras 3 `.keras`, legacy Keras
- * `.h5` and TensorFlow.js `model.json` (with its weight shards).
+ * `.h5`, TensorFlow.js `model.json` (with its weight shards) and ONNX `.onnx` (src/io/onnx).
  *
  * @example
  * await model.save('mnist.keras');

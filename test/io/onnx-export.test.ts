@@ -139,6 +139,12 @@ for (const activation of [
   'swish',
   'silu',
   'leakyRelu',
+  'logSoftmax',
+  'softsign',
+  'exponential',
+  'hardSilu',
+  'hardSwish',
+  'mish',
 ]) {
   cases[`activation_${activation}`] = one(layers.activation({ activation }), [3, 2, 4]);
 }

@@ -27,6 +27,17 @@ export function exportActivation(g: GraphBuilder, activation: ActivationName, x:
       return g.node('Tanh', [x], base);
     case 'softmax':
       return g.node('Softmax', [x], base, [attr.int('axis', onnxAxis(-1, rank))]);
+    case 'logSoftmax':
+      return g.node('LogSoftmax', [x], base, [attr.int('axis', onnxAxis(-1, rank))]);
+    case 'softsign':
+      return g.node('Softsign', [x], base);
+    case 'exponential':
+      return g.node('Exp', [x], base);
+    case 'hardSilu':
+    case 'hardSwish':
+      return g.node('HardSwish', [x], base);
+    case 'mish': // ONNX's Mish arrives in opset 18: x·tanh(softplus(x))
+      return g.node('Mul', [x, g.node('Tanh', [g.node('Softplus', [x], `${base}_softplus`)], `${base}_tanh`)], base);
     case 'elu':
       return g.node('Elu', [x], base, [attr.float('alpha', 1)]);
     case 'selu':

@@ -4,7 +4,6 @@
  * layout. Each layer is exported by its class's entry in one table; a layer without one is an
  * error naming it. Nested models are inlined.
  */
-import { writeFileSync, renameSync } from 'node:fs';
 import { InputLayer } from '../../layers/input.js';
 import type { Layer } from '../../layers/layer.js';
 import type { Shape } from '../../layers/shape-types.js';
@@ -12,6 +11,7 @@ import type { SymbolicTensor } from '../../layers/symbolic.js';
 import { Functional } from '../../models/functional.js';
 import type { Model } from '../../models/model.js';
 import { Sequential } from '../../models/sequential.js';
+import { writeFileAtomic } from '../atomic.js';
 import {
   exportConv2D,
   exportConv2DTranspose,
@@ -197,15 +197,12 @@ export function exportOnnx(m: Model, opts: ExportOnnxOptions = {}): Uint8Array {
 }
 
 /**
- * Writes the model to an .onnx file (atomically: a temporary file renamed into place).
+ * Writes the model to an .onnx file, atomically (`model.save('m.onnx')` does the same).
  *
  * @example
  * saveOnnx(model, 'model.onnx');                  // NHWC input, as Convkit takes it
  * saveOnnx(model, 'model.onnx', { nchw: true });  // NCHW input, as PyTorch callers pass it
  */
 export function saveOnnx(m: Model, path: string, opts: ExportOnnxOptions = {}): void {
-  const bytes = exportOnnx(m, opts);
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, bytes);
-  renameSync(temporary, path);
+  writeFileAtomic(path, [exportOnnx(m, opts)]);
 }
