@@ -18,3 +18,6 @@ export const datasets = { mnist, fashionMnist, cifar10 };
 export { oneHot } from './one-hot.js';
 export { parseIdx, readIdx, type IdxArray, type IdxData, type IdxType } from './idx.js';
 export type { ImageDataset, LabeledImages, LoadOptions } from './labeled-images.js';
+export { imageDatasetFromDirectory, IMAGE_EXTENSIONS, type ImageFolderDataset, type ImageFolderOptions } from './image-folder.js';
+export { decodeBmp, type DecodedImage } from './bmp.js';
+export type { ColorMode } from './image-decode.js';
