@@ -45,7 +45,10 @@ function tar(files: Record<string, Uint8Array>): Uint8Array {
   blocks.push(new Uint8Array(1024));
   const out = new Uint8Array(blocks.reduce((a, b) => a + b.length, 0));
   let o = 0;
-  for (const b of blocks) (out.set(b, o), (o += b.length));
+  for (const b of blocks) {
+    out.set(b, o);
+    o += b.length;
+  }
   return out;
 }
 
