@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { FillMode, Kernels } from '../../src/backends/kernels.js';
-import { loadNativeBackend } from '../../src/backends/native.js';
+import { loadNativeBackend } from '../../src/backends/native-loader.js';
 import { tsKernels } from '../../src/backends/ts/index.js';
 import { assertClose } from './parity-util.js';
 

@@ -107,5 +107,5 @@ export class RandomCrop extends CropLayer {
   }
 }
 
-registerLayer('CenterCrop', (config) => new CenterCrop(config as unknown as CropArgs));
-registerLayer('RandomCrop', (config) => new RandomCrop(config as unknown as RandomCropArgs));
+registerLayer('CenterCrop', (config: CropArgs) => new CenterCrop(config));
+registerLayer('RandomCrop', (config: RandomCropArgs) => new RandomCrop(config));

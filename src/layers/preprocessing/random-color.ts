@@ -112,5 +112,5 @@ export class RandomBrightness extends ColorLayer {
   }
 }
 
-registerLayer('RandomContrast', (config) => new RandomContrast(config as unknown as ColorLayerArgs));
-registerLayer('RandomBrightness', (config) => new RandomBrightness(config as unknown as ColorLayerArgs));
+registerLayer('RandomContrast', (config: ColorLayerArgs) => new RandomContrast(config));
+registerLayer('RandomBrightness', (config: ColorLayerArgs) => new RandomBrightness(config));

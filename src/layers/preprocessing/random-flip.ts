@@ -68,4 +68,4 @@ export class RandomFlip extends Layer {
   }
 }
 
-registerLayer('RandomFlip', (config) => new RandomFlip(config as unknown as RandomFlipArgs));
+registerLayer('RandomFlip', (config: RandomFlipArgs) => new RandomFlip(config));

@@ -39,4 +39,4 @@ export class RandomRotation extends WarpLayer {
   }
 }
 
-registerLayer('RandomRotation', (config) => new RandomRotation(config as unknown as RandomRotationArgs));
+registerLayer('RandomRotation', (config: RandomRotationArgs) => new RandomRotation(config));

@@ -49,4 +49,4 @@ export class RandomTranslation extends WarpLayer {
   }
 }
 
-registerLayer('RandomTranslation', (config) => new RandomTranslation(config as unknown as RandomTranslationArgs));
+registerLayer('RandomTranslation', (config: RandomTranslationArgs) => new RandomTranslation(config));

@@ -49,4 +49,4 @@ export class RandomZoom extends WarpLayer {
   }
 }
 
-registerLayer('RandomZoom', (config) => new RandomZoom(config as unknown as RandomZoomArgs));
+registerLayer('RandomZoom', (config: RandomZoomArgs) => new RandomZoom(config));

@@ -53,4 +53,4 @@ export class Rescaling extends Layer {
   }
 }
 
-registerLayer('Rescaling', (config) => new Rescaling(config as unknown as RescalingArgs));
+registerLayer('Rescaling', (config: RescalingArgs) => new Rescaling(config));

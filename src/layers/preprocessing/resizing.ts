@@ -129,4 +129,4 @@ export class Resizing extends Layer {
   }
 }
 
-registerLayer('Resizing', (config) => new Resizing(config as unknown as ResizingArgs));
+registerLayer('Resizing', (config: ResizingArgs) => new Resizing(config));
