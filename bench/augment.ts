@@ -7,6 +7,7 @@
  *
  *   npx tsc -p tsconfig.json && node build/bench/augment.js [--steps N]
  */
+import '../src/backends/native-loader.js'; // makes the native backend available (the Node entry does this)
 import { getBackend, setBackend } from '../src/backends/index.js';
 import { layers } from '../src/layers/index.js';
 import type { Layer } from '../src/layers/layer.js';

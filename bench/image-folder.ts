@@ -7,6 +7,7 @@
  *
  *   npx tsc -p tsconfig.json && node build/bench/image-folder.js [--images N] [--workers W]
  */
+import '../src/backends/native-loader.js'; // makes the native backend available (the Node entry does this)
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
