@@ -59,3 +59,5 @@ export { ProgressBar } from './training/progbar.js';
 export { TrainingError, type FitArgs } from './training/fit.js';
 export type { DataLike, InputsLike, NestedNumbers } from './training/validate.js';
 export { oneHot } from './ops/one-hot.js';
+export type { BatchSource, FitDatasetArgs, InputSource } from './training/fit-dataset.js';
+export { Dataset, stackElements, type Batched } from './data/dataset.js';

@@ -6,7 +6,7 @@
  * exactly these names. The record is a mapped type over `Kernels`, so a kernel without a rule, or a
  * rule naming the wrong outputs, fails the type-check.
  */
-import type { Conv2dGeometry, FloatArray, Kernels, Pool2dGeometry } from './kernels.js';
+import type { Conv2dGeometry, FloatArray, ImageGeometry, Kernels, Pool2dGeometry } from './kernels.js';
 
 /** A kernel's name. */
 export type KernelName = keyof Kernels;
@@ -33,6 +33,7 @@ const convOut = (g: Conv2dGeometry): number => g.batch * g.outHeight * g.outWidt
 const poolIn = (g: Pool2dGeometry): number => g.batch * g.inHeight * g.inWidth * g.channels;
 const poolOut = (g: Pool2dGeometry): number => g.batch * g.outHeight * g.outWidth * g.channels;
 const inPlace = (): 'inPlace' => 'inPlace';
+const imageOut = (g: ImageGeometry): number => g.batch * g.outHeight * g.outWidth * g.channels;
 
 /**
  * The output rules.
@@ -76,6 +77,8 @@ export const KERNEL_SPECS: KernelSpecs = {
   batchNormTrain: (_x, _gamma, _beta, rows, channels) => ({ y: rows * channels, mean: channels, variance: channels }),
   batchNormBackward: (_dy, _x, _gamma, _mean, _variance, rows, channels) => ({ dx: rows * channels, dgamma: channels, dbeta: channels }),
   batchNormInference: (_x, _scale, _shift, rows, channels) => rows * channels,
+  affineWarp: (_x, g) => imageOut(g),
+  resize: (_x, g) => imageOut(g),
   adamUpdate: inPlace,
   sgdUpdate: inPlace,
   rmspropUpdate: inPlace,

@@ -147,6 +147,31 @@ export interface NadamStep {
   vScale: number;
 }
 
+/** How an image warp fills output pixels whose source point lies outside the input (Keras's fill_mode). */
+export type FillMode = 'reflect' | 'wrap' | 'constant' | 'nearest';
+/** How an image warp reads the input between pixel centres. */
+export type WarpInterpolation = 'bilinear' | 'nearest';
+/** Resampling filters of the resize kernel (Keras's Resizing interpolations). */
+export type ResizeMethod = 'bilinear' | 'nearest' | 'bicubic' | 'lanczos3';
+
+/** Geometry of an image-to-image kernel over NHWC input: batch×inHeight×inWidth×channels → batch×outHeight×outWidth×channels. */
+export interface ImageGeometry {
+  batch: number;
+  inHeight: number;
+  inWidth: number;
+  channels: number;
+  outHeight: number;
+  outWidth: number;
+}
+
+/** Options of the affineWarp kernel. */
+export interface WarpOptions {
+  interpolation: WarpInterpolation;
+  fillMode: FillMode;
+  /** The value of outside points with fillMode 'constant'. */
+  fillValue: number;
+}
+
 /**
  * The complete list of kernels every backend implements.
  *
@@ -344,6 +369,25 @@ export interface Kernels {
    * same sequence as `Random`, so masks do not depend on the backend.
    */
   dropoutMask(out: FloatArray, state: Int32Array, rate: number, keep: number): void;
+  /**
+   * Projective image warp (TensorFlow's ImageProjectiveTransformV3, which Keras's RandomRotation,
+   * RandomZoom and RandomTranslation call): with image b's row [a0, a1, a2, b0, b1, b2, c0, c1]
+   * of `transforms` (batch×8), output pixel (x, y) samples the input at
+   * ((a0·x + a1·y + a2) / k, (b0·x + b1·y + b2) / k), k = c0·x + c1·y + 1 (k = 0 gives fillValue).
+   * The source point is first mapped into the image by `fillMode` (reflect: d c b a | a b c d |
+   * d c b a; wrap: a b c d | a b c d; nearest: clamp; constant: unchanged), then read with
+   * `interpolation` (nearest rounds half away from zero), any neighbour outside the input
+   * reading fillValue. Coordinates are computed in float64.
+   */
+  affineWarp(x: FloatArray, g: ImageGeometry, transforms: FloatArray, options: WarpOptions): FloatArray;
+  /**
+   * Separable resampling, as Keras's image.resize (JAX's scale_and_translate with half-pixel
+   * centres): along each axis, output i reads input j with weight kernel(|(i + ½)·in/out − ½ − j|)
+   * (triangle for bilinear, Keys cubic a = −½ for bicubic, Lanczos radius 3), weights normalised
+   * per output and zero where that point lies outside [−½, in − ½]; with `antialias` and a
+   * downscale the kernel is widened by in/out. 'nearest' takes input floor((i + ½)·in/out).
+   */
+  resize(x: FloatArray, g: ImageGeometry, method: ResizeMethod, antialias: boolean): FloatArray;
 }
 
 /**

@@ -14,6 +14,7 @@ import type { Callback } from '../training/callbacks.js';
 import { stepsPerEpoch } from '../training/fit.js';
 import { ReduceLROnPlateau } from '../training/reduce-lr-on-plateau.js';
 import { describeFlags, parseFlags, UsageError, type FlagSpec } from './args.js';
+import { RECIPES, runRecipe, type RecipeFlags } from './recipes.js';
 
 const positive = (v: number) => (v > 0 ? null : 'expected a positive value');
 
@@ -47,6 +48,9 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
     help: '0 silent, 1 progress bar, 2 one line per epoch (default 1)',
     check: (v) => (v >= 0 && v <= 2 ? null : 'expected 0, 1 or 2'),
   },
+  recipe: { type: 'string', help: 'a complete recipe (model, data, augmentation, schedule): see below', choices: Object.keys(RECIPES) },
+  dataDir: { type: 'string', metavar: 'dir', help: 'train on a folder of class subfolders (20% held out)' },
+  imageSize: { type: 'int', help: 'with --data-dir: images are resized to N×N (default 64)', check: positive },
   help: { type: 'boolean', help: 'show this help' },
 };
 
@@ -56,7 +60,12 @@ Trains the Keras MNIST tutorial's CNN on real MNIST (60,000 + 10,000 images) and
 its test accuracy. --model and --dataset pick another architecture or dataset.
 
 Options:
-${describeFlags(TRAIN_FLAGS)}`;
+${describeFlags(TRAIN_FLAGS)}
+
+Recipes (--epochs, --batch-size, --learning-rate, --seed, --limit override their parts):
+${Object.entries(RECIPES)
+  .map(([name, r]) => `  ${name.padEnd(34)}${r.description}`)
+  .join('\n')}`;
 
 /** The `--lr-schedule` choices. */
 export type Schedule = 'constant' | 'cosine' | 'plateau';
@@ -94,6 +103,7 @@ export async function train(argv: readonly string[]): Promise<number> {
     console.log(TRAIN_HELP);
     return NaN;
   }
+  if (flags['recipe'] || flags['dataDir']) return runRecipe(flags as RecipeFlags);
   const epochs = (flags['epochs'] as number | undefined) ?? 10;
   const batchSize = (flags['batchSize'] as number | undefined) ?? 200;
   const validationSplit = (flags['validationSplit'] as number | undefined) ?? 0.2;

@@ -7,6 +7,7 @@ import { access, open, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Tensor } from '../tensor/tensor.js';
+import { fetchDatasetArchive, type DatasetArchive } from './download.js';
 import { allInOrder, keepCount, type ImageDataset, type LabeledImages, type LoadOptions } from './labeled-images.js';
 
 const SIDE = 32;
@@ -156,6 +157,22 @@ async function readClassNames(dir: string): Promise<string[]> {
   return names;
 }
 
+/** The official binary archive and its md5 (from the CIFAR page). */
+export const CIFAR10_ARCHIVE: DatasetArchive = {
+  url: 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz',
+  checksum: 'c32a1d4ab5d03f1284b67883e8d87530',
+  folder: 'cifar-10-batches-bin',
+  marker: 'test_batch.bin',
+};
+
+export interface Cifar10Options extends LoadOptions {
+  /** Without `dir`: download the official archive (162 MB, md5-checked) into the cache and use it. */
+  download?: boolean;
+  cacheDir?: string;
+  /** Another copy of the archive (a mirror, a test server). */
+  archive?: DatasetArchive;
+}
+
 /**
  * Loads CIFAR-10: images float32 NHWC [n, 32, 32, 3] in [0, 1] (pixel / 255), labels int32 [n].
  * Train is data_batch_1..5 in order (50,000), test is test_batch (10,000).
@@ -171,8 +188,10 @@ async function readClassNames(dir: string): Promise<string[]> {
  * train.images.shape;                  // [1000, 32, 32, 3]
  * classNames[train.labels.data[0]!];   // 'frog'
  */
-async function load(options: LoadOptions = {}): Promise<ImageDataset> {
-  const dir = options.dir ?? (await defaultDir());
+async function load(options: Cifar10Options = {}): Promise<ImageDataset> {
+  const dir =
+    options.dir ??
+    (options.download ? await fetchDatasetArchive(options.archive ?? CIFAR10_ARCHIVE, options.cacheDir) : await defaultDir());
   // Every file is checked before any is read: a bad test_batch is found before minutes of work.
   const [names, trainCounts, testCounts] = await allInOrder([
     readClassNames(dir),

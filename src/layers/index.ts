@@ -30,6 +30,7 @@ import { Reshape, type ReshapeArgs } from './reshape.js';
 import { SeparableConv2D, type SeparableConv2DArgs } from './separable-conv2d.js';
 import { UpSampling2D, type UpSampling2DArgs } from './up-sampling2d.js';
 import { ZeroPadding2D, type ZeroPadding2DArgs } from './zero-padding2d.js';
+import { preprocessingLayers } from './preprocessing/index.js';
 
 /**
  * Layer factories.
@@ -71,6 +72,8 @@ export const layers = {
   depthwiseConv2d: (args: DepthwiseConv2DArgs) => new DepthwiseConv2D(args),
   separableConv2d: (args: SeparableConv2DArgs) => new SeparableConv2D(args),
   conv2dTranspose: (args: Conv2DTransposeArgs) => new Conv2DTranspose(args),
+  // Augmentation and preprocessing (src/layers/preprocessing/).
+  ...preprocessingLayers,
 };
 
 export { Activation, AveragePooling2D, Conv2D, Dense, Flatten, MaxPooling2D };
@@ -102,3 +105,4 @@ export { layerFromConfig, registerLayer, serializeLayer, type SerializedLayer } 
 export { activations, type ActivationName } from './activations.js';
 export { initializers, type Initializer, type InitializerIdentifier } from './initializers.js';
 export type { Shape } from './shape-types.js';
+export * from './preprocessing/index.js';

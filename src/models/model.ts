@@ -13,6 +13,15 @@ import type { Variable } from '../tensor/variable.js';
 import type { History } from '../training/callbacks.js';
 import { evaluateLogs, predictBatched, predictSteps, runWithTurns } from '../training/evaluate.js';
 import { fit, type FitArgs } from '../training/fit.js';
+import {
+  evaluateDataset,
+  fitDataset,
+  isBatchStream,
+  predictDataset,
+  type BatchSource,
+  type FitDatasetArgs,
+  type InputSource,
+} from '../training/fit-dataset.js';
 import type { Compiled, TrainableModel } from '../training/types.js';
 import { checkBatchSize, checkInputs, checkTargets, modelDtype, toTensor, type DataLike, type InputsLike } from '../training/validate.js';
 import { formatSummary } from './summary.js';
@@ -173,16 +182,22 @@ export abstract class Model extends Layer implements TrainableModel {
    * await model.fit(x, y, { epochs: 10, batchSize: 200, validationSplit: 0.2, verbose: 1 });
    * await model.fit(x, y, { callbacks: { onEpochEnd: (epoch, logs) => console.log(epoch, logs.loss) } });
    */
-  fit(x: InputsLike, y: DataLike, args: FitArgs = {}): Promise<History> {
-    return fit(this, this.compiled, x, y, args);
+  fit(x: InputsLike, y: DataLike, args?: FitArgs): Promise<History>;
+  /** Trains on a Dataset of [x, y] batches (one pass per epoch). @example await model.fit(train.batch(128), { epochs: 5, validationData: test.batch(500) }); */
+  fit(dataset: BatchSource, args?: FitDatasetArgs): Promise<History>;
+  fit(x: InputsLike | BatchSource, y?: DataLike | FitDatasetArgs, args: FitArgs = {}): Promise<History> {
+    if (isBatchStream(x)) return fitDataset(this, this.compiled, x, (y ?? {}) as FitDatasetArgs);
+    return fit(this, this.compiled, x, y as DataLike, args);
   }
 
   /**
    * Loss and metrics on (x, y): `[loss, ...metrics]` in compile order.
    * @example const [loss, accuracy] = await model.evaluate(xTest, yTest, { batchSize: 1000 });
    */
-  async evaluate(x: InputsLike, y: DataLike, args: BatchArgs = {}): Promise<number[]> {
+  async evaluate(x: InputsLike | BatchSource, y?: DataLike, args: BatchArgs = {}): Promise<number[]> {
     if (!this.compiled) throw new Error(`evaluate: model "${this.name}" must be compiled first: call model.compile({ optimizer, loss })`);
+    if (isBatchStream(x)) return Object.values(await evaluateDataset(this, this.compiled, x));
+    if (y === undefined) throw new Error('evaluate: expected targets y with the inputs x (or one Dataset of [x, y] batches)');
     checkOptionNames(args, ['batchSize', 'verbose'], 'evaluate');
     const batchSize = checkBatchSize(args.batchSize ?? 32, 'evaluate');
     const dtype = modelDtype(this);
@@ -205,8 +220,12 @@ export abstract class Model extends Layer implements TrainableModel {
    * Outputs for every sample, computed in batches (an array of tensors for a model of several inputs).
    * @example const probabilities = model.predict(images, { batchSize: 1000 });
    */
-  predict(x: InputsLike, args: BatchArgs = {}): Tensor {
-    const { xs, batchSize } = this.predictInputs(x, args, 'predict');
+  predict(x: InputsLike, args?: BatchArgs): Tensor;
+  /** Outputs for every batch of a Dataset (of x, or of [x, y]), joined. @example const p = await model.predict(test.batch(500)); */
+  predict(dataset: InputSource): Promise<Tensor>;
+  predict(x: InputsLike | InputSource, args: BatchArgs = {}): Tensor | Promise<Tensor> {
+    if (isBatchStream(x)) return predictDataset(this, x);
+    const { xs, batchSize } = this.predictInputs(x as InputsLike, args, 'predict');
     return predictBatched(this, xs, batchSize);
   }
 

@@ -4,6 +4,7 @@
 export * from './convolution.js';
 export * from './dropout.js';
 export * from './elementwise.js';
+export * from './image.js';
 export * from './layout.js';
 export * from './linalg.js';
 export * from './normalization.js';

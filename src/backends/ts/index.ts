@@ -9,6 +9,7 @@ import { convKernels } from './conv.js';
 import { convPoolKernels } from './conv-pool.js';
 import { depthwiseConv2d, depthwiseConv2dBackpropFilter, depthwiseConv2dBackpropInput } from './depthwise.js';
 import { elementwiseKernels } from './elementwise.js';
+import { imageKernels } from './image.js';
 import { layoutKernels } from './layout.js';
 import { matmulKernels } from './matmul.js';
 import { normalizationKernels } from './normalization.js';
@@ -37,6 +38,7 @@ export const tsKernels: Kernels = {
   ...layoutKernels,
   ...normalizationKernels,
   ...optimKernels,
+  ...imageKernels,
   dropoutMask: dropoutMaskFromState,
 };
 

@@ -1,0 +1,72 @@
+/**
+ * Training from a folder of image files against training from the same images in memory: N
+ * CIFAR-10 images (the cifar10-jpeg copy) written as PNG files in class folders, then one epoch
+ * each way of a small CNN (zoo.vggSmall) at batch 128, in one run; decoding runs in worker
+ * threads while the main thread trains. The issue's target: the folder at ≥ 90% of in-memory
+ * samples per second.
+ *
+ *   npx tsc -p tsconfig.json && node build/bench/image-folder.js [--images N] [--workers W]
+ */
+import '../src/backends/native-loader.js'; // makes the native backend available (the Node entry does this)
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { getBackend } from '../src/backends/index.js';
+import { cifar10 } from '../src/data/cifar10.js';
+import { Dataset } from '../src/data/dataset.js';
+import { imageDatasetFromDirectory } from '../src/data/image-folder.js';
+import * as ops from '../src/ops/index.js';
+import { vggSmall } from '../src/models/zoo.js';
+import { setSeed } from '../src/tensor/random.js';
+import { Tensor } from '../src/tensor/tensor.js';
+
+const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const n = arg('--images', 2560);
+const workers = arg('--workers', 1);
+const batch = 128;
+
+const { train, classNames } = await cifar10.load({ limit: n });
+const dir = mkdtempSync(join(tmpdir(), 'convkit-folder-bench-'));
+for (const c of classNames) mkdirSync(join(dir, c));
+const pixels = train.images.data;
+for (let i = 0; i < n; i++) {
+  const bytes = Uint8Array.from(pixels.subarray(i * 3072, (i + 1) * 3072), (v) => Math.round(v * 255));
+  await sharp(bytes, { raw: { width: 32, height: 32, channels: 3 } })
+    .png()
+    .toFile(join(dir, classNames[train.labels.data[i]!]!, `${i}.png`));
+}
+
+function model() {
+  setSeed(1);
+  const m = vggSmall();
+  m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  return m;
+}
+
+async function time(run: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await run();
+  return (performance.now() - t0) / 1000;
+}
+
+const x = new Tensor(
+  Float32Array.from(pixels.subarray(0, n * 3072), (v) => Math.round(v * 255) / 255),
+  [n, 32, 32, 3],
+);
+const memory = Dataset.fromArrays(x, train.labels).shuffle(n, { seed: 1 }).batch(batch);
+const folder = imageDatasetFromDirectory(dir, { imageSize: [32, 32], batchSize: batch, seed: 1, verbose: false, workers })
+  .map(([images, labels]) => [ops.mul(images, 1 / 255), labels] as [Tensor, Tensor])
+  .prefetch(2);
+await model().fit(memory.take(2), { epochs: 1, verbose: 0 }); // warm both paths up
+await model().fit(folder.take(2), { epochs: 1, verbose: 0 });
+const inMemory = await time(() => model().fit(memory, { epochs: 1, verbose: 0 }));
+const fromFolder = await time(() => model().fit(folder, { epochs: 1, verbose: 0 }));
+rmSync(dir, { recursive: true, force: true });
+console.log(`One epoch of ${n} CIFAR images, vggSmall, batch ${batch}, backend ${getBackend().name}, ${workers} decoding worker(s)`);
+console.log(`  in memory:   ${inMemory.toFixed(1)} s (${(n / inMemory).toFixed(0)} samples/s)`);
+console.log(`  from folder: ${fromFolder.toFixed(1)} s (${(n / fromFolder).toFixed(0)} samples/s)`);
+console.log(`  folder / memory speed: ${(inMemory / fromFolder).toFixed(2)}`);

@@ -1,0 +1,158 @@
+#!/usr/bin/python3
+"""PyTorch copy of `convkit train --recipe cifar10-resnet20` (src/cli/recipes.ts), for the
+accuracy and the epoch time side by side with Convkit.
+
+Model : zoo.resnet20: 3x3 conv 16 (no bias) -> BN -> relu, then 3 stages of 3 basic blocks
+        (16, 32, 64 filters; stride 2 at the start of stages 2 and 3, with a 1x1 conv shortcut
+        with bias), global average pooling, dense 10. He-normal conv kernels; batch norm
+        epsilon 1e-3 and momentum 0.99 (Keras's defaults; PyTorch's momentum is 1 - 0.99).
+Recipe: CIFAR-10 binary files / 255, per-channel standardisation, per batch of 128: a
+        horizontal flip with probability 1/2 and a whole-pixel shift in [-4, 4] on each axis
+        with zeros coming in (Keras RandomTranslation(4/32, 'constant', 'nearest')), label
+        smoothing 0.1, SGD momentum 0.9 Nesterov, decoupled weight decay 5e-4 (w -= lr*wd*w, as
+        Keras's weight_decay), learning rate rising linearly from 0.01 to 0.1 over 2 epochs then
+        cosine to 0, 30 epochs; the test accuracy averages each image's and its mirror's outputs.
+Prints one line per epoch (seconds, train loss, test accuracy) and a final JSON line.
+
+Usage: /usr/bin/python3 bench/peers/pytorch_cifar10.py [--epochs 30] [--seed 1] [--threads 2]
+                                                       [--limit N] [--data DIR]
+"""
+import argparse
+import json
+import math
+import os
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+MEAN = np.array([0.4914, 0.4822, 0.4465], dtype=np.float32)
+STD = np.array([0.247, 0.2435, 0.2616], dtype=np.float32)
+
+
+def load(folder, names, limit):
+    raw = np.concatenate([np.fromfile(os.path.join(folder, n), dtype=np.uint8).reshape(-1, 3073) for n in names])
+    if limit:
+        raw = raw[:limit]
+    labels = raw[:, 0].astype(np.int64)
+    images = raw[:, 1:].reshape(-1, 3, 32, 32).astype(np.float32) / 255.0
+    images = (images - MEAN[None, :, None, None]) / STD[None, :, None, None]
+    return torch.from_numpy(images), torch.from_numpy(labels)
+
+
+def bn(c):
+    return nn.BatchNorm2d(c, eps=1e-3, momentum=0.01)
+
+
+class Block(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.c1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.b1 = bn(cout)
+        self.c2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.b2 = bn(cout)
+        self.short = nn.Conv2d(cin, cout, 1, stride, 0, bias=True) if stride != 1 else None
+
+    def forward(self, x):
+        y = self.b2(self.c2(F.relu(self.b1(self.c1(x)))))
+        return F.relu((self.short(x) if self.short is not None else x) + y)
+
+
+class ResNet20(nn.Module):
+    def __init__(self, classes=10):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 16, 3, 1, 1, bias=False)
+        self.bn = bn(16)
+        blocks, cin = [], 16
+        for stage, cout in enumerate([16, 32, 64]):
+            for b in range(3):
+                blocks.append(Block(cin, cout, 2 if stage > 0 and b == 0 else 1))
+                cin = cout
+        self.blocks = nn.Sequential(*blocks)
+        self.fc = nn.Linear(64, classes)
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
+
+    def forward(self, x):
+        x = self.blocks(F.relu(self.bn(self.stem(x))))
+        return self.fc(x.mean(dim=(2, 3)))
+
+
+def augment(x, gen):
+    n = x.shape[0]
+    flip = torch.rand(n, generator=gen) < 0.5
+    x = torch.where(flip[:, None, None, None], x.flip(3), x)
+    out = torch.zeros_like(x)
+    shifts = torch.randint(-4, 5, (n, 2), generator=gen)
+    for i in range(n):
+        dy, dx = int(shifts[i, 0]), int(shifts[i, 1])
+        ys, yd = (slice(0, 32 - dy), slice(dy, 32)) if dy >= 0 else (slice(-dy, 32), slice(0, 32 + dy))
+        xs, xd = (slice(0, 32 - dx), slice(dx, 32)) if dx >= 0 else (slice(-dx, 32), slice(0, 32 + dx))
+        out[i, :, yd, xd] = x[i, :, ys, xs]
+    return out
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--epochs", type=int, default=30)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--limit", type=int, default=0)
+    p.add_argument("--data", default=os.environ.get("CONVKIT_CIFAR10_DIR", "../shared/datasets/cifar10-jpeg"))
+    a = p.parse_args()
+    torch.manual_seed(a.seed)
+    torch.set_num_threads(a.threads)
+    gen = torch.Generator().manual_seed(a.seed)
+    xtr, ytr = load(a.data, [f"data_batch_{i}.bin" for i in range(1, 6)], a.limit)
+    xte, yte = load(a.data, ["test_batch.bin"], a.limit)
+    model = ResNet20()
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, nesterov=True)
+    batch, n = 128, xtr.shape[0]
+    steps_per_epoch = math.ceil(n / batch)
+    total = a.epochs * steps_per_epoch
+    warmup = min(2 * steps_per_epoch, total // 5)
+
+    def lr_at(step):
+        if step < warmup:
+            return 0.01 + (0.1 - 0.01) * step / warmup
+        return 0.1 * 0.5 * (1 + math.cos(math.pi * min(step - warmup, total - warmup) / max(1, total - warmup)))
+
+    step, curve, train_s = 0, [], 0.0
+    for epoch in range(a.epochs):
+        model.train()
+        t0 = time.time()
+        order = torch.randperm(n, generator=gen)
+        losses = []
+        for s in range(steps_per_epoch):
+            idx = order[s * batch:(s + 1) * batch]
+            x = augment(xtr[idx], gen)
+            lr = lr_at(step)
+            for g in opt.param_groups:
+                g["lr"] = lr
+            with torch.no_grad():
+                for q in model.parameters():
+                    q.mul_(1 - lr * 5e-4)
+            loss = F.cross_entropy(model(x), ytr[idx], label_smoothing=0.1)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+            step += 1
+        seconds = time.time() - t0
+        train_s += seconds
+        model.eval()
+        with torch.no_grad():
+            logits = torch.cat([model(xte[i:i + 500]).softmax(1) + model(xte[i:i + 500].flip(3)).softmax(1) for i in range(0, xte.shape[0], 500)])
+        acc = (logits.argmax(1) == yte).float().mean().item()
+        curve.append(acc)
+        print(f"epoch {epoch + 1}: {seconds:.1f} s, loss {np.mean(losses):.4f}, test accuracy {acc:.4f}", flush=True)
+    print(json.dumps({"epochs": a.epochs, "train_seconds": train_s, "epoch_seconds": train_s / max(1, a.epochs), "test_accuracy": curve[-1], "curve": curve}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+/**
+ * Reading one image file as Keras's image_dataset_from_directory does (keras/src/utils/
+ * image_dataset_utils.py `load_image`: decode, first frame of a GIF, the requested channel
+ * count, then resize to image_size, optionally cropping or padding to its aspect ratio): PNG,
+ * JPEG and GIF through sharp (libvips), BMP through ./bmp.ts. Pixels come back as float32 in
+ * [0, 255], HWC. Used by the decoding workers and, without workers, in-process.
+ */
+import { readFile } from 'node:fs/promises';
+import { resizeToAspect } from '../layers/preprocessing/resizing.js';
+import type { ResizeMethod } from '../ops/image.js';
+import { Tensor } from '../tensor/tensor.js';
+import { decodeBmp, isBmp } from './bmp.js';
+
+export type ColorMode = 'grayscale' | 'rgb' | 'rgba';
+export const CHANNELS: Record<ColorMode, number> = { grayscale: 1, rgb: 3, rgba: 4 };
+
+/** What one decode needs: the file and how the dataset wants its images. */
+export interface DecodeJob {
+  path: string;
+  colorMode: ColorMode;
+  height: number;
+  width: number;
+  interpolation: ResizeMethod;
+  cropToAspectRatio: boolean;
+  padToAspectRatio: boolean;
+}
+
+/** Interleaved 8-bit pixels of any channel count → `channels` channels (grey by Rec. 601 luma, alpha 255). */
+function toChannels(data: Uint8Array, pixels: number, from: number, to: number): Uint8Array {
+  if (from === to) return data;
+  const out = new Uint8Array(pixels * to);
+  for (let i = 0; i < pixels; i++) {
+    const r = data[i * from]!;
+    const g = from >= 3 ? data[i * from + 1]! : r;
+    const b = from >= 3 ? data[i * from + 2]! : r;
+    const a = from === 4 || from === 2 ? data[i * from + from - 1]! : 255;
+    if (to === 1) out[i] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+    else {
+      out[i * to] = r;
+      out[i * to + 1] = g;
+      out[i * to + 2] = b;
+      if (to === 4) out[i * to + 3] = a;
+    }
+  }
+  return out;
+}
+
+type Sharp = (typeof import('sharp'))['default'];
+let sharpModule: Promise<Sharp> | null = null;
+
+/** sharp, loaded on first use (so `import 'convkit'` works where its prebuilt libvips is missing). */
+async function loadSharp(): Promise<Sharp> {
+  sharpModule ??= import('sharp').then(
+    (m) => m.default,
+    (e: unknown) => {
+      sharpModule = null;
+      throw new Error(
+        `decoding PNG, JPEG and GIF needs the 'sharp' package, which failed to load: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    },
+  );
+  return sharpModule;
+}
+
+/** Decodes image bytes to 8-bit pixels with the requested channels; throws a message without the path. */
+export async function decodePixels(bytes: Uint8Array, colorMode: ColorMode): Promise<{ data: Uint8Array; height: number; width: number }> {
+  const channels = CHANNELS[colorMode];
+  if (isBmp(bytes)) {
+    const bmp = decodeBmp(bytes);
+    return { data: toChannels(bmp.data, bmp.width * bmp.height, bmp.channels, channels), height: bmp.height, width: bmp.width };
+  }
+  const { data, info } = await (await loadSharp())(bytes, { pages: 1, failOn: 'error' }).raw().toBuffer({ resolveWithObject: true });
+  const pixels = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return { data: toChannels(pixels, info.width * info.height, info.channels, channels), height: info.height, width: info.width };
+}
+
+/**
+ * Reads, decodes and resizes one image: float32 HWC in [0, 255] of job.height × job.width.
+ * Errors name the file.
+ *
+ * @example
+ * const pixels = await decodeImageFile({ path: 'cat.png', colorMode: 'rgb', height: 64, width: 64, interpolation: 'bilinear', cropToAspectRatio: false, padToAspectRatio: false });
+ */
+export async function decodeImageFile(job: DecodeJob): Promise<Float32Array> {
+  let decoded;
+  try {
+    decoded = await decodePixels(await readFile(job.path), job.colorMode);
+  } catch (e) {
+    throw new Error(`${job.path}: cannot decode as an image (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const c = CHANNELS[job.colorMode];
+  const image = new Tensor(Float32Array.from(decoded.data), [1, decoded.height, decoded.width, c]);
+  if (decoded.height === job.height && decoded.width === job.width) return image.data as Float32Array;
+  const resized = resizeToAspect(image, job.height, job.width, job);
+  return Float32Array.from(resized.data);
+}

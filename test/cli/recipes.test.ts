@@ -1,0 +1,71 @@
+/**
+ * `convkit train --recipe NAME` and `--data-dir DIR` end to end on small slices: the recipe is
+ * listed in --help, trains with its augmentation pipeline and ends with the test accuracy line;
+ * a folder of class subfolders trains; wrong recipe names and folders fail with one line.
+ * (The accuracy floors need full runs: see the README's Recipes section for the commands.)
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+
+const bin = fileURLToPath(new URL('../../../bin/convkit.js', import.meta.url));
+
+function convkit(args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 300_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('convkit train --recipe / --data-dir', () => {
+  it('lists the recipes in --help and refuses an unknown one', () => {
+    const help = convkit(['train', '--help']);
+    assert.match(help.stdout, /mnist-augmented\s+seedCnnRegularized on MNIST/);
+    assert.match(help.stdout, /cifar10-resnet20\s+ResNet-20 on CIFAR-10/);
+    const bad = convkit(['train', '--recipe', 'imagenet']);
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stderr.trim(), "convkit: option --recipe: expected one of mnist-augmented, cifar10-resnet20, received 'imagenet'");
+  });
+
+  it('mnist-augmented on a slice: summary, epochs, training time, test accuracy', () => {
+    const r = convkit(['train', '--recipe', 'mnist-augmented', '--epochs', '2', '--limit', '512', '--batch-size', '64', '--verbose', '2']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /mnist-augmented: .* 512 training and 512 test images/);
+    assert.match(r.stdout, /Epoch 2\/2\n8\/8 - .* - val_accuracy: 0\.\d{4}/);
+    assert.match(r.stdout, /Training time: \d+\.\d s\nTest accuracy: [01]\.\d{4}\n$/);
+    const losses = [...r.stdout.matchAll(/ - loss: (\d\.\d{4})/g)].map((m) => Number(m[1]));
+    assert.ok(losses.length === 2 && losses[1]! < losses[0]!, `the training loss went down: ${losses}`);
+  });
+
+  it('--data-dir trains on a folder of class subfolders', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'convkit-cli-folder-'));
+    try {
+      for (const [name, channel] of [
+        ['blue', 2],
+        ['red', 0],
+      ] as const) {
+        mkdirSync(join(dir, name));
+        for (let i = 0; i < 10; i++) {
+          const px = new Uint8Array(20 * 20 * 3).map((_, k) => (k % 3 === channel ? 120 + 10 * (i % 5) : 30));
+          await sharp(px, { raw: { width: 20, height: 20, channels: 3 } })
+            .png()
+            .toFile(join(dir, name, `${i}.png`));
+        }
+      }
+      const r = convkit(['train', '--data-dir', dir, '--image-size', '16', '--epochs', '2', '--batch-size', '8', '--verbose', '0']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /Found 20 files belonging to 2 classes\./);
+      assert.match(r.stdout, /Test accuracy: \d\.\d{4} \(on the 4 held-out images of .*\)\n$/);
+      const empty = join(dir, 'green');
+      mkdirSync(empty);
+      const bad = convkit(['train', '--data-dir', dir, '--epochs', '1']);
+      assert.notEqual(bad.code, 0);
+      assert.match(bad.stderr, /class folder '.*green' holds no images/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
