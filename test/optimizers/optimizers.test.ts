@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setBackend } from '../../src/backends/index.js';
 import { getOptimizer, optimizers, type Optimizer } from '../../src/optimizers/index.js';
-import { tensor } from '../../src/tensor/tensor.js';
+import { Tensor, tensor } from '../../src/tensor/tensor.js';
 import { Variable } from '../../src/tensor/variable.js';
 
 setBackend('ts');
@@ -31,12 +31,16 @@ describe('optimizers', () => {
     step(nest, n, 1); // v = -0.1; w += 0.9·(-0.1) - 0.1
     close(n.data[0]!, 1 - 0.19);
   });
-  it('adam: the first step moves each weight by about the learning rate', () => {
-    const w = new Variable(tensor([1, -1]));
+  it('adam: the first step is lr·g/(|g| + ε/√(1 − β2)), worked by hand', () => {
+    // Keras 3 adam.py, t = 1: m = 0.1g, v = 0.001g², α = lr·√0.001/0.1, step = α·m/(√v + ε)
+    // = lr·|g|/(|g| + ε/√0.001)·sign(g). With ε = 1e-7: ε/√0.001 = 3.1623e-6.
+    const w = new Variable(new Tensor(Float64Array.of(1, -1, 0), [3]));
     const adam = optimizers.adam({ learningRate: 0.01 });
-    adam.applyGradients([[w, tensor([3, -0.5])]]);
-    close(w.data[0]!, 0.99, 1e-5);
-    close(w.data[1]!, -0.99, 1e-5);
+    adam.applyGradients([[w, new Tensor(Float64Array.of(3, -0.5, 1e-5), [3])]]);
+    const e = 1e-7 / Math.sqrt(0.001);
+    close(w.data[0]!, 1 - (0.01 * 3) / (3 + e), 1e-15);
+    close(w.data[1]!, -1 + (0.01 * 0.5) / (0.5 + e), 1e-15);
+    close(w.data[2]!, -(0.01 * 1e-5) / (1e-5 + e), 1e-15); // 0.0075975…: ε visible
     assert.equal(adam.iterations, 1);
   });
   it('rmsprop: first step is lr·g/sqrt((1-rho)g² + eps)', () => {
