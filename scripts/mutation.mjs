@@ -104,7 +104,9 @@ for (const folder of [...folders, 'all']) {
     const killed = scored.filter((r) => r.outcome[mode]).length;
     const eq = rs.length - scored.length;
     const pct = scored.length ? ((100 * killed) / scored.length).toFixed(0) : '-';
-    console.log(`${folder.padEnd(22)} ${mode.padEnd(7)} ${String(killed).padStart(6)} / ${String(scored.length).padEnd(6)}  (${eq})${' '.repeat(12)}${pct}%`);
+    console.log(
+      `${folder.padEnd(22)} ${mode.padEnd(7)} ${String(killed).padStart(6)} / ${String(scored.length).padEnd(6)}  (${eq})${' '.repeat(12)}${pct}%`,
+    );
   }
 }
 

@@ -12,7 +12,12 @@ const PARITY_CONV = ['test/backends/native-parity-conv.test.ts'];
 const PARITY_DEEPER = ['test/backends/native-parity-deeper.test.ts'];
 const GRADS = ['test/ops/gradients.test.ts', 'test/ops/gradients-deeper.test.ts'];
 const ACTIVATIONS = ['test/layers/activation-values.test.ts', 'test/layers/layers.test.ts'];
-const LAYERS = ['test/layers/layers.test.ts', 'test/layers/layers-deeper.test.ts', 'test/layers/dropout-batchnorm.test.ts'];
+const LAYERS = [
+  'test/layers/layers.test.ts',
+  'test/layers/layers-deeper.test.ts',
+  'test/layers/dropout-batchnorm.test.ts',
+  'test/layers/initializers.test.ts',
+];
 const LOSSES = ['test/losses/losses.test.ts'];
 const OPTIMIZERS = ['test/optimizers/optimizers.test.ts', 'test/optimizers/optimizers-more.test.ts', 'test/optimizers/schedules.test.ts'];
 const ZOO = ['test/models/zoo.test.ts'];
@@ -41,7 +46,7 @@ export const MUTATIONS = [
     id: 'I3',
     issue: true,
     file: 'src/backends/ts/conv.ts',
-    what: "conv tap walk uses the horizontal dilation for the vertical tap",
+    what: 'conv tap walk uses the horizontal dilation for the vertical tap',
     find: 'ky * g.dilationHeight',
     replace: 'ky * g.dilationWidth',
     tests: [...KERNELS, ...GRADS],
@@ -504,7 +509,7 @@ export const MUTATIONS = [
     what: "glorot's variance from fan-in alone",
     find: '(fanIn + fanOut) / 2',
     replace: 'fanIn',
-    tests: [...LAYERS, 'test/tensor/random.test.ts'],
+    tests: [...LAYERS],
   },
   {
     id: 'Y13',

@@ -80,6 +80,26 @@ describe('conv2d known values from PyTorch (small integers: exact in float32 and
   }
 });
 
+describe('depthwiseConv2d known values from PyTorch (groups = channels)', () => {
+  for (const [name, k] of backends) {
+    for (const c of valueFixtures.depthwise) {
+      it(`${name}: ${c.name}`, () => {
+        const g = geometry(c);
+        const types = name === 'ts' ? [Float64Array, Float32Array] : [Float32Array];
+        for (const T of types) {
+          const x = T.from(fixtureInts(c.batch * c.h * c.w * c.cin, 37, 11, 5));
+          const w = T.from(fixtureInts(c.kh * c.kw * c.cin * c.multiplier!, 17, 7, 3));
+          const dy = T.from(fixtureInts(c.batch * c.outHeight * c.outWidth * c.cout, 13, 5, 2));
+          const what = `${c.name} (${T.name})`;
+          assertSame(k.depthwiseConv2d(x, w, g), c.y!, `${what}: output`);
+          assertSame(k.depthwiseConv2dBackpropInput(dy, w, g), c.dx!, `${what}: input gradient`);
+          assertSame(k.depthwiseConv2dBackpropFilter(x, dy, g), c.dw, `${what}: filter gradient`);
+        }
+      });
+    }
+  }
+});
+
 describe('conv2dMaxPool against PyTorch max_pool2d(relu(conv2d + bias))', () => {
   for (const c of valueFixtures.convPool) {
     for (const dtype of ['float64', 'float32'] as const) {

@@ -88,11 +88,23 @@ describe('ts kernels: known values', () => {
     close(k.maxPool2dBackward(f32(10, 20), argmax, g), [0, 10, 0, 0, 0, 0, 20, 0]);
     close(k.avgPool2d(f32(1, 5, 2, 0, 3, 4, 8, 1), g), [3.25, 2.75]);
     close(k.avgPool2dBackward(f32(4, 8), g), [1, 1, 2, 2, 1, 1, 2, 2]);
+    // Ties go to the first element in the window, row by row (as TensorFlow's max pool).
+    assert.deepEqual([...k.maxPool2d(f32(7, 7, 9, 9, 7, 2, 9, 1), g).argmax], [0, 2]);
+    // 'same' average pooling of a 3x3 input with 2x2 windows, stride 2: padding (bottom/right) is
+    // not counted, so the edge windows average 2 cells and the corner 1 (Keras 'same').
+    const same: Pool2dGeometry = { ...g, inHeight: 3, inWidth: 3, outHeight: 2, outWidth: 2 };
+    close(k.avgPool2d(f32(1, 2, 3, 4, 5, 6, 7, 8, 9), same), [3, 4.5, 7.5, 9]);
+    close(k.avgPool2dBackward(f32(4, 2, 6, 1), same), [1, 1, 1, 1, 1, 1, 3, 3, 1]);
   });
   it('binary broadcasting, unary, reduce, argMax, transpose', () => {
     close(k.binary('add', f32(1, 2, 3, 4, 5, 6), [2, 3], f32(10, 20, 30), [3], [2, 3]), [11, 22, 33, 14, 25, 36]);
     close(k.binary('mul', f32(1, 2), [2, 1], f32(1, 2, 3), [1, 3], [2, 3]), [1, 2, 3, 2, 4, 6]);
     close(k.binary('maximum', f32(-1, 2), [2], f32(0), [], [2]), [0, 2]);
+    // A NaN on either side wins maximum and minimum (NumPy's and TensorFlow's maximum).
+    for (const op of ['maximum', 'minimum'] as const) {
+      assert.ok(Number.isNaN(k.binary(op, f32(NaN), [1], f32(0), [1], [1])[0]), `${op}(NaN, 0)`);
+      assert.ok(Number.isNaN(k.binary(op, f32(0), [1], f32(NaN), [1], [1])[0]), `${op}(0, NaN)`);
+    }
     close(k.binary('addRelu', f32(-1, 2, -3), [3], f32(0.5), [1], [3]), [0, 2.5, 0]);
     close(k.unary('sigmoid', f32(0, 1000, -1000)), [0.5, 1, 0]);
     // relu on both sides of 0 and at it (−0 included), large and tiny values, NaN through.

@@ -17,6 +17,8 @@ export interface ConvFixture {
   dilation: [number, number];
   padTop: number;
   padLeft: number;
+  /** Depthwise cases: the channel multiplier (cout = cin·multiplier); null for conv2d. */
+  multiplier: number | null;
   outHeight: number;
   outWidth: number;
   y?: number[];
@@ -53,6 +55,7 @@ export interface ValueFixtures {
   layers: Record<string, number[]>;
   softmax: { x: number[][]; y: number[][] };
   conv: ConvFixture[];
+  depthwise: ConvFixture[];
   convPool: ConvPoolFixture[];
 }
 

@@ -48,6 +48,23 @@ describe('optimizers', () => {
     step(optimizers.rmsprop({ learningRate: 0.01 }), w, 2);
     close(w.data[0]!, 1 - (0.01 * 2) / Math.sqrt(0.1 * 4 + 1e-7));
   });
+  it('rmsprop by hand: epsilon inside the root at a tiny gradient, centered, momentum (Keras 3 rmsprop.py)', () => {
+    // velocity = ρ·velocity + (1 − ρ)·g²; denominator = velocity (− average_g² if centered) + ε;
+    // increment = lr·g/√denominator; with momentum, m = momentum·m + increment, w −= m.
+    const step64 = (o: Optimizer, v: Variable, g: number) => o.applyGradients([[v, new Tensor(Float64Array.of(g), [1])]]);
+    const w = new Variable(new Tensor(Float64Array.of(1), [1]));
+    step64(optimizers.rmsprop({ learningRate: 0.01 }), w, 1e-4);
+    close(w.data[0]!, 1 - (0.01 * 1e-4) / Math.sqrt(0.1 * 1e-8 + 1e-7), 1e-15); // ε-dominated
+    const c = new Variable(new Tensor(Float64Array.of(1), [1]));
+    step64(optimizers.rmsprop({ learningRate: 0.01, centered: true }), c, 2); // 0.4 − 0.2² = 0.36
+    close(c.data[0]!, 1 - 0.02 / Math.sqrt(0.36 + 1e-7), 1e-15);
+    const m = new Variable(new Tensor(Float64Array.of(1), [1]));
+    const withMomentum = optimizers.rmsprop({ learningRate: 0.01, momentum: 0.5 });
+    step64(withMomentum, m, 2); // velocity 0.4: increment 0.02/√0.4
+    step64(withMomentum, m, 2); // velocity 0.9·0.4 + 0.4 = 0.76: m = 0.5·(0.02/√0.4) + 0.02/√0.76
+    const first = 0.02 / Math.sqrt(0.4 + 1e-7);
+    close(m.data[0]!, 1 - first - (0.5 * first + 0.02 / Math.sqrt(0.76 + 1e-7)), 1e-15);
+  });
   it('each optimizer minimises a quadratic; schedules are called with the step', () => {
     for (const opt of [
       optimizers.sgd({ learningRate: 0.1, momentum: 0.5 }),
