@@ -242,6 +242,39 @@ export const MUTATIONS = [
     tests: [...KERNELS, ...ACTIVATIONS],
   },
 
+  {
+    id: 'K14',
+    file: 'src/backends/ts/reduce.ts',
+    what: 'reduce max starts from 0 instead of −∞',
+    find: 'const INITIAL = { sum: 0, max: -Infinity, min: Infinity };',
+    replace: 'const INITIAL = { sum: 0, max: 0, min: Infinity };',
+    tests: [...KERNELS, ...GRADS],
+  },
+  {
+    id: 'K15',
+    file: 'src/backends/ts/conv.ts',
+    what: "conv filter gradient keeps only the last chunk's rows",
+    find: 'gemmTN(col, dy.subarray(row0 * N, (row0 + rows) * N), dw, K, rows, N);',
+    replace: 'gemmTN(col, dy.subarray(row0 * N, (row0 + rows) * N), dw.fill(0), K, rows, N);',
+    tests: [...KERNELS, ...GRADS],
+  },
+  {
+    id: 'K16',
+    file: 'src/backends/ts/conv.ts',
+    what: 'conv input gradient overwrites overlapping taps instead of adding them',
+    find: 'dx[dst + c] += col[c0 + c];',
+    replace: 'dx[dst + c] = col[c0 + c];',
+    tests: [...KERNELS, ...GRADS],
+  },
+  {
+    id: 'K17',
+    file: 'src/ops/geometry.ts',
+    what: "'same' padding puts the odd pixel before instead of after (TensorFlow pads more at the end)",
+    find: 'padBefore: Math.floor(total / 2)',
+    replace: 'padBefore: Math.ceil(total / 2)',
+    tests: [...KERNELS, ...GRADS, ...LAYERS],
+  },
+
   // ---- src/losses ------------------------------------------------------------------------------
   {
     id: 'L1',
@@ -518,6 +551,14 @@ export const MUTATIONS = [
     find: 'this.useBias = args.useBias ?? true;',
     replace: 'this.useBias = args.useBias ?? false;',
     tests: [...LAYERS, ...ZOO],
+  },
+  {
+    id: 'Y15',
+    file: 'src/layers/global-pooling.ts',
+    what: 'GlobalAveragePooling2D sums instead of averaging',
+    find: 'ops.mean(x, [1, 2], this.keepdims)',
+    replace: 'ops.sum(x, [1, 2], this.keepdims)',
+    tests: [...LAYERS],
   },
   {
     id: 'Y14',

@@ -124,3 +124,19 @@ describe('conv2dMaxPool against PyTorch max_pool2d(relu(conv2d + bias))', () => 
     }
   }
 });
+
+describe("'same' padding as TensorFlow: the odd padded pixel goes after", () => {
+  it('conv2d and maxPool2d, stride 2 on a 4x4 image, worked by hand', () => {
+    // x = 1..16 row by row; a 3x3 kernel of ones, stride 2: out 2x2, total padding
+    // (2 − 1)·2 + 3 − 4 = 1 per axis, all of it after (bottom/right). Window sums:
+    // rows 0–2 × cols 0–2 = 54; cols 2–3 (+pad) = 45; rows 2–3 × cols 0–2 = 72; the corner 54.
+    const x = new Tensor(
+      Float32Array.from({ length: 16 }, (_, i) => i + 1),
+      [1, 4, 4, 1],
+    );
+    const ones = new Tensor(new Float32Array(9).fill(1), [3, 3, 1, 1]);
+    assert.deepEqual(Array.from(ops.conv2d(x, ones, { strides: 2, padding: 'same' }).data), [54, 45, 72, 54]);
+    // 3x3 max pool, stride 2, 'same' on 1..16: windows end at the bottom/right edge.
+    assert.deepEqual(Array.from(ops.maxPool2d(x, { poolSize: 3, strides: 2, padding: 'same' }).data), [11, 12, 15, 16]);
+  });
+});

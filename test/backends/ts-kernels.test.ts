@@ -114,6 +114,8 @@ describe('ts kernels: known values', () => {
     close(k.binary('minimum', f32(-3, 0.5, 7), [3], f32(1), [], [3]), [-3, 0.5, 1]);
     close(k.reduce('sum', f32(1, 2, 3, 4, 5, 6), [2, 3], [0]), [5, 7, 9]);
     close(k.reduce('max', f32(1, 9, 3, 4, 5, 6), [2, 3], [1]), [9, 6]);
+    close(k.reduce('max', f32(-3, -1, -2, -5), [2, 2], [1]), [-1, -2]); // all-negative rows
+    close(k.reduce('min', f32(3, 1, 2, 5), [2, 2], [1]), [1, 2]);
     close(k.reduce('sum', f32(1, 2, 3, 4, 5, 6, 7, 8), [2, 2, 2], [0, 2]), [1 + 2 + 5 + 6, 3 + 4 + 7 + 8]);
     assert.deepEqual([...k.argMax(f32(1, 9, 3, 7, 5, 6), [2, 3], 1)], [1, 0]);
     assert.deepEqual([...k.argMax(f32(1, 9, 3, 7, 5, 6), [2, 3], 0)], [1, 0, 1]);
