@@ -320,8 +320,8 @@ export const MUTATIONS = [
     id: 'L6',
     file: 'src/losses/index.ts',
     what: "cross-entropy ignores a softmax output's logits (round trip through probabilities)",
-    find: 'const logp = yPred.softmaxLogits',
-    replace: 'const logp = false',
+    find: 'const logp = logits ?',
+    replace: 'const logp = false ?',
     tests: [...LOSSES],
   },
 

@@ -11,6 +11,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { getBackend } from '../../src/backends/index.js';
+import '../../src/backends/native-loader.js'; // float32 runs on the addon when it is built
 import { activations } from '../../src/layers/activations.js';
 import { layers } from '../../src/layers/index.js';
 import { Tensor } from '../../src/tensor/tensor.js';
