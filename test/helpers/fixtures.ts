@@ -51,9 +51,10 @@ export interface ConvPoolFixture {
 
 export interface ValueFixtures {
   points: number[];
-  activations: Record<string, number[]>;
+  /** Values by activation; "Infinity" where JSON cannot hold one (exponential at 1000). */
+  activations: Record<string, (number | string)[]>;
   layers: Record<string, number[]>;
-  softmax: { x: number[][]; y: number[][] };
+  softmax: { x: number[][]; y: number[][]; logSoftmax: number[][] };
   conv: ConvFixture[];
   depthwise: ConvFixture[];
   convPool: ConvPoolFixture[];
