@@ -8,16 +8,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { loadNativeBackend } from '../../src/backends/native-loader.js';
 import { tsKernels as ts } from '../../src/backends/ts/index.js';
 import { Random } from '../../src/tensor/random.js';
+import { nativeIt as it, nativeKernels } from '../helpers/native-required.js';
 import { convGeometry, poolGeometry, randomF32 } from './parity-util.js';
 
-const loaded = loadNativeBackend();
-const skip = 'error' in loaded ? `native addon not available: ${loaded.error}` : false;
-const k = 'backend' in loaded ? loaded.backend.kernels : ts;
+const k = nativeKernels ?? ts;
 const rng = new Random(5);
 
 /** The raw addon, to reach checks the typed kernel record cannot (argument types and counts). */
@@ -28,7 +26,7 @@ function rawAddon(): Record<string, (...args: unknown[]) => unknown> {
   return createRequire(import.meta.url)(path) as Record<string, (...args: unknown[]) => unknown>;
 }
 
-describe('native backend rejects bad arguments with clear errors', { skip }, () => {
+describe('native backend rejects bad arguments with clear errors', () => {
   const a = randomF32(11, rng);
   const b = randomF32(20, rng);
 
@@ -280,7 +278,7 @@ describe('native backend rejects bad arguments with clear errors', { skip }, () 
   });
 });
 
-describe('load-time settings', { skip }, () => {
+describe('load-time settings', () => {
   it('CONVKIT_NATIVE_ISA=portable and CONVKIT_NUM_THREADS=3 take effect and agree with ts', () => {
     const here = dirname(fileURLToPath(import.meta.url));
     const native = new URL(`file://${join(here, '..', '..', 'src', 'backends', 'native-loader.js')}`).href;

@@ -9,7 +9,6 @@
  * sums round differently, so the winner of a near-tie may differ); the backward pass is compared
  * on the native winners, with batches of several scratch chunks.
  */
-import { it } from 'node:test';
 import type { Kernels } from '../../src/backends/kernels.js';
 import { tsKernels as ts } from '../../src/backends/ts/index.js';
 import type { Random } from '../../src/tensor/random.js';
@@ -19,6 +18,7 @@ import {
   assertSame,
   convGeometry,
   describeParity,
+  it,
   label,
   poolGeometry,
   randomF32,

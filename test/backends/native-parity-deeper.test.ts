@@ -8,12 +8,11 @@
  * relative+absolute (2e-5 with a mean 100× the spread, where float32 rounding of x − mean
  * dominates); its per-channel sums 1e-6·√rows; depthwise convolution 1e-5·√(taps).
  */
-import { it } from 'node:test';
 import type { Kernels } from '../../src/backends/kernels.js';
 import { tsKernels as ts } from '../../src/backends/ts/index.js';
 import type { Random } from '../../src/tensor/random.js';
 import type { ConvCase } from './parity-util.js';
-import { assertClose, assertSame, convGeometry, describeParity, label, randomF32, randomInts, sumTolerance } from './parity-util.js';
+import { assertClose, assertSame, convGeometry, describeParity, it, label, randomF32, randomInts, sumTolerance } from './parity-util.js';
 
 const size = (s: readonly number[]): number => s.reduce((p, d) => p * d, 1);
 

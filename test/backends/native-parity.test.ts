@@ -12,12 +12,11 @@
  * argMax and transpose must match exactly. Outputs are poisoned with NaN before each kernel
  * runs (CONVKIT_NATIVE_POISON), so an output element a kernel never writes fails the test.
  */
-import { it } from 'node:test';
 import { BINARY_OPS, REDUCE_OPS, UNARY_OPS } from '../../src/backends/kernels.js';
 import type { Kernels } from '../../src/backends/kernels.js';
 import { tsKernels as ts } from '../../src/backends/ts/index.js';
 import type { Random } from '../../src/tensor/random.js';
-import { assertClose, assertSame, describeParity, label, randomF32, randomInts, sumTolerance } from './parity-util.js';
+import { assertClose, assertSame, describeParity, it, label, randomF32, randomInts, sumTolerance } from './parity-util.js';
 
 const SIZES = [1, 3, 7, 13, 33];
 

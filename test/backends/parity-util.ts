@@ -4,10 +4,15 @@
  * closeness assertion with a stated tolerance, and the per-instruction-set suite runner.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import type { Conv2dGeometry, Kernels, Pool2dGeometry } from '../../src/backends/kernels.js';
-import { loadNativeBackend, setNativeIsa } from '../../src/backends/native-loader.js';
+import { setNativeIsa } from '../../src/backends/native-loader.js';
+import { tsKernels } from '../../src/backends/ts/index.js';
 import { Random } from '../../src/tensor/random.js';
+import { nativeKernels, nativeMissing } from '../helpers/native-required.js';
+
+/** The parity suites register their tests with this `it` (see test/helpers/native-required.ts). */
+export { nativeIt as it } from '../helpers/native-required.js';
 
 /** A Float32Array of n uniform values in [lo, hi). */
 export function randomF32(n: number, rng: Random, lo = -1, hi = 1): Float32Array {
@@ -156,24 +161,23 @@ export function label(o: object): string {
 /**
  * Registers `suite` once per instruction set this CPU has (avx512, avx2, portable: switched
  * in-process with setNativeIsa), with outputs poisoned with NaN (CONVKIT_NATIVE_POISON) so an
- * element a native kernel never writes cannot match the reference; skipped without the addon.
+ * element a native kernel never writes cannot match the reference. Without the addon the suite's
+ * tests are registered once, each skipped with the reason (or failing under CONVKIT_REQUIRE_NATIVE=1).
  */
 export function describeParity(title: string, seed: number, suite: (k: Kernels, rng: Random) => void): void {
   process.env['CONVKIT_NATIVE_POISON'] = '1';
-  const loaded = loadNativeBackend();
-  if ('error' in loaded) {
-    describe(title, { skip: `native addon not available: ${loaded.error}` }, () => {
-      it('needs the native addon', () => {});
-    });
+  if (nativeKernels === null) {
+    describe(`${title} (${nativeMissing})`, () => suite(tsKernels, new Random(seed)));
     return;
   }
+  const native = nativeKernels;
   const isas = (['avx512', 'avx2', 'portable'] as const).filter((isa) => setNativeIsa(isa));
   setNativeIsa('auto');
   for (const isa of isas) {
     describe(`${title} (${isa})`, () => {
       before(() => setNativeIsa(isa));
       after(() => setNativeIsa('auto'));
-      suite(loaded.backend.kernels, new Random(seed));
+      suite(native, new Random(seed));
     });
   }
 }

@@ -53,6 +53,20 @@ describe('ts kernels: known values', () => {
     // 'same' padding with stride 2: 3x3 input, 2x2 kernel → 2x2 output, pad bottom/right only.
     close(k.conv2d(x, f32(1, 1, 1, 1), null, conv({ strideHeight: 2, strideWidth: 2 }), 'linear'), [12, 9, 15, 9]);
   });
+  it('conv2d with two input and two output channels, worked by hand', () => {
+    // x: 2x2 pixels of (c0, c1) = (1,2) (3,4) / (5,6) (7,8). Filter HWIO 2x2x2x2: output 0 sums
+    // every tap (weights 1); output 1 adds channel 0 and subtracts channel 1 (weights 1, -1).
+    const x = f32(1, 2, 3, 4, 5, 6, 7, 8);
+    const w = f32(1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1, 1, 1, 1, -1);
+    const g = conv({ inHeight: 2, inWidth: 2, inChannels: 2, outHeight: 1, outWidth: 1, outChannels: 2 });
+    // y0 = 1+…+8 = 36; y1 = (1+3+5+7) − (2+4+6+8) = −4; bias (0.5, −1) added after.
+    close(k.conv2d(x, w, f32(0.5, -1), g, 'linear'), [36.5, -5]);
+    close(k.conv2d(x, w, f32(0.5, -1), g, 'relu'), [36.5, 0]);
+    // dy = (1, 2): dx[tap, c] = Σ_o w[tap, c, o]·dy[o] = 1 + 2 = 3 for c0, 1 − 2 = −1 for c1.
+    close(k.conv2dBackpropInput(f32(1, 2), w, g), [3, -1, 3, -1, 3, -1, 3, -1]);
+    // dw[tap, c, o] = x[tap, c]·dy[o].
+    close(k.conv2dBackpropFilter(x, f32(1, 2), g), [1, 2, 2, 4, 3, 6, 4, 8, 5, 10, 6, 12, 7, 14, 8, 16]);
+  });
   it('max pooling with argmax and its backward; average pooling', () => {
     const g: Pool2dGeometry = {
       batch: 1,
@@ -74,16 +88,34 @@ describe('ts kernels: known values', () => {
     close(k.maxPool2dBackward(f32(10, 20), argmax, g), [0, 10, 0, 0, 0, 0, 20, 0]);
     close(k.avgPool2d(f32(1, 5, 2, 0, 3, 4, 8, 1), g), [3.25, 2.75]);
     close(k.avgPool2dBackward(f32(4, 8), g), [1, 1, 2, 2, 1, 1, 2, 2]);
+    // Ties go to the first element in the window, row by row (as TensorFlow's max pool).
+    assert.deepEqual([...k.maxPool2d(f32(7, 7, 9, 9, 7, 2, 9, 1), g).argmax], [0, 2]);
+    // 'same' average pooling of a 3x3 input with 2x2 windows, stride 2: padding (bottom/right) is
+    // not counted, so the edge windows average 2 cells and the corner 1 (Keras 'same').
+    const same: Pool2dGeometry = { ...g, inHeight: 3, inWidth: 3, outHeight: 2, outWidth: 2 };
+    close(k.avgPool2d(f32(1, 2, 3, 4, 5, 6, 7, 8, 9), same), [3, 4.5, 7.5, 9]);
+    close(k.avgPool2dBackward(f32(4, 2, 6, 1), same), [1, 1, 1, 1, 1, 1, 3, 3, 1]);
   });
   it('binary broadcasting, unary, reduce, argMax, transpose', () => {
     close(k.binary('add', f32(1, 2, 3, 4, 5, 6), [2, 3], f32(10, 20, 30), [3], [2, 3]), [11, 22, 33, 14, 25, 36]);
     close(k.binary('mul', f32(1, 2), [2, 1], f32(1, 2, 3), [1, 3], [2, 3]), [1, 2, 3, 2, 4, 6]);
     close(k.binary('maximum', f32(-1, 2), [2], f32(0), [], [2]), [0, 2]);
+    // A NaN on either side wins maximum and minimum (NumPy's and TensorFlow's maximum).
+    for (const op of ['maximum', 'minimum'] as const) {
+      assert.ok(Number.isNaN(k.binary(op, f32(NaN), [1], f32(0), [1], [1])[0]), `${op}(NaN, 0)`);
+      assert.ok(Number.isNaN(k.binary(op, f32(0), [1], f32(NaN), [1], [1])[0]), `${op}(0, NaN)`);
+    }
     close(k.binary('addRelu', f32(-1, 2, -3), [3], f32(0.5), [1], [3]), [0, 2.5, 0]);
     close(k.unary('sigmoid', f32(0, 1000, -1000)), [0.5, 1, 0]);
-    close(k.unary('relu', f32(-2, 3)), [0, 3]);
+    // relu on both sides of 0 and at it (−0 included), large and tiny values, NaN through.
+    const relu = k.unary('relu', f32(-2, 3, 0, -0, 1e-30, -1e-30, 1e30, NaN));
+    close(relu.subarray(0, 7), [0, 3, 0, 0, Math.fround(1e-30), 0, Math.fround(1e30)], 0);
+    assert.ok(Number.isNaN(relu[7]), 'relu(NaN) is NaN');
+    close(k.binary('minimum', f32(-3, 0.5, 7), [3], f32(1), [], [3]), [-3, 0.5, 1]);
     close(k.reduce('sum', f32(1, 2, 3, 4, 5, 6), [2, 3], [0]), [5, 7, 9]);
     close(k.reduce('max', f32(1, 9, 3, 4, 5, 6), [2, 3], [1]), [9, 6]);
+    close(k.reduce('max', f32(-3, -1, -2, -5), [2, 2], [1]), [-1, -2]); // all-negative rows
+    close(k.reduce('min', f32(3, 1, 2, 5), [2, 2], [1]), [1, 2]);
     close(k.reduce('sum', f32(1, 2, 3, 4, 5, 6, 7, 8), [2, 2, 2], [0, 2]), [1 + 2 + 5 + 6, 3 + 4 + 7 + 8]);
     assert.deepEqual([...k.argMax(f32(1, 9, 3, 7, 5, 6), [2, 3], 1)], [1, 0]);
     assert.deepEqual([...k.argMax(f32(1, 9, 3, 7, 5, 6), [2, 3], 0)], [1, 0, 1]);
@@ -121,6 +153,11 @@ describe('ts kernels: known values', () => {
     );
     // Gradient of sum(logSoftmax) is 1 - n·softmax.
     close(k.logSoftmaxBackward(f32(1, 1), k.logSoftmax(f32(0, 0), 1, 2), 1, 2), [0, 0]);
+    // A non-trivial one: logits (0, ln 3) give softmax (1/4, 3/4); dx = dy − softmax·Σdy.
+    // dy = (1, 0): (1 − 1/4, −3/4) = (0.75, −0.75). dy = (2, 1), Σ = 3: (2 − 0.75, 1 − 2.25).
+    const y2 = k.logSoftmax(f32(0, Math.log(3), 0, Math.log(3)), 2, 2);
+    close(y2, [Math.log(0.25), Math.log(0.75), Math.log(0.25), Math.log(0.75)]);
+    close(k.logSoftmaxBackward(f32(1, 0, 2, 1), y2, 2, 2), [0.75, -0.75, 1.25, -1.25]);
   });
   it('adam update (Keras formulation)', () => {
     const p = f32(1);

@@ -1,8 +1,10 @@
 /** CIFAR-10 loader: the planar → NHWC transpose on tiny files, every refusal, and the shared copy. */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { access, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { cifar10 } from '../../src/data/cifar10.js';
 import { cifarPixel, cifarRecord, concat, tempDir } from './fixtures.js';
 
@@ -84,7 +86,13 @@ test('cifar10.load names a missing file and the folder', async () => {
   await assert.rejects(cifar10.load({ dir }), /data_batch_1\.bin not found; expected the CIFAR-10 binary files/);
 });
 
-const SHARED = process.env['CONVKIT_CIFAR10_DIR'] ?? join(process.cwd(), '../shared/datasets/cifar10-jpeg');
+/** The loader's rule for its default folder: $CONVKIT_CIFAR10_DIR, else ../shared next to the package root. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+const SHARED = process.env['CONVKIT_CIFAR10_DIR'] || resolve(packageRoot(), '../shared/datasets/cifar10-jpeg');
 
 test('cifar10.load reads the shared CIFAR-10 copy (limit 20)', async (t) => {
   try {

@@ -20,8 +20,16 @@ export function randomInput(shape: number[], rng: Random, lo = -1, hi = 1): Tens
  * Checks analytic gradients of scalar-valued `f` against central differences at `inputs`.
  * `f` must return a scalar (or any tensor; its values are summed with fixed random weights so
  * every output element is checked).
+ *
+ * An element passes when |analytic − numeric| ≤ tol·max(|analytic|, |numeric|) + atol: relative
+ * to the gradient's own size, so a gradient of 1e-6 is checked as closely as one of 1, with a
+ * small absolute floor for the central difference's round-off (about 1e-16·|f| / eps) near zero.
  */
-export function checkGradients(f: (inputs: Tensor[]) => Tensor, inputs: Tensor[], { eps = 1e-6, tol = 1e-5, seed = 7 } = {}): void {
+export function checkGradients(
+  f: (inputs: Tensor[]) => Tensor,
+  inputs: Tensor[],
+  { eps = 1e-6, tol = 1e-5, atol = 1e-8, seed = 7 } = {},
+): void {
   const probe = f(inputs);
   const rng = new Random(seed);
   const weights = new Float64Array(probe.size);
@@ -47,8 +55,12 @@ export function checkGradients(f: (inputs: Tensor[]) => Tensor, inputs: Tensor[]
       data[i] = orig;
       const numeric = (plus - minus) / (2 * eps);
       const a = g.data[i]!;
-      const err = Math.abs(a - numeric) / Math.max(1, Math.abs(numeric));
-      assert.ok(err < tol, `input ${k}[${i}]: analytic ${a} vs numeric ${numeric} (rel err ${err.toExponential(2)})`);
+      const err = Math.abs(a - numeric);
+      const bound = tol * Math.max(Math.abs(a), Math.abs(numeric)) + atol;
+      assert.ok(
+        err <= bound,
+        `input ${k}[${i}]: analytic ${a} vs numeric ${numeric} (error ${err.toExponential(2)} > bound ${bound.toExponential(2)})`,
+      );
     }
   });
 }

@@ -133,6 +133,18 @@ describe('BatchNormalization against PyTorch', () => {
     const inference = prepared(c, 'float64').bn.apply(x);
     close(y.data, inference.data, 0, 'inference-mode output');
   });
+  it("Keras 3's defaults by value: momentum 0.99, epsilon 1e-3", () => {
+    // keras/src/layers/normalization/batch_normalization.py: momentum=0.99, epsilon=1e-3; moving
+    // statistics start at mean 0, variance 1, and move by moving·momentum + batch·(1 − momentum).
+    const bn = layers.batchNormalization({ dtype: 'float64' });
+    const x = new Tensor(Float64Array.of(1, 5), [2, 1]); // batch mean 3, biased variance 4
+    const inference = bn.apply(x);
+    close(inference.data, [1 / Math.sqrt(1.001), 5 / Math.sqrt(1.001)], 1e-15, 'inference on the initial statistics');
+    const training = bn.apply(x, { training: true });
+    close(training.data, [-2 / Math.sqrt(4.001), 2 / Math.sqrt(4.001)], 1e-15, 'training on the batch statistics');
+    close(bn.movingMean!.data, [0.01 * 3], 1e-15, 'moving mean');
+    close(bn.movingVariance!.data, [0.99 + 0.01 * 4], 1e-15, 'moving variance');
+  });
   it('gradient check in training mode (through the batch statistics)', () => {
     const rng = new Random(21);
     const bn = layers.batchNormalization({ dtype: 'float64' });
@@ -180,7 +192,14 @@ describe('a deeper CNN trains end to end', () => {
     const before = Float32Array.from(bn.movingMean?.data ?? []);
     const history = await model.fit(x, y, { epochs: 2, batchSize: 8, verbose: 0 });
     const losses = history.history['loss'] as number[];
-    assert.ok(losses.every(Number.isFinite), `losses ${losses}`);
+    assert.equal(losses.length, 2);
+    // Inference (dropout off, batch norm on its moving statistics) is one function of x: evaluate's
+    // loss is the mean of −log p[true class] over predict's probabilities.
+    const p = model.predict(x).data;
+    let expected = 0;
+    for (let i = 0; i < n; i++) expected -= Math.log(y.data[2 * i]! === 1 ? p[2 * i]! : p[2 * i + 1]!) / n;
+    const [evaluated] = await model.evaluate(x, y, { batchSize: 5 });
+    assert.ok(Math.abs(evaluated! - expected) < 1e-5, `evaluate's loss ${evaluated}, from predict ${expected}`);
     assert.ok(
       bn.movingMean!.data.some((v, i) => v !== before[i]),
       'moving mean moved during fit',

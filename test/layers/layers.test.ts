@@ -1,9 +1,11 @@
 /**
  * Every layer through the shared harness, with Keras's parameter counts.
  */
+import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setBackend } from '../../src/backends/index.js';
 import { layers } from '../../src/layers/index.js';
+import { Tensor } from '../../src/tensor/tensor.js';
 import { runLayerTest } from '../helpers/layer-harness.js';
 
 setBackend('ts');
@@ -86,5 +88,14 @@ describe('layer harness', () => {
         expectedParams: 0,
       });
     }
+  });
+});
+
+describe('global pooling by value', () => {
+  it('GlobalAveragePooling2D and GlobalMaxPooling2D of a [1, 2, 2, 2] input, per channel', () => {
+    // Channel 0: 1, 3, 5, 7 (mean 4, max 7); channel 1: −2, 0, 2, 8 (mean 2, max 8).
+    const x = new Tensor(Float32Array.of(1, -2, 3, 0, 5, 2, 7, 8), [1, 2, 2, 2]);
+    assert.deepEqual(Array.from(layers.globalAveragePooling2d().apply(x).data), [4, 2]);
+    assert.deepEqual(Array.from(layers.globalMaxPooling2d().apply(x).data), [7, 8]);
   });
 });

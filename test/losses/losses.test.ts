@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { gradients } from '../../src/autograd/gradients.js';
 import { setBackend } from '../../src/backends/index.js';
 import { getLoss, losses } from '../../src/losses/index.js';
 import { getMetric, metrics } from '../../src/metrics/index.js';
@@ -41,6 +42,42 @@ describe('losses', () => {
   it('cross-entropy through softmax stays finite for extreme logits', () => {
     const l = losses.categoricalCrossentropy(tensor([[1, 0]]), ops.softmax(tensor([[-200, 200]])));
     close(l.data[0]!, 400, 1e-3);
+  });
+  it('cross-entropy through softmax: exact values and gradients at ±1000 logits (the logits path)', () => {
+    // log-softmax of (−1000, 0, 1000) is (−2000, −1000, 0) to float precision: the loss is −log p[label].
+    const logits = new Tensor(Float64Array.of(-1000, 0, 1000, -1000, 0, 1000), [2, 3]);
+    logits.requiresGrad = true;
+    const labels = new Tensor(new Int32Array([0, 2]), [2]);
+    const l = losses.sparseCategoricalCrossentropy(labels, ops.softmax(logits));
+    assert.deepEqual(
+      Array.from(l.data, (v) => v + 0),
+      [2000, 0],
+    ); // + 0: −0 and 0 alike
+    // d loss / d logits = softmax − onehot: (0, 0, 1) − (1, 0, 0) and (0, 0, 1) − (0, 0, 1).
+    const [g] = gradients(ops.sum(l), [logits]);
+    assert.deepEqual(Array.from(g!.data), [-1, 0, 1, 0, 0, 0]);
+    // The same in float32, and for one-hot targets.
+    const l32 = losses.categoricalCrossentropy(tensor([[0, 1, 0]]), ops.softmax(tensor([[-1000, 0, 1000]])));
+    assert.deepEqual(Array.from(l32.data), [1000]);
+  });
+  it('cross-entropy on probabilities clips to [1e-7, 1 − 1e-7] as Keras 3 does', () => {
+    // keras/src/backend/numpy/nn.py categorical_crossentropy: output /= sum; clip(output, ε, 1 − ε);
+    // −Σ target·log(output). p = 0 for the true class gives −log(1e-7) = 16.118095650958318.
+    const p = new Tensor(Float64Array.of(0, 1, 1, 0), [2, 2]);
+    const l = losses.categoricalCrossentropy(new Tensor(Float64Array.of(1, 0, 1, 0), [2, 2]), p);
+    close(l.data[0]!, -Math.log(1e-7), 1e-12);
+    close(l.data[1]!, -Math.log(1 - 1e-7), 1e-18);
+    // Unnormalised rows are divided by their sum first: (2, 6) → (0.25, 0.75).
+    const u = losses.categoricalCrossentropy(new Tensor(Float64Array.of(0, 1), [1, 2]), new Tensor(Float64Array.of(2, 6), [1, 2]));
+    close(u.data[0]!, -Math.log(0.75), 1e-15);
+  });
+  it('binary cross-entropy clips p = 0 and p = 1 to ε and 1 − ε', () => {
+    // keras/src/backend/numpy/nn.py binary_crossentropy: clip(output, ε, 1 − ε), then
+    // −(t·log p + (1 − t)·log(1 − p)), averaged over the last axis here.
+    const wrong = losses.binaryCrossentropy(new Tensor(Float64Array.of(1, 0), [1, 2]), new Tensor(Float64Array.of(0, 1), [1, 2]));
+    close(wrong.data[0]!, -Math.log(1e-7), 1e-9);
+    const right = losses.binaryCrossentropy(new Tensor(Float64Array.of(1, 0), [1, 2]), new Tensor(Float64Array.of(1, 0), [1, 2]));
+    close(right.data[0]!, -Math.log(1 - 1e-7), 1e-18);
   });
   it('sparse cross-entropy equals categorical on one-hot labels, and checks labels', () => {
     const p = tensor([

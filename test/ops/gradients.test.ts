@@ -8,6 +8,7 @@ import { gradients } from '../../src/autograd/gradients.js';
 import { setBackend } from '../../src/backends/index.js';
 import * as ops from '../../src/ops/index.js';
 import { Random } from '../../src/tensor/random.js';
+import { Tensor } from '../../src/tensor/tensor.js';
 import { checkGradients, randomInput } from '../helpers/gradcheck.js';
 
 setBackend('ts');
@@ -40,6 +41,20 @@ describe('gradients of elementwise ops', () => {
     checkGradients(([x]) => ops.relu(ops.sub(x!, 0.5)), [r([8], 0.6, 1)]);
     checkGradients(([x]) => ops.relu(x!), [r([8], -1, -0.1)]);
     checkGradients(([x]) => ops.clipByValue(x!, -0.5, 0.5), [r([10], -0.45, 0.45)]);
+  });
+  it('relu and clipByValue by value, with their gradients, inside and outside the range', () => {
+    const x = new Tensor(Float64Array.of(-2, -1e-9, 0, 1e-9, 0.3, 4), [6]);
+    x.requiresGrad = true;
+    const y = ops.relu(x);
+    assert.deepEqual(Array.from(y.data), [0, 0, 0, 1e-9, 0.3, 4]);
+    // d relu/dx: 1 for x > 0, 0 for x < 0 and, as Keras/TensorFlow, at 0.
+    assert.deepEqual(Array.from(gradients(y, [x], new Tensor(Float64Array.of(5, 5, 5, 5, 5, 5), [6]))[0]!.data), [0, 0, 0, 5, 5, 5]);
+    const c = ops.clipByValue(x, -1, 0.5);
+    assert.deepEqual(Array.from(c.data), [-1, -1e-9, 0, 1e-9, 0.3, 0.5]);
+    // Gradient 1 inside [min, max], 0 where the value was clipped.
+    assert.deepEqual(Array.from(gradients(c, [x], new Tensor(Float64Array.of(2, 2, 2, 2, 2, 2), [6]))[0]!.data), [0, 2, 2, 2, 2, 0]);
+    checkGradients(([v]) => ops.clipByValue(v!, -0.5, 0.5), [r([10], 0.6, 2)]);
+    checkGradients(([v]) => ops.clipByValue(v!, -0.5, 0.5), [r([10], -2, -0.6)]);
   });
 });
 

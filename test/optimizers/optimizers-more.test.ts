@@ -18,7 +18,9 @@ const f64 = (values: number[]) => new Tensor(Float64Array.from(values), [values.
 interface Fixture {
   w0: number[];
   grads: number[][];
-  cases: Record<'adamW' | 'adamax' | 'adagrad', { args: Record<string, number>; steps: number[][] }>;
+  cases: Record<'adamW' | 'adamax' | 'adagrad', { args: Record<string, number>; steps: number[][] }> & {
+    adamKerasEpsilon: { args: Record<string, number>; w0: number[]; grads: number[][]; steps: number[][] };
+  };
 }
 const fixture = JSON.parse(readFileSync(new URL('../../../test/fixtures/optimizers.json', import.meta.url), 'utf8')) as Fixture;
 
@@ -34,6 +36,19 @@ describe('more optimizers', () => {
       });
     });
   }
+
+  it("adam: epsilon added to Keras's uncorrected √v, three steps with tiny gradients, against PyTorch", () => {
+    // With g ≈ 1e-7 and ε = 1e-7, Keras's placement (adam.py: α·m/(√v + ε)) moves the first weight
+    // by 3.07e-4, where ε on the bias-corrected √v̂ (PyTorch's and TensorFlow.js's) would move it by 5e-3.
+    const { args, w0, grads, steps } = fixture.cases.adamKerasEpsilon;
+    const opt = optimizers.adam(args);
+    const w = new Variable(f64(w0));
+    grads.forEach((g, t) => {
+      opt.applyGradients([[w, f64(g)]]);
+      steps[t]!.forEach((expected, i) => close(w.data[i]!, expected, 1e-15));
+    });
+    close(1 - steps[0]![0]!, (0.01 * Math.sqrt(0.001) * 1e-8) / 0.1 / (Math.sqrt(1e-17) + 1e-7), 1e-15);
+  });
 
   it('adagrad: first step by hand, with the Keras epsilon inside the square root', () => {
     // a = 0.1 + 2² = 4.1;  w = 1 − 0.01·2 / √(4.1 + 1e-7)

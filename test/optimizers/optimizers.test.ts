@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setBackend } from '../../src/backends/index.js';
 import { getOptimizer, optimizers, type Optimizer } from '../../src/optimizers/index.js';
-import { tensor } from '../../src/tensor/tensor.js';
+import { Tensor, tensor } from '../../src/tensor/tensor.js';
 import { Variable } from '../../src/tensor/variable.js';
 
 setBackend('ts');
@@ -31,18 +31,39 @@ describe('optimizers', () => {
     step(nest, n, 1); // v = -0.1; w += 0.9·(-0.1) - 0.1
     close(n.data[0]!, 1 - 0.19);
   });
-  it('adam: the first step moves each weight by about the learning rate', () => {
-    const w = new Variable(tensor([1, -1]));
+  it('adam: the first step is lr·g/(|g| + ε/√(1 − β2)), worked by hand', () => {
+    // Keras 3 adam.py, t = 1: m = 0.1g, v = 0.001g², α = lr·√0.001/0.1, step = α·m/(√v + ε)
+    // = lr·|g|/(|g| + ε/√0.001)·sign(g). With ε = 1e-7: ε/√0.001 = 3.1623e-6.
+    const w = new Variable(new Tensor(Float64Array.of(1, -1, 0), [3]));
     const adam = optimizers.adam({ learningRate: 0.01 });
-    adam.applyGradients([[w, tensor([3, -0.5])]]);
-    close(w.data[0]!, 0.99, 1e-5);
-    close(w.data[1]!, -0.99, 1e-5);
+    adam.applyGradients([[w, new Tensor(Float64Array.of(3, -0.5, 1e-5), [3])]]);
+    const e = 1e-7 / Math.sqrt(0.001);
+    close(w.data[0]!, 1 - (0.01 * 3) / (3 + e), 1e-15);
+    close(w.data[1]!, -1 + (0.01 * 0.5) / (0.5 + e), 1e-15);
+    close(w.data[2]!, -(0.01 * 1e-5) / (1e-5 + e), 1e-15); // 0.0075975…: ε visible
     assert.equal(adam.iterations, 1);
   });
   it('rmsprop: first step is lr·g/sqrt((1-rho)g² + eps)', () => {
     const w = new Variable(tensor([1]));
     step(optimizers.rmsprop({ learningRate: 0.01 }), w, 2);
     close(w.data[0]!, 1 - (0.01 * 2) / Math.sqrt(0.1 * 4 + 1e-7));
+  });
+  it('rmsprop by hand: epsilon inside the root at a tiny gradient, centered, momentum (Keras 3 rmsprop.py)', () => {
+    // velocity = ρ·velocity + (1 − ρ)·g²; denominator = velocity (− average_g² if centered) + ε;
+    // increment = lr·g/√denominator; with momentum, m = momentum·m + increment, w −= m.
+    const step64 = (o: Optimizer, v: Variable, g: number) => o.applyGradients([[v, new Tensor(Float64Array.of(g), [1])]]);
+    const w = new Variable(new Tensor(Float64Array.of(1), [1]));
+    step64(optimizers.rmsprop({ learningRate: 0.01 }), w, 1e-4);
+    close(w.data[0]!, 1 - (0.01 * 1e-4) / Math.sqrt(0.1 * 1e-8 + 1e-7), 1e-15); // ε-dominated
+    const c = new Variable(new Tensor(Float64Array.of(1), [1]));
+    step64(optimizers.rmsprop({ learningRate: 0.01, centered: true }), c, 2); // 0.4 − 0.2² = 0.36
+    close(c.data[0]!, 1 - 0.02 / Math.sqrt(0.36 + 1e-7), 1e-15);
+    const m = new Variable(new Tensor(Float64Array.of(1), [1]));
+    const withMomentum = optimizers.rmsprop({ learningRate: 0.01, momentum: 0.5 });
+    step64(withMomentum, m, 2); // velocity 0.4: increment 0.02/√0.4
+    step64(withMomentum, m, 2); // velocity 0.9·0.4 + 0.4 = 0.76: m = 0.5·(0.02/√0.4) + 0.02/√0.76
+    const first = 0.02 / Math.sqrt(0.4 + 1e-7);
+    close(m.data[0]!, 1 - first - (0.5 * first + 0.02 / Math.sqrt(0.76 + 1e-7)), 1e-15);
   });
   it('each optimizer minimises a quadratic; schedules are called with the step', () => {
     for (const opt of [
