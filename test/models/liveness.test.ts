@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import { setBackend } from '../../src/backends/index.js';
 import { input, layers } from '../../src/layers/index.js';
 import { model } from '../../src/models/functional.js';
+import { inferenceBatchSize } from '../../src/models/liveness.js';
 import { sequential } from '../../src/models/sequential.js';
 import { zoo } from '../../src/models/zoo.js';
 import { Random, setSeed } from '../../src/tensor/random.js';
@@ -68,7 +69,10 @@ describe('liveness: same numbers as keeping every activation', () => {
 
   it('residual graphs with a branch read twice and a nested model', () => {
     setSeed(4);
-    const inner = sequential([layers.conv2d({ filters: 3, kernelSize: 1, inputShape: [6, 6, 3] }), layers.activation({ activation: 'relu6' })]);
+    const inner = sequential([
+      layers.conv2d({ filters: 3, kernelSize: 1, inputShape: [6, 6, 3] }),
+      layers.activation({ activation: 'relu6' }),
+    ]);
     const x = input({ shape: [6, 6, 3] });
     const a = layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(x);
     const b = layers.add().apply([a, layers.batchNormalization().apply(a)]);
@@ -93,7 +97,10 @@ describe('liveness: same numbers as keeping every activation', () => {
     const m = deepChain(4);
     m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
     const x = randomImages([6, 8, 8, 16], 7);
-    const y = new Tensor(new Float32Array(18).map((_, i) => (i % 3 === i % 2 ? 1 : 0)), [6, 3]);
+    const y = new Tensor(
+      new Float32Array(18).map((_, i) => (i % 3 === i % 2 ? 1 : 0)),
+      [6, 3],
+    );
     const [loss] = await m.evaluate(x, y, { batchSize: 6 });
     const p = m.apply(x, { training: false });
     let expected = 0;
@@ -140,7 +147,10 @@ describe('buffer pool', () => {
       const b = allocFloat32(600);
       assert.equal(b.buffer, a.buffer, 'a smaller request is a view of the freed buffer');
       assert.equal(b.length, 600);
-      assert.ok(b.every((v) => v === 0), 'zeroed on reuse');
+      assert.ok(
+        b.every((v) => v === 0),
+        'zeroed on reuse',
+      );
       const c = allocFloat32(100);
       assert.notEqual(c.buffer, a.buffer, 'a buffer more than 8× too large is not used');
     });
@@ -164,8 +174,22 @@ describe('buffer pool', () => {
       const next = allocFloat32(256);
       assert.equal(next.buffer, tmp!.buffer, 'the temporary went back at once');
       assert.notEqual(next.buffer, kept.buffer);
-      assert.ok(kept.every((v) => v === 3), 'the kept output is intact');
+      assert.ok(
+        kept.every((v) => v === 3),
+        'the kept output is intact',
+      );
       assert.equal(releaseBuffer(kept), true, 'the kept buffer now belongs to the enclosing scope');
     });
+  });
+});
+
+describe('inferenceBatchSize', () => {
+  it('fits the widest layer three times in the budget, capped at max', () => {
+    assert.equal(inferenceBatchSize(zoo.seedCnn()), 1000);
+    const mobile = zoo.mobilenetV2({ inputShape: [32, 32, 3] });
+    // Widest layer: 32·32·144 floats; 256 MiB / (3 · 4 · 147456) = 151.
+    assert.equal(inferenceBatchSize(mobile), 151);
+    assert.equal(inferenceBatchSize(mobile, { budgetBytes: 1 }), 1);
+    assert.equal(inferenceBatchSize(mobile, { max: 64 }), 64);
   });
 });
