@@ -1,12 +1,19 @@
-// Depthwise convolution kernels (see depthwise.h). Every output pixel visits its in-image taps;
-// the channel loop is innermost and contiguous in x, y and the filter, so it vectorises. The
-// forward pass splits output rows across threads, the input gradient (a scatter) whole images,
-// and the filter gradient sums per-thread partial filters.
+// Depthwise convolution kernels (see depthwise.h). With AVX2 or AVX-512 selected and multiplier
+// 1 (MobileNet's case), the vectorised row kernels of depthwise_kernels.inc run: the forward pass
+// and the filter gradient split output rows across threads (the filter gradient into per-share
+// partial filters summed in share order), and the input gradient is gathered per input row:
+// for stride 1 it is the forward kernel run over dy with the filter flipped and the padding
+// mirrored, for larger strides a per-pixel gather. Otherwise (portable, multipliers above 1)
+// every output pixel visits its in-image taps with the channel loop innermost; the input
+// gradient is then a scatter split by image.
 #include "depthwise.h"
 
+#include <cstddef>
 #include <cstring>
 #include <vector>
 
+#include "depthwise_simd.h"
+#include "simd.h"
 #include "threadpool.h"
 
 namespace ck {
@@ -106,16 +113,129 @@ void filterThread(const DwTask& t, int ith, int nth) {
 
 double work(const ConvGeom& g) { return static_cast<double>(g.batch) * g.outH * g.outW * g.kH * g.kW * g.outC; }
 
+// avx512::fn(args) when AVX-512 is selected, else avx2::fn(args); only called when vectorised().
+#if defined(CK_HAVE_AVX2) && defined(CK_HAVE_AVX512)
+#define CK_DW_ISA(fn, ...) (useAvx512() ? avx512::fn(__VA_ARGS__) : avx2::fn(__VA_ARGS__))
+bool vectorised(const ConvGeom& g) { return useAvx2() && g.inC == g.outC && g.kH <= kDwMaxKernel && g.kH * g.kW <= kDwMaxTaps; }
+#else
+#define CK_DW_ISA(fn, ...) static_cast<void>(0)
+bool vectorised(const ConvGeom&) { return false; }
+#endif
+
+// Shares for `work` multiply-adds split by rows: sharesFor's count, at most one per row.
+int sharesUpTo(double work, i64 rows) {
+  const int n = sharesFor(work, 65536);
+  return n < rows ? n : static_cast<int>(rows);
+}
+
+struct RowsTask {
+  DwRows rows;
+  i64 count;        // rows to split
+  float* partials;  // filter gradient: one kH·kW·C filter per share
+};
+
+// Calls rows(view, 0, k) for the output rows [r0, r1) of t, one image at a time, where view
+// reads a zero-padded copy of the input rows they need (thread scratch slot 5, which no kernel
+// running inside a depthwise call uses): the row kernels then see no padding, so every output
+// column is in their register-blocked interior path. Without padding, rows runs on t directly.
+template <class Rows>
+void onPaddedRows(const DwRows& t, i64 r0, i64 r1, Rows rows) {
+  const ConvGeom& g = *t.g;
+  const i64 C = g.inC;
+  const i64 Wp = (g.outW - 1) * g.sW + (g.kW - 1) * g.dW + 1;  // columns the windows span
+  const bool padded = g.padT > 0 || g.padL > 0 || Wp - g.padL > g.inW || (g.outH - 1) * g.sH + (g.kH - 1) * g.dH + 1 - g.padT > g.inH;
+  if (!padded) {
+    rows(t, r0, r1);
+    return;
+  }
+  for (i64 row = r0; row < r1;) {
+    const i64 n = row / g.outH, oh0 = row % g.outH;
+    const i64 oh1 = g.outH < oh0 + (r1 - row) ? g.outH : oh0 + (r1 - row);
+    const i64 ihStart = oh0 * g.sH - g.padT;
+    const i64 Hp = (oh1 - 1 - oh0) * g.sH + (g.kH - 1) * g.dH + 1;
+    float* buf = scratch(5, static_cast<std::size_t>(Hp * Wp * C));
+    // Padded column c holds input column c − padL: those in [cLo, cHi) exist.
+    const i64 cLo = g.padL > 0 ? g.padL : 0;
+    const i64 cHi = g.inW + g.padL < Wp ? g.inW + g.padL : Wp;
+    for (i64 r = 0; r < Hp; ++r) {
+      const i64 ih = ihStart + r;
+      float* dst = buf + r * Wp * C;
+      if (ih < 0 || ih >= g.inH || cHi <= cLo) {
+        std::memset(dst, 0, sizeof(float) * Wp * C);
+        continue;
+      }
+      std::memset(dst, 0, sizeof(float) * cLo * C);
+      std::memcpy(dst + cLo * C, t.x + ((n * g.inH + ih) * g.inW + cLo - g.padL) * C, sizeof(float) * (cHi - cLo) * C);
+      std::memset(dst + cHi * C, 0, sizeof(float) * (Wp - cHi) * C);
+    }
+    ConvGeom view = g;
+    view.batch = 1, view.inH = Hp, view.inW = Wp, view.outH = oh1 - oh0, view.padT = 0, view.padL = 0;
+    DwRows part = t;
+    part.g = &view;
+    part.x = buf;
+    part.y = t.y + (n * g.outH + oh0) * g.outW * g.outC;
+    rows(part, 0, oh1 - oh0);
+    row += oh1 - oh0;
+  }
+}
+
+void forwardShare(const RowsTask& t, int ith, int nth) {
+  i64 r0, r1;
+  splitRange(t.count, ith, nth, 1, &r0, &r1);
+  onPaddedRows(t.rows, r0, r1, [](const DwRows& v, i64 a, i64 b) { CK_DW_ISA(depthwiseForwardRows, v, a, b); });
+}
+
+void inputShare(const RowsTask& t, int ith, int nth) {
+  i64 r0, r1;
+  splitRange(t.count, ith, nth, 1, &r0, &r1);
+  CK_DW_ISA(depthwiseInputRows, t.rows, r0, r1);
+}
+
+void filterShare(const RowsTask& t, int ith, int nth) {
+  const ConvGeom& g = *t.rows.g;
+  const i64 size = g.kH * g.kW * g.outC;
+  float* df = t.partials + ith * size;
+  std::memset(df, 0, sizeof(float) * size);
+  i64 r0, r1;
+  splitRange(t.count, ith, nth, 1, &r0, &r1);
+  onPaddedRows(t.rows, r0, r1, [df](const DwRows& v, i64 a, i64 b) { CK_DW_ISA(depthwiseFilterRows, v, a, b, df); });
+}
+
 }  // namespace
 
 void depthwiseConv2d(const ConvGeom& g, const float* x, const float* filter, float* y) {
-  if (g.batch * g.outH * g.outW * g.outC == 0) return;
+  const i64 rows = g.batch * g.outH;
+  if (rows * g.outW * g.outC == 0) return;
+  if (vectorised(g)) {
+    RowsTask t{{&g, x, filter, y}, rows, nullptr};
+    run(forwardShare, t, sharesUpTo(work(g), rows));
+    return;
+  }
   DwTask t{&g, x, filter, y, nullptr};
   run(forwardThread, t, threadsFor(work(g), 65536));
 }
 
 void depthwiseConv2dBackpropInput(const ConvGeom& g, const float* dy, const float* filter, float* dx) {
   if (g.batch * g.inH * g.inW * g.inC == 0) return;
+  if (vectorised(g)) {
+    const i64 rows = g.batch * g.inH;
+    const int shares = sharesUpTo(work(g), rows);
+    if (g.sH == 1 && g.sW == 1) {
+      // dx = the forward pass over dy with the filter flipped and the padding mirrored.
+      ConvGeom t = g;
+      t.inH = g.outH, t.inW = g.outW, t.outH = g.inH, t.outW = g.inW;
+      t.padT = (g.kH - 1) * g.dH - g.padT, t.padL = (g.kW - 1) * g.dW - g.padL;
+      const i64 taps = g.kH * g.kW, C = g.inC;
+      std::vector<float> flipped(static_cast<size_t>(taps * C));
+      for (i64 k = 0; k < taps; ++k) std::memcpy(&flipped[(taps - 1 - k) * C], filter + k * C, sizeof(float) * C);
+      RowsTask task{{&t, dy, flipped.data(), dx}, rows, nullptr};
+      run(forwardShare, task, shares);
+    } else {
+      RowsTask task{{&g, dy, filter, dx}, rows, nullptr};
+      run(inputShare, task, shares);
+    }
+    return;
+  }
   DwTask t{&g, dy, filter, dx, nullptr};
   const int nth = threadsFor(work(g), 65536);
   run(inputThread, t, nth < g.batch ? nth : static_cast<int>(g.batch));
@@ -126,8 +246,13 @@ void depthwiseConv2dBackpropFilter(const ConvGeom& g, const float* x, const floa
   if (size == 0) return;
   const int nth = threadsFor(work(g), 65536);
   std::vector<float> partials(static_cast<size_t>(size * nth));
-  DwTask t{&g, x, dy, nullptr, partials.data()};
-  run(filterThread, t, nth);
+  if (vectorised(g)) {
+    RowsTask t{{&g, x, nullptr, const_cast<float*>(dy)}, g.batch * g.outH, partials.data()};
+    run(filterShare, t, nth);
+  } else {
+    DwTask t{&g, x, dy, nullptr, partials.data()};
+    run(filterThread, t, nth);
+  }
   for (i64 i = 0; i < size; ++i) {
     float s = 0;
     for (int q = 0; q < nth; ++q) s += partials[q * size + i];
