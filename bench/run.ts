@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: GEMM GFLOPS; the seed model's and ResNet-20's convolution kernels; the deeper
  * kernels (batch norm, depthwise, pad/slice/concat, relu gradient, erf); the seed recipe's
- * training throughput, inference speed and latency; ResNet-20 training throughput; and the same
+ * training throughput, inference speed and latency; ResNet-20 training throughput; small-batch
+ * latency, peak RSS, MobileNetV2 and the depthwise kernels per ISA (mobile-sections.ts); and the same
  * figures for PyTorch (when `/usr/bin/python3` has torch) measured in the same run, with glibc's
  * allocator tuned (the peer scripts' default) and as users run it (--plain-malloc), and the
  * ratios against both; then ResNet-50 save/load per file format (bench/io.ts). Options: --quick, --no-ts,
@@ -14,6 +15,7 @@ import { loadNativeBackend } from '../src/backends/native-loader.js';
 import { benchConv, formatConvRows } from './conv.js';
 import { benchDeeper, formatDeeperRows } from './deeper.js';
 import { benchGemm, type Row } from './gemm.js';
+import { runMobileSections } from './mobile-sections.js';
 import { benchResnet, type ResnetFigures } from './resnet.js';
 import { benchSeed, type SeedFigures } from './seed.js';
 
@@ -130,11 +132,13 @@ if (rn && resnetPeer)
       (resnetPeerPlain ? `; vs --plain-malloc ${ratio(rn.samplesPerS, resnetPeerPlain.train.samples_per_s)}x` : ''),
   );
 
+const mobile = native ? runMobileSections({ quick, withPeer: !args.has('--no-peer') }) : null;
+
 if (jsonIndex > 0)
   writeFileSync(
     process.argv[jsonIndex + 1]!,
     JSON.stringify(
-      { gemm, conv: convRows, deeper: deeperRows, seeds, resnets, peer: { seedPeer, seedPeerPlain, resnetPeer, resnetPeerPlain } },
+      { gemm, conv: convRows, deeper: deeperRows, seeds, resnets, mobile, peer: { seedPeer, seedPeerPlain, resnetPeer, resnetPeerPlain } },
       null,
       1,
     ),
