@@ -8,7 +8,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { Conv2dGeometry } from '../src/backends/kernels.js';
-import { loadNativeBackend, setNativeIsa } from '../src/backends/native.js';
+import { loadNativeBackend, setNativeIsa } from '../src/backends/native-loader.js';
 import { conv, random, time } from './conv.js';
 import { formatTable } from './table.js';
 

@@ -12,6 +12,7 @@
  */
 import { isRecording } from '../autograd/tape.js';
 import type { CallContext } from '../layers/layer.js';
+import { softmaxLogits } from '../ops/softmax.js';
 import { releaseBuffer, withBufferScopeKeeping } from '../tensor/buffer-pool.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -22,7 +23,8 @@ export function freesActivations(ctx: CallContext): boolean {
 
 /** The typed arrays a value holds: its data, and a softmax output's logits. */
 function buffersOf(t: Tensor): ArrayBufferView[] {
-  return t.softmaxLogits ? [t.data, t.softmaxLogits.data] : [t.data];
+  const logits = softmaxLogits(t);
+  return logits ? [t.data, logits.data] : [t.data];
 }
 
 /**
