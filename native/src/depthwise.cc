@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "depthwise_simd.h"
-#include "simd.h"
+#include "isa.h"
 #include "threadpool.h"
 
 namespace ck {
@@ -113,14 +113,11 @@ void filterThread(const DwTask& t, int ith, int nth) {
 
 double work(const ConvGeom& g) { return static_cast<double>(g.batch) * g.outH * g.outW * g.kH * g.kW * g.outC; }
 
-// avx512::fn(args) when AVX-512 is selected, else avx2::fn(args); only called when vectorised().
-#if defined(CK_HAVE_AVX2) && defined(CK_HAVE_AVX512)
-#define CK_DW_ISA(fn, ...) (useAvx512() ? avx512::fn(__VA_ARGS__) : avx2::fn(__VA_ARGS__))
-bool vectorised(const ConvGeom& g) { return useAvx2() && g.inC == g.outC && g.kH <= kDwMaxKernel && g.kH * g.kW <= kDwMaxTaps; }
-#else
-#define CK_DW_ISA(fn, ...) static_cast<void>(0)
-bool vectorised(const ConvGeom&) { return false; }
-#endif
+// The vectorised row kernels apply: an AVX2 or AVX-512 record is selected, multiplier 1, and the
+// filter fits the kernels' fixed-size tap lists.
+bool vectorised(const ConvGeom& g) {
+  return depthwiseIsa() != nullptr && g.inC == g.outC && g.kH <= kDwMaxKernel && g.kH * g.kW <= kDwMaxTaps;
+}
 
 // Shares for `work` multiply-adds split by rows: sharesFor's count, at most one per row.
 int sharesUpTo(double work, i64 rows) {
@@ -182,13 +179,13 @@ void onPaddedRows(const DwRows& t, i64 r0, i64 r1, Rows rows) {
 void forwardShare(const RowsTask& t, int ith, int nth) {
   i64 r0, r1;
   splitRange(t.count, ith, nth, 1, &r0, &r1);
-  onPaddedRows(t.rows, r0, r1, [](const DwRows& v, i64 a, i64 b) { CK_DW_ISA(depthwiseForwardRows, v, a, b); });
+  onPaddedRows(t.rows, r0, r1, [](const DwRows& v, i64 a, i64 b) { depthwiseIsa()->forwardRows(v, a, b); });
 }
 
 void inputShare(const RowsTask& t, int ith, int nth) {
   i64 r0, r1;
   splitRange(t.count, ith, nth, 1, &r0, &r1);
-  CK_DW_ISA(depthwiseInputRows, t.rows, r0, r1);
+  depthwiseIsa()->inputRows(t.rows, r0, r1);
 }
 
 void filterShare(const RowsTask& t, int ith, int nth) {
@@ -198,7 +195,7 @@ void filterShare(const RowsTask& t, int ith, int nth) {
   std::memset(df, 0, sizeof(float) * size);
   i64 r0, r1;
   splitRange(t.count, ith, nth, 1, &r0, &r1);
-  onPaddedRows(t.rows, r0, r1, [df](const DwRows& v, i64 a, i64 b) { CK_DW_ISA(depthwiseFilterRows, v, a, b, df); });
+  onPaddedRows(t.rows, r0, r1, [df](const DwRows& v, i64 a, i64 b) { depthwiseIsa()->filterRows(v, a, b, df); });
 }
 
 }  // namespace

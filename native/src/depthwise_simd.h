@@ -39,4 +39,11 @@ CK_DW_ENTRY_POINTS
 
 #undef CK_DW_ENTRY_POINTS
 
+/** One instruction set's depthwise row kernels (depthwiseIsa() in isa.h; null there: portable loops). */
+struct DepthwiseIsa {
+  void (*forwardRows)(const DwRows& t, i64 r0, i64 r1);
+  void (*inputRows)(const DwRows& t, i64 r0, i64 r1);
+  void (*filterRows)(const DwRows& t, i64 r0, i64 r1, float* df);
+};
+
 }  // namespace ck
