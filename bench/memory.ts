@@ -12,6 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setBackend } from '../src/backends/index.js';
+import '../src/backends/native-loader.js'; // makes the native backend available (the Node entry does this)
 import { zoo } from '../src/models/zoo.js';
 import { Random, setSeed } from '../src/tensor/random.js';
 import { syntheticImages, timeTrainingSteps } from './train-steps.js';

@@ -8,6 +8,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { setBackend } from '../src/backends/index.js';
+import '../src/backends/native-loader.js'; // makes the native backend available (the Node entry does this)
 import { mobilenetV2 } from '../src/models/zoo.js';
 import { Random, setSeed } from '../src/tensor/random.js';
 import { median, syntheticImages, timeTrainingSteps } from './train-steps.js';
