@@ -7,10 +7,11 @@
  * 14 GB). While gradients are recorded nothing is released: the backward pass reads them.
  *
  * Aliasing is safe: a layer may return its input or a view of it (Flatten, Reshape, Dropout at
- * inference), and a softmax output carries its logits; a buffer goes back only when no live
+ * inference), and a softmax or sigmoid output carries its logits; a buffer goes back only when no live
  * value holds it. Sequential and Functional call `stepScope`, `releaseUnheld` and `LiveValues`.
  */
 import { isRecording } from '../autograd/tape.js';
+import { sigmoidLogits } from '../layers/activations.js';
 import type { CallContext } from '../layers/layer.js';
 import { softmaxLogits } from '../ops/softmax.js';
 import { releaseBuffer, withBufferScopeKeeping } from '../tensor/buffer-pool.js';
@@ -21,10 +22,10 @@ export function freesActivations(ctx: CallContext): boolean {
   return !ctx.training && !isRecording();
 }
 
-/** The typed arrays a value holds: its data, and a softmax output's logits. */
+/** The typed arrays a value holds: its data, and a softmax or sigmoid output's logits (the loss reads them). */
 function buffersOf(t: Tensor): ArrayBufferView[] {
-  const logits = softmaxLogits(t);
-  return logits ? [t.data, logits.data] : [t.data];
+  const logits = [softmaxLogits(t), sigmoidLogits(t)].filter((l): l is Tensor => l !== null);
+  return [t.data, ...logits.map((l) => l.data)];
 }
 
 /**
