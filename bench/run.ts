@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: GEMM GFLOPS; the seed model's and ResNet-20's convolution kernels; the deeper
  * kernels (batch norm, depthwise, pad/slice/concat, relu gradient, erf); the seed recipe's
- * training throughput, inference speed and latency; ResNet-20 training throughput; and the same
+ * training throughput, inference speed and latency; ResNet-20 training throughput; small-batch
+ * latency, peak RSS, MobileNetV2 and the depthwise kernels per ISA (mobile-sections.ts); and the same
  * figures for PyTorch (when `/usr/bin/python3` has torch) measured in the same run, with glibc's
  * allocator tuned (the peer scripts' default) and as users run it (--plain-malloc), and the
  * ratios against both; ResNet-50 save/load per file format (bench/io.ts); PyTorch's resnet18 and
@@ -16,6 +17,7 @@ import { benchConv, formatConvRows } from './conv.js';
 import { benchDeeper, formatDeeperRows } from './deeper.js';
 import { benchGemm, type Row } from './gemm.js';
 import { benchOnnx, formatOnnxRows, type OnnxBenchRow } from './onnx.js';
+import { runMobileSections } from './mobile-sections.js';
 import { benchResnet, type ResnetFigures } from './resnet.js';
 import { benchSeed, type SeedFigures } from './seed.js';
 
@@ -132,7 +134,9 @@ if (rn && resnetPeer)
       (resnetPeerPlain ? `; vs --plain-malloc ${ratio(rn.samplesPerS, resnetPeerPlain.train.samples_per_s)}x` : ''),
   );
 
-console.log('\n(f) Imported from ONNX (PyTorch exports, 224x224): Convkit against ONNX Runtime, same files and inputs');
+const mobile = native ? runMobileSections({ quick, withPeer: !args.has('--no-peer') }) : null;
+
+console.log('\n(j) Imported from ONNX (PyTorch exports, 224x224): Convkit against ONNX Runtime, same files and inputs');
 let onnxRows: OnnxBenchRow[] = [];
 if (!args.has('--no-onnx')) {
   try {
@@ -154,6 +158,7 @@ if (jsonIndex > 0)
         seeds,
         resnets,
         onnx: onnxRows,
+        mobile,
         peer: { seedPeer, seedPeerPlain, resnetPeer, resnetPeerPlain },
       },
       null,

@@ -6,6 +6,7 @@ import { getBackend, setBackend } from '../backends/index.js';
 import { datasets } from '../data/index.js';
 import { oneHot } from '../data/one-hot.js';
 import { zoo } from '../models/zoo.js';
+import { inferenceBatchSize } from '../models/liveness.js';
 import { cosineDecay, optimizers, type OptimizerName } from '../optimizers/index.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { setSeed } from '../tensor/random.js';
@@ -141,7 +142,9 @@ export async function train(argv: readonly string[]): Promise<number> {
   const callbacks: Callback[] = scheduleCallbacks(schedule, validationSplit);
   if (log !== undefined) callbacks.push(new CSVLogger(log));
   await model.fit(trainSet.images, oneHot(trainSet.labels, 10), { epochs, batchSize, validationSplit, verbose, callbacks });
-  const [loss, accuracy] = await model.evaluate(test.images, oneHot(test.labels, 10), { batchSize: 1000 });
+  // Batches that keep the pass within ~256 MB of activations (1000 for the seed model).
+  const evalBatch = inferenceBatchSize(model);
+  const [loss, accuracy] = await model.evaluate(test.images, oneHot(test.labels, 10), { batchSize: evalBatch });
   console.log(`Test loss: ${loss!.toFixed(4)}`);
   console.log(`Test accuracy: ${accuracy!.toFixed(4)}`);
   return accuracy!;

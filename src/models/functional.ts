@@ -10,6 +10,7 @@ import { layerFromConfig, registerLayer, serializeLayer } from '../layers/regist
 import { showShape, type Shape } from '../layers/shape-types.js';
 import type { LayerNode, SymbolicTensor } from '../layers/symbolic.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { freesActivations, LiveValues, stepScope } from './liveness.js';
 import { Model } from './model.js';
 
 export interface FunctionalArgs {
@@ -73,6 +74,8 @@ export class Functional extends Model {
   readonly outputs: SymbolicTensor[];
   private readonly nodes: LayerNode[];
   private readonly soleReader: Map<SymbolicTensor, LayerNode>;
+  /** How many node inputs each value feeds (a node reading a value twice counts twice). */
+  private readonly readers = new Map<SymbolicTensor, number>();
   private readonly layerList: Layer[];
 
   constructor(args: FunctionalArgs) {
@@ -84,6 +87,7 @@ export class Functional extends Model {
     }
     this.nodes = topologicalNodes(this.inputs, this.outputs, `model "${this.name}"`);
     this.soleReader = soleReaders(this.nodes, this.outputs);
+    for (const node of this.nodes) for (const t of node.inputs) this.readers.set(t, (this.readers.get(t) ?? 0) + 1);
     this.layerList = [...new Set([...this.inputs.map((t) => t.sourceLayer), ...this.nodes.map((n) => n.layer)])];
     this.markBuilt(this.inputs.map((t) => t.shape));
   }
@@ -118,27 +122,39 @@ export class Functional extends Model {
     return this.nodes.find((n) => n.layer === layer);
   }
 
-  /** Runs the graph: each node once, in topological order. */
+  /**
+   * Runs the graph: each node once, in topological order. At inference each intermediate value
+   * is dropped as soon as its last reader has run (see liveness.ts).
+   */
   run(inputs: Tensor[], ctx: CallContext): Tensor[] {
     if (inputs.length !== this.inputs.length) {
       throw new Error(`model "${this.name}": expected ${this.inputs.length} input(s), received ${inputs.length}`);
     }
-    const values = new Map<SymbolicTensor, Tensor>(this.inputs.map((s, i) => [s, inputs[i]!]));
+    const live = freesActivations(ctx);
+    const values = new LiveValues<SymbolicTensor>();
+    // The caller's inputs and the outputs are never dropped here.
+    this.inputs.forEach((s, i) => values.set(s, inputs[i]!, Infinity));
+    const readsOf = (t: SymbolicTensor): number => (this.outputs.includes(t) ? Infinity : (this.readers.get(t) ?? 0));
     const fusedAway = new Set<LayerNode>();
     for (const node of this.nodes) {
       if (fusedAway.has(node)) continue;
-      const args = node.inputs.map((t) => values.get(t)!);
+      const args = node.inputs.map((t) => values.get(t));
       const x = args.length === 1 ? args[0]! : args;
       const next = this.soleReader.get(node.output);
-      const fused = next ? applyFused(node.layer, next.layer, x, ctx) : null;
-      if (fused && next) {
-        values.set(next.output, fused);
-        fusedAway.add(next);
-      } else {
-        values.set(node.output, node.layer.apply(x, ctx));
-      }
+      let output = node.output;
+      const step = (): Tensor => {
+        const fused = next ? applyFused(node.layer, next.layer, x, ctx) : null;
+        if (fused && next) {
+          fusedAway.add(next);
+          output = next.output;
+        }
+        return fused ?? node.layer.apply(x, ctx);
+      };
+      const y = live ? stepScope(step) : step();
+      values.set(output, y, readsOf(output));
+      if (live) values.read(node.inputs);
     }
-    return this.outputs.map((o) => values.get(o)!);
+    return this.outputs.map((o) => values.get(o));
   }
 
   call(x: Tensor, ctx: CallContext): Tensor {

@@ -7,6 +7,7 @@ import type { CallContext, Layer, LayerConfig } from '../layers/layer.js';
 import { layerFromConfig, registerLayer, serializeLayer, type SerializedLayer } from '../layers/registry.js';
 import type { Shape } from '../layers/shape-types.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { freesActivations, releaseUnheld, stepScope } from './liveness.js';
 import { Model } from './model.js';
 
 export interface SequentialArgs {
@@ -86,17 +87,21 @@ export class Sequential extends Model {
 
   call(x: Tensor, ctx: CallContext): Tensor {
     if (this.stack.length === 0) throw new Error(`Sequential "${this.name}": the model has no layers`);
+    // At inference each value is read once, by the next step, and dropped then (see liveness.ts);
+    // the caller's x is the caller's to drop.
+    const live = freesActivations(ctx);
     let y = x;
     for (let i = 0; i < this.stack.length; i++) {
       const layer = this.stack[i]!;
       const next = this.stack[i + 1];
-      const fused = next ? applyFused(layer, next, y, ctx) : null;
-      if (fused) {
-        y = fused;
-        i++;
-      } else {
-        y = layer.apply(y, ctx);
-      }
+      const input = y;
+      const step = (): Tensor => {
+        const fused = next ? applyFused(layer, next, input, ctx) : null;
+        if (fused) i++;
+        return fused ?? layer.apply(input, ctx);
+      };
+      y = live ? stepScope(step) : step();
+      if (live && input !== x) releaseUnheld([input], [y]);
     }
     return y;
   }

@@ -1,41 +1,110 @@
 /**
- * Buffer recycling for the training loop. Fresh large typed arrays are expensive (the OS maps
- * and zeroes new pages: ~16 ms for a 17 MB activation here, against 0.5 ms to clear a reused
- * one), and a training step allocates the same sizes every time. So `fit`, `evaluate` and
- * `predict` run each batch inside `withBufferScope`: float32/int32 buffers allocated in the
- * scope are handed back when it ends and reused, zeroed, by the next batch. Nothing allocated in
- * a scope may outlive it; the code that opens a scope copies out whatever it returns. Outside
- * any scope, allocation is plain `new Float32Array(n)`.
+ * Buffer recycling for the training loop and inference. Fresh large typed arrays are expensive
+ * (the OS maps and zeroes new pages: ~16 ms for a 17 MB activation here, against 0.5 ms to clear
+ * a reused one), and a training step allocates the same sizes every time. So `fit`, `evaluate`
+ * and `predict` run each batch inside `withBufferScope`: float32/int32 buffers allocated in the
+ * scope are handed back when it ends and reused, zeroed, by the next allocation. Nothing
+ * allocated in a scope may outlive it; the code that opens a scope copies out whatever it
+ * returns. Outside any scope, allocation is plain `new Float32Array(n)`.
+ *
+ * Inference hands buffers back sooner: `releaseBuffer` when an activation's last reader has run,
+ * and `withBufferScopeKeeping` around one layer, so its temporaries go back as soon as it returns
+ * (src/models/liveness.ts). A request may be served by a larger free buffer (a view of its first
+ * n elements; at most 8× larger): pages a buffer never touched are not resident, so reusing a
+ * 590 MB buffer for a 150 MB activation costs no memory, where exact-size reuse would keep one
+ * buffer per distinct size alive.
  */
 
 import type { FloatArray } from './dtype.js';
 
 type Pooled = Float32Array | Int32Array;
 
-const free = new Map<string, Pooled[]>();
-let scope: Pooled[] | null = null;
+/** Free buffers by byte length; `sizes` lists the lengths present, ascending. */
+const free = new Map<number, ArrayBuffer[]>();
+const sizes: number[] = [];
+/** The buffers handed out in the innermost open scope, or null outside any scope. */
+let scope: Set<ArrayBuffer> | null = null;
 /** Bytes kept for reuse, at most; beyond it, returned buffers are left to the garbage collector. */
 const MAX_POOLED_BYTES = 1 << 30;
+/** A free buffer serves requests down to 1/8 of its length. */
+const MAX_OVERSIZE = 8;
+/** A fresh buffer of at least this many bytes drops the free buffers smaller than itself. */
+const DROP_BELOW_FROM = 4 << 20;
 let pooledBytes = 0;
+/** Bytes of the buffers handed out in open scopes, and the most that and the pool ever held. */
+let scopedBytes = 0;
+let highWater = 0;
 
-function take<T extends Pooled>(key: string, n: number, make: (n: number) => T, zeroed: boolean): T {
-  if (!scope) return make(n);
-  const list = free.get(key);
-  const buffer = list?.pop() as T | undefined;
-  if (buffer) {
-    pooledBytes -= buffer.byteLength;
-    if (zeroed) buffer.fill(0);
+/** Index of the first entry of `sizes` ≥ bytes. */
+function lowerBound(bytes: number): number {
+  let lo = 0;
+  let hi = sizes.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sizes[mid]! < bytes) lo = mid + 1;
+    else hi = mid;
   }
-  const out = buffer ?? make(n);
-  scope.push(out);
-  return out;
+  return lo;
 }
 
-/** n·4 bytes of uninitialised memory (no zeroing pass), where Node's Buffer is available. */
-function uninitialised(n: number): ArrayBuffer | null {
-  if (typeof Buffer === 'undefined' || n === 0) return null;
-  const bytes = Buffer.allocUnsafeSlow(n * 4);
-  return bytes.buffer as ArrayBuffer;
+/** The smallest free buffer of at least `bytes` (and at most 8× that), removed from the pool. */
+function takeFree(bytes: number): ArrayBuffer | null {
+  const i = lowerBound(bytes);
+  const size = sizes[i];
+  if (size === undefined || size > bytes * MAX_OVERSIZE) return null;
+  const list = free.get(size)!;
+  const buffer = list.pop()!;
+  if (list.length === 0) {
+    free.delete(size);
+    sizes.splice(i, 1);
+  }
+  pooledBytes -= size;
+  return buffer;
+}
+
+/**
+ * Leaves the free buffers shorter than `bytes` to the garbage collector. Called when a large
+ * request finds no free buffer big enough: the pass has moved on to larger activations (an
+ * expansion layer), and buffers that cannot serve them would stay resident beside the new one.
+ */
+function dropSmallerThan(bytes: number): void {
+  const n = lowerBound(bytes);
+  for (const size of sizes.splice(0, n)) {
+    pooledBytes -= size * free.get(size)!.length;
+    free.delete(size);
+  }
+}
+
+/** Puts a buffer back for reuse (or leaves it to the garbage collector when the pool is full). */
+function giveBack(buffer: ArrayBuffer): void {
+  const size = buffer.byteLength;
+  if (size === 0 || pooledBytes + size > MAX_POOLED_BYTES) return;
+  let list = free.get(size);
+  if (!list) {
+    free.set(size, (list = []));
+    sizes.splice(lowerBound(size), 0, size);
+  }
+  list.push(buffer);
+  pooledBytes += size;
+}
+
+/** n·4 bytes of uninitialised memory (no zeroing pass) where Node's Buffer is available. */
+function fresh(n: number, zeroed: boolean): ArrayBuffer {
+  if (zeroed || typeof Buffer === 'undefined' || n === 0) return new ArrayBuffer(n * 4);
+  return Buffer.allocUnsafeSlow(n * 4).buffer as ArrayBuffer;
+}
+
+function take<T extends Pooled>(n: number, View: new (b: ArrayBuffer, offset: number, length: number) => T, zeroed: boolean): T {
+  if (!scope) return new View(fresh(n, zeroed), 0, n);
+  const reused = n > 0 ? takeFree(n * 4) : null;
+  if (!reused && n * 4 >= DROP_BELOW_FROM) dropSmallerThan(n * 4);
+  const buffer = reused ?? fresh(n, zeroed);
+  scope.add(buffer);
+  scopedBytes += buffer.byteLength;
+  highWater = Math.max(highWater, scopedBytes + pooledBytes);
+  const view = new View(buffer, 0, n);
+  if (reused && zeroed) view.fill(0);
+  return view;
 }
 
 /**
@@ -43,20 +112,12 @@ function uninitialised(n: number): ArrayBuffer | null {
  * which kernels that write every element use to skip the clearing pass.
  */
 export function allocFloat32(n: number, zeroed = true): Float32Array {
-  const make = (k: number): Float32Array => {
-    const raw = zeroed ? null : uninitialised(k);
-    return raw ? new Float32Array(raw, 0, k) : new Float32Array(k);
-  };
-  return take(`f${n}`, n, make, zeroed);
+  return take(n, Float32Array, zeroed);
 }
 
 /** An Int32Array of length n, recycled inside a buffer scope; zeroed unless `zeroed` is false. */
 export function allocInt32(n: number, zeroed = true): Int32Array {
-  const make = (k: number): Int32Array => {
-    const raw = zeroed ? null : uninitialised(k);
-    return raw ? new Int32Array(raw, 0, k) : new Int32Array(k);
-  };
-  return take(`i${n}`, n, make, zeroed);
+  return take(n, Int32Array, zeroed);
 }
 
 /**
@@ -68,28 +129,81 @@ export function allocInt32(n: number, zeroed = true): Int32Array {
  * const loss = withBufferScope(() => trainStep(x, y));   // trainStep returns a number
  */
 export function withBufferScope<T>(fn: () => T): T {
+  return withBufferScopeKeeping(fn, () => []);
+}
+
+/**
+ * Like `withBufferScope`, but the buffers behind the arrays `keep(result)` lists move to the
+ * enclosing scope instead of being recycled, so the result may hold them (outside any scope they
+ * are simply not pooled).
+ *
+ * @example
+ * // One layer's temporaries go back at once; its output lives on in the batch's scope.
+ * const y = withBufferScopeKeeping(() => layer.apply(x), (t) => [t.data]);
+ */
+export function withBufferScopeKeeping<T>(fn: () => T, keep: (result: T) => Iterable<ArrayBufferView>): T {
   const outer = scope;
-  const mine: Pooled[] = [];
+  const mine = new Set<ArrayBuffer>();
   scope = mine;
+  let kept: Set<ArrayBufferLike> | null = null;
   try {
-    return fn();
+    const result = fn();
+    kept = new Set([...keep(result)].map((v) => v.buffer));
+    return result;
   } finally {
     scope = outer;
     for (const b of mine) {
-      if (pooledBytes + b.byteLength > MAX_POOLED_BYTES) continue;
-      const key = `${b instanceof Float32Array ? 'f' : 'i'}${b.length}`;
-      let list = free.get(key);
-      if (!list) free.set(key, (list = []));
-      list.push(b);
-      pooledBytes += b.byteLength;
+      if (kept?.has(b) && outer) {
+        outer.add(b);
+        continue;
+      }
+      scopedBytes -= b.byteLength;
+      if (!kept?.has(b)) giveBack(b);
     }
   }
+}
+
+/**
+ * Hands back, before its scope ends, the buffer behind `view` if the innermost open scope
+ * allocated it (true), so the next allocation can reuse it. Nothing may read the buffer
+ * afterwards. Buffers from elsewhere (weights, the caller's data) are left alone (false).
+ *
+ * @example
+ * if (lastReaderHasRun) releaseBuffer(activation.data);
+ */
+export function releaseBuffer(view: ArrayBufferView): boolean {
+  const buffer = view.buffer as ArrayBuffer;
+  if (!scope?.delete(buffer)) return false;
+  scopedBytes -= buffer.byteLength;
+  giveBack(buffer);
+  return true;
+}
+
+/**
+ * What the pool accounts for, in bytes: buffers handed out in open scopes, buffers kept for
+ * reuse, and the most those two ever added up to since the last `resetPoolHighWater` (what the
+ * pool made resident at the worst moment; tests and benchmarks bound it).
+ *
+ * @example
+ * resetPoolHighWater();
+ * model.predict(x, { batchSize: 100 });
+ * console.log(bufferPoolStats().highWaterBytes / 2 ** 20, 'MiB');
+ */
+export function bufferPoolStats(): { scopedBytes: number; pooledBytes: number; highWaterBytes: number } {
+  return { scopedBytes, pooledBytes, highWaterBytes: highWater };
+}
+
+/** Starts a new high-water mark at what the pool holds now. */
+export function resetPoolHighWater(): void {
+  highWater = scopedBytes + pooledBytes;
 }
 
 /** Drops every recycled buffer (e.g. after training, to give the memory back). */
 export function clearBufferPool(): void {
   free.clear();
+  sizes.length = 0;
   pooledBytes = 0;
+  highWater = scopedBytes;
 }
 
 /**

@@ -3,6 +3,7 @@
 
 #include "conv_direct.h"
 #include "conv_winograd.h"
+#include "depthwise_simd.h"
 #include "simd.h"
 
 #include <cstdio>
@@ -26,6 +27,7 @@ const SimdIsa kSimdPortable = {nullptr, nullptr, nullptr, nullptr, nullptr};
 const ConvIsa kConvAvx2 = {avx2::kTileRows,      avx2::convForwardTile, avx2::convForwardSlide3, avx2::convFilterTile,
                            avx2::convFilterSlide3, avx2::winoInputRow,  avx2::winoOutputRow,     avx2::winoGradRow};
 const SimdIsa kSimdAvx2 = {avx2::columnSums, avx2::bnSums, avx2::bnApply, avx2::maxPoolRows, avx2::maxPoolBackwardImage};
+const DepthwiseIsa kDwAvx2 = {avx2::depthwiseForwardRows, avx2::depthwiseInputRows, avx2::depthwiseFilterRows};
 #endif
 #if defined(CK_HAVE_AVX512)
 const ConvIsa kConvAvx512 = {avx512::kTileRows,      avx512::convForwardTile, avx512::convForwardSlide3,
@@ -33,6 +35,7 @@ const ConvIsa kConvAvx512 = {avx512::kTileRows,      avx512::convForwardTile, av
                              avx512::winoOutputRow,  avx512::winoGradRow};
 const SimdIsa kSimdAvx512 = {avx512::columnSums, avx512::bnSums, avx512::bnApply, avx512::maxPoolRows,
                              avx512::maxPoolBackwardImage};
+const DepthwiseIsa kDwAvx512 = {avx512::depthwiseForwardRows, avx512::depthwiseInputRows, avx512::depthwiseFilterRows};
 #endif
 
 bool hasAvx2() {
@@ -128,6 +131,16 @@ const SimdIsa& simdIsa() {
   if (current == &kAvx2) return kSimdAvx2;
 #endif
   return kSimdPortable;
+}
+
+const DepthwiseIsa* depthwiseIsa() {
+#if defined(CK_HAVE_AVX512)
+  if (current == &kAvx512) return &kDwAvx512;
+#endif
+#if defined(CK_HAVE_AVX2)
+  if (current == &kAvx2) return &kDwAvx2;
+#endif
+  return nullptr;
 }
 
 bool selectIsa(const std::string& name) {

@@ -1,5 +1,5 @@
 // Run-time CPU dispatch, one idiom for every kernel family: each family has a record of function
-// pointers per instruction set (GemmIsa below, ConvIsa in conv_direct.h, SimdIsa in simd.h), and
+// pointers per instruction set (GemmIsa below, ConvIsa in conv_direct.h, SimdIsa in simd.h, DepthwiseIsa in depthwise_simd.h), and
 // selectIsa() picks one record per family at once; callers go through gemmIsa(), convIsa() and
 // simdIsa() and never ask which ISA is in use.
 //
@@ -45,6 +45,7 @@ struct GemmIsa {
 
 struct ConvIsa;
 struct SimdIsa;
+struct DepthwiseIsa;
 
 /** The GEMM routines of the selected instruction set. */
 const GemmIsa& gemmIsa();
@@ -54,6 +55,9 @@ const ConvIsa* convIsa();
 
 /** The memory-bound SIMD kernels of the selected instruction set (null entries: portable loops). */
 const SimdIsa& simdIsa();
+
+/** The depthwise convolution row kernels of the selected instruction set; null on portable. */
+const DepthwiseIsa* depthwiseIsa();
 
 /** Selects "portable", "avx2", "avx512" or "auto"; false if unknown or unsupported here. */
 bool selectIsa(const std::string& name);
