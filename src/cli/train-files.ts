@@ -10,6 +10,7 @@ import { formats } from '../io/index.js';
 import type { Model } from '../models/model.js';
 import { BackupAndRestore } from '../training/backup-and-restore.js';
 import { UsageError } from './args.js';
+import { saveWithInputInfo, type InputInfo } from './model-files.js';
 
 /**
  * Refuses a --save name of no known format or in a folder that does not exist (a usage error,
@@ -54,12 +55,13 @@ export function finishCheckpoints(backups: readonly BackupAndRestore[]): void {
 }
 
 /**
- * Saves the trained model to `path` (atomically) and says where.
+ * Saves the trained model to `path` (atomically), with how its inputs were scaled and its class
+ * names (in a `.keras` file's metadata), and says where.
  *
  * @example
- * await saveTrained(model, 'mnist.keras');
+ * await saveTrained(model, 'mnist.keras', { scale: 1 / 255, offset: 0, dataset: 'mnist' });
  */
-export async function saveTrained(model: Model, path: string): Promise<void> {
-  await model.save(path);
+export async function saveTrained(model: Model, path: string, info: InputInfo): Promise<void> {
+  await saveWithInputInfo(model, path, info);
   console.log(`Saved the model to ${path}`);
 }

@@ -110,6 +110,15 @@ export function scheduleCallbacks(schedule: Schedule, validationSplit: number): 
   return [new ReduceLROnPlateau({ monitor: validationSplit > 0 ? 'val_loss' : 'loss', factor: 0.5, patience: 2, minLr: 1e-5 })];
 }
 
+/** The dataset's class names, as predict prints them (the loaders scale pixels by 1/255). */
+function classNamesOf(dataset: string): { classNames?: string[] } {
+  if (dataset === 'cifar10')
+    return { classNames: ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] };
+  if (dataset === 'fashion-mnist')
+    return { classNames: ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'] };
+  return {};
+}
+
 /** Runs the recipe; returns the test accuracy. */
 export async function train(argv: readonly string[]): Promise<number> {
   const flags = parseFlags(argv, TRAIN_FLAGS);
@@ -167,7 +176,7 @@ export async function train(argv: readonly string[]): Promise<number> {
   const [loss, accuracy] = await model.evaluate(test.images, oneHot(test.labels, 10), { batchSize: evalBatch });
   console.log(`Test loss: ${loss!.toFixed(4)}`);
   console.log(`Test accuracy: ${accuracy!.toFixed(4)}`);
-  if (save !== undefined) await saveTrained(model, save);
+  if (save !== undefined) await saveTrained(model, save, { scale: 1 / 255, offset: 0, dataset: datasetName, ...classNamesOf(datasetName) });
   finishCheckpoints(backup);
   return accuracy!;
 }
