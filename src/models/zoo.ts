@@ -6,12 +6,16 @@
  * - `vggSmall`: three VGG blocks (two 3×3 convs, batch norm, max pool, dropout);
  * - `resnet20`: He et al.'s CIFAR ResNet-20 (3 stages × 3 basic blocks, 16/32/64 filters,
  *   1×1 projection shortcuts where the shape changes, as in the Keras example; about 0.27 M);
- * - `mobilenetV2`: a small MobileNetV2-style net of inverted residual blocks with depthwise convs.
+ * - `mobilenetV2`: a small MobileNetV2-style net of inverted residual blocks with depthwise convs;
+ * - `vgg16`, `vgg19`, `resnet50`: the Keras Applications architectures with Keras's layer names
+ *   (src/models/applications/; ImageNet defaults: 224×224×3, 1000 classes).
  */
 import { input, layers } from '../layers/index.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
 import { model, type Functional } from './functional.js';
 import { sequential, type Sequential } from './sequential.js';
+import { resnet50 } from './applications/resnet.js';
+import { vgg16, vgg19 } from './applications/vgg.js';
 
 export interface ZooArgs {
   inputShape?: [number, number, number];
@@ -168,4 +172,7 @@ export function mobilenetV2({ inputShape = [32, 32, 3], classes = 10 }: ZooArgs 
 }
 
 /** The architectures by name, for the CLI's `--model`. */
-export const zoo = { seedCnn, seedCnnRegularized, lenet5, vggSmall, resnet20, mobilenetV2 };
+export const zoo = { seedCnn, seedCnnRegularized, lenet5, vggSmall, resnet20, mobilenetV2, vgg16, vgg19, resnet50 };
+
+export { vgg16, vgg19, resnet50 };
+export type { ApplicationArgs } from './applications/common.js';

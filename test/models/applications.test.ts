@@ -1,0 +1,50 @@
+/**
+ * The Keras Applications architectures: parameter counts exactly Keras's (as documented in
+ * keras/src/applications and keras.io/api/applications: VGG16 138,357,544; VGG19 143,667,240;
+ * ResNet50 25,636,712) and Keras's layer names, which is what loading a published weights file
+ * by name relies on.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { zoo } from '../../src/models/zoo.js';
+
+const params = (m: { weights: { size: number }[] }) => m.weights.reduce((n, w) => n + w.size, 0);
+
+describe('Keras Applications', () => {
+  it('ResNet50: 25,636,712 parameters, Keras layer names; 23,587,712 without the top', () => {
+    const m = zoo.resnet50();
+    assert.equal(params(m), 25_636_712);
+    const names = m.layers.map((l) => l.name);
+    for (const n of [
+      'conv1_pad',
+      'conv1_conv',
+      'conv1_bn',
+      'pool1_pool',
+      'conv2_block1_0_conv',
+      'conv4_block6_out',
+      'conv5_block3_3_bn',
+      'avg_pool',
+      'predictions',
+    ])
+      assert.ok(names.includes(n), n);
+    assert.equal(params(zoo.resnet50({ includeTop: false, pooling: 'avg', inputShape: [64, 64, 3] })), 23_587_712);
+  });
+
+  it('VGG16 138,357,544 and VGG19 143,667,240 parameters with the top; 14,714,688 without', () => {
+    const small = zoo.vgg16({ includeTop: false, inputShape: [32, 32, 3], pooling: 'max' });
+    assert.equal(params(small), 14_714_688);
+    assert.deepEqual(small.layers.map((l) => l.name).slice(1, 4), ['block1_conv1', 'block1_conv2', 'block1_pool']);
+    assert.equal(params(zoo.vgg16()), 138_357_544);
+    const vgg19 = zoo.vgg19();
+    assert.equal(params(vgg19), 143_667_240);
+    assert.deepEqual(vgg19.layers.map((l) => l.name).slice(-4), ['flatten', 'fc1', 'fc2', 'predictions']);
+  });
+
+  it('refuses what Keras refuses', () => {
+    assert.throws(
+      () => zoo.vgg16({ inputShape: [16, 16, 3] }),
+      /vgg16: input height and width must be at least 32, received \[16, 16, 3\]/,
+    );
+    assert.throws(() => zoo.resnet50({ pooling: 'mean' as never }), /expected pooling 'avg', 'max' or null/);
+  });
+});
