@@ -5,7 +5,13 @@
  * by name relies on.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import '../../src/io/index.js';
 import { zoo } from '../../src/models/zoo.js';
 
 const params = (m: { weights: { size: number }[] }) => m.weights.reduce((n, w) => n + w.size, 0);
@@ -46,5 +52,30 @@ describe('Keras Applications', () => {
       /vgg16: input height and width must be at least 32, received \[16, 16, 3\]/,
     );
     assert.throws(() => zoo.resnet50({ pooling: 'mean' as never }), /expected pooling 'avg', 'max' or null/);
+  });
+});
+
+describe('Keras Applications: published weight files load by layer name', () => {
+  it('a file in the layout of resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5 (made with h5py) fills the named layers', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'convkit-apps-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'resnet50_notop.h5');
+    const script = fileURLToPath(new URL('../../../test/fixtures/make_application_weights.py', import.meta.url));
+    const r = spawnSync('/usr/bin/python3', [script, file], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const m = zoo.resnet50({ includeTop: false, inputShape: [32, 32, 3] });
+    const untouched = Array.from(m.getLayer('conv2_block1_1_conv').weights[0]!.data);
+    await m.loadWeights(file);
+    const expected = (layer: number, size: number, weight = 0) =>
+      Array.from({ length: size }, (_, i) => Math.fround((i % 97) / 97 + layer + 10 * weight));
+    assert.deepEqual(Array.from(m.getLayer('conv1_conv').weights[0]!.data), expected(0, 7 * 7 * 3 * 64));
+    const bn = m.getLayer('conv1_bn').weights.map((w) => Array.from(w.data));
+    assert.deepEqual(bn, [expected(1, 64, 0), expected(1, 64, 1), expected(1, 64, 2), expected(1, 64, 3)]);
+    assert.deepEqual(Array.from(m.getLayer('conv5_block3_3_conv').weights[1]!.data), expected(2, 2048, 1));
+    assert.deepEqual(
+      Array.from(m.getLayer('conv2_block1_1_conv').weights[0]!.data),
+      untouched,
+      'layers absent from the file keep their values',
+    );
   });
 });
