@@ -16,6 +16,7 @@ import { model, type Functional } from './functional.js';
 import { sequential, type Sequential } from './sequential.js';
 import { resnet50 } from './applications/resnet.js';
 import { vgg16, vgg19 } from './applications/vgg.js';
+import { kerasMobileNetV2, type MobileNetV2Args } from './applications/mobilenet-v2.js';
 
 export interface ZooArgs {
   inputShape?: [number, number, number];
@@ -151,9 +152,15 @@ function invertedResidual(x: SymbolicTensor, expansion: number, filters: number,
 /**
  * A small MobileNetV2-style network for 32×32 images: a 3×3 stem, inverted residual blocks
  * (expansion 6) of 16, 24, 32, 64 filters, a 1×1 conv to 256, global average pooling, softmax.
- * @example const model = zoo.mobilenetV2({ inputShape: [32, 32, 3] });
+ * Given any of Keras's options (`alpha`, `includeTop`, `pooling`, `classifierActivation`), it is
+ * Keras's MobileNetV2 instead (src/models/applications/mobilenet-v2.ts: Keras's layer names and
+ * ImageNet defaults, 224×224×3 and 1000 classes; 3,538,984 parameters at alpha 1.0).
+ * @example const model = zoo.mobilenetV2({ inputShape: [32, 32, 3] });   // the small CIFAR net
+ * @example const keras = zoo.mobilenetV2({ alpha: 1.0 });                 // Keras's MobileNetV2
  */
-export function mobilenetV2({ inputShape = [32, 32, 3], classes = 10 }: ZooArgs = {}): Functional {
+export function mobilenetV2(args: ZooArgs & MobileNetV2Args = {}): Functional {
+  if (['alpha', 'includeTop', 'pooling', 'classifierActivation'].some((k) => k in args)) return kerasMobileNetV2(args);
+  const { inputShape = [32, 32, 3], classes = 10 } = args;
   const inputs = input({ shape: inputShape });
   let x = layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', useBias: false }).apply(inputs);
   x = layers.activation({ activation: 'relu6' }).apply(layers.batchNormalization().apply(x));
@@ -176,3 +183,4 @@ export const zoo = { seedCnn, seedCnnRegularized, lenet5, vggSmall, resnet20, mo
 
 export { vgg16, vgg19, resnet50 };
 export type { ApplicationArgs } from './applications/common.js';
+export { kerasMobileNetV2, type MobileNetV2Args } from './applications/mobilenet-v2.js';

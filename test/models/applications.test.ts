@@ -46,6 +46,29 @@ describe('Keras Applications', () => {
     assert.deepEqual(vgg19.layers.map((l) => l.name).slice(-4), ['flatten', 'fc1', 'fc2', 'predictions']);
   });
 
+  it('MobileNetV2 (alpha 1.0): 3,538,984 parameters, Keras layer names; alpha 0.35 without the top: 410,208; the CIFAR net unchanged', () => {
+    const m = zoo.mobilenetV2({ alpha: 1.0 });
+    assert.equal(params(m), 3_538_984);
+    const names = m.layers.map((l) => l.name);
+    for (const n of [
+      'Conv1',
+      'bn_Conv1',
+      'expanded_conv_depthwise',
+      'expanded_conv_project_BN',
+      'block_1_pad',
+      'block_16_project',
+      'Conv_1_bn',
+      'out_relu',
+      'predictions',
+    ])
+      assert.ok(names.includes(n), n);
+    assert.equal(m.name, 'mobilenetv2_1.00_224');
+    assert.equal(params(zoo.mobilenetV2({ alpha: 0.35, includeTop: false, inputShape: [96, 96, 3] })), 410_208);
+    const cifar = zoo.mobilenetV2({ inputShape: [32, 32, 3], classes: 10 });
+    assert.equal(cifar.name, 'mobilenet_v2');
+    assert.deepEqual(cifar.outputShape, [null, 10]);
+  });
+
   it('refuses what Keras refuses', () => {
     assert.throws(
       () => zoo.vgg16({ inputShape: [16, 16, 3] }),
