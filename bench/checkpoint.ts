@@ -1,6 +1,6 @@
 /**
  * What a BackupAndRestore backup costs next to the seed model's training epoch: one real MNIST
- * epoch (48,000 images, batch 200, as `convkit train`) timed with backups every 40 batches and
+ * epoch (48,000 images, batch 200, as `convkit train`; --limit N for a shorter one) timed with backups every 40 batches and
  * without, in one process, plus the median time of a backup alone. The floor: a backup costs at
  * most 5% of an epoch. `node build/bench/checkpoint.js [--limit N]`
  */
@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getBackend } from '../src/backends/index.js';
+import '../src/backends/native-loader.js';
 import { datasets } from '../src/data/index.js';
 import { oneHot } from '../src/data/one-hot.js';
 import { seedCnn } from '../src/models/zoo.js';
@@ -39,7 +40,8 @@ async function epoch(callbacks: Callback[]): Promise<number> {
   return (performance.now() - t) / 1000;
 }
 
-const backup = new TimedBackup({ backupDir: join(dir, 'b'), saveFreq: 40 });
+const every = limit ? 10 : 40;
+const backup = new TimedBackup({ backupDir: join(dir, 'b'), saveFreq: every });
 const plain = await epoch([]);
 const withBackups = await epoch([backup]);
 const times = [...backup.times].sort((a, b) => a - b);
@@ -47,6 +49,8 @@ const median = times[Math.floor(times.length / 2)]!;
 console.log(
   `Checkpoint cost (seed CNN, MNIST, backend ${getBackend().name}, load average ${loadavg()[0]!.toFixed(2)} on a shared machine)`,
 );
-console.log(`  epoch without backups ${plain.toFixed(2)} s; with a backup every 40 batches (${times.length}) ${withBackups.toFixed(2)} s`);
+console.log(
+  `  epoch without backups ${plain.toFixed(2)} s; with a backup every ${every} batches (${times.length}) ${withBackups.toFixed(2)} s`,
+);
 console.log(`  one backup: median ${median.toFixed(1)} ms = ${((median / 1000 / plain) * 100).toFixed(3)}% of an epoch (floor <= 5%)`);
 rmSync(dir, { recursive: true, force: true });
