@@ -71,7 +71,12 @@ export function readInputInfo(path: string): InputInfo | null {
   const bytes = readFileSync(path);
   const meta = readZip(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path).get('metadata.json');
   if (!meta) return null;
-  const info = (JSON.parse(new TextDecoder().decode(meta)) as { convkit_input?: InputInfo }).convkit_input;
+  let info: InputInfo | undefined;
+  try {
+    info = (JSON.parse(new TextDecoder().decode(meta)) as { convkit_input?: InputInfo }).convkit_input;
+  } catch {
+    return null; // Keras ignores metadata.json when loading; so does predict, falling back to the flags
+  }
   if (!info || typeof info.scale !== 'number' || typeof info.offset !== 'number') return null;
   return info;
 }
