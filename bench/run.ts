@@ -7,7 +7,9 @@
  * allocator tuned (the peer scripts' default) and as users run it (--plain-malloc), and the
  * ratios against both; ResNet-50 save/load per file format (bench/io.ts); PyTorch's resnet18 and
  * mobilenet_v2 imported from ONNX, against ONNX Runtime (bench/onnx.ts). Options: --quick, --no-ts,
- * --no-peer, --no-plain, --no-io, --no-onnx, --json FILE.
+ * --no-peer, --no-plain, --no-io, --no-onnx, --no-checkpoint, --no-applications,
+ * --json FILE; then what a training backup costs (bench/checkpoint.ts) and the Keras Applications
+ * next to torchvision (bench/applications.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -170,4 +172,16 @@ if (jsonIndex > 0)
 if (!quick && !args.has('--no-io')) {
   console.log('');
   spawnSync(process.execPath, [fileURLToPath(new URL('./io.js', import.meta.url))], { stdio: 'inherit' });
+}
+
+// What a training backup costs next to a seed-model epoch (bench/checkpoint.ts; one real MNIST epoch twice).
+if (!quick && !args.has('--no-checkpoint')) {
+  console.log('');
+  spawnSync(process.execPath, [fileURLToPath(new URL('./checkpoint.js', import.meta.url))], { stdio: 'inherit' });
+}
+
+// Keras Applications predict beside torchvision (bench/applications.ts; batch 4 at 224×224).
+if (!quick && !args.has('--no-applications')) {
+  console.log('');
+  spawnSync(process.execPath, [fileURLToPath(new URL('./applications.js', import.meta.url))], { stdio: 'inherit' });
 }

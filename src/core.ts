@@ -54,6 +54,8 @@ export { EarlyStopping, type EarlyStoppingArgs } from './training/early-stopping
 export { ReduceLROnPlateau, type ReduceLROnPlateauArgs } from './training/reduce-lr-on-plateau.js';
 export { LearningRateScheduler, type EpochSchedule } from './training/learning-rate-scheduler.js';
 export { TerminateOnNaN } from './training/terminate-on-nan.js';
+export { ModelCheckpoint, type ModelCheckpointArgs } from './training/model-checkpoint.js';
+export { FitState, type ResumePoint } from './training/fit-state.js';
 export type { MonitorMode } from './training/callback-support.js';
 export { ProgressBar } from './training/progbar.js';
 export { TrainingError, type FitArgs } from './training/fit.js';

@@ -20,6 +20,7 @@ import './backends/native-loader.js'; // makes the native backend available (and
 export * from './core.js';
 export { nativeInfo, setNativeIsa, type NativeInfo } from './backends/native-loader.js';
 export { CSVLogger } from './training/csv-logger.js';
+export { BackupAndRestore, type BackupAndRestoreArgs } from './training/backup-and-restore.js';
 export * from './data/index.js';
 export type { SaveOptions } from './models/model.js';
 export { loadModel, formats, FileFormatError, type ModelFormat, type Quantization } from './io/index.js';

@@ -11,11 +11,16 @@ import { nativeAddonOrigin, nativeInfo } from '../backends/native-loader.js';
 import { checkNativeEnvironment } from '../backends/native-env.js';
 import { UsageError } from './args.js';
 import { train, TRAIN_HELP } from './train.js';
+import { MODEL_COMMANDS } from './model-commands.js';
 
 const HELP = `Usage: convkit <command> [options]
 
 Commands:
   train     train the Keras MNIST tutorial CNN on real MNIST (see convkit train --help)
+  predict   classify PNG/JPEG images with a saved model (convkit predict m.keras img.png)
+  evaluate  a saved model's test accuracy on mnist, fashion-mnist or cifar10
+  summary   a saved model's layers and parameter counts
+  convert   convert a saved model between .keras, .h5 and model.json
   info      show the backend in use, which native addon build and why, the CPU features found
             and the thread count
 
@@ -98,13 +103,19 @@ export async function main(argv: readonly string[]): Promise<number> {
       await train(rest);
       return 0;
     }
+    const modelCommand = command !== undefined ? MODEL_COMMANDS[command] : undefined;
+    if (modelCommand) {
+      checkEnvironment();
+      await modelCommand(rest);
+      return 0;
+    }
     if (command === 'info') {
       if (rest.length > 0) throw new UsageError(`info takes no arguments, received '${rest.join(' ')}'`);
       checkEnvironment();
       info();
       return 0;
     }
-    throw new UsageError(`unknown command '${command}'; expected train or info (see --help)`);
+    throw new UsageError(`unknown command '${command}'; expected train, ${Object.keys(MODEL_COMMANDS).join(', ')} or info (see --help)`);
   } catch (err) {
     console.error(`convkit: ${err instanceof Error ? err.message : String(err)}`);
     return err instanceof UsageError ? 2 : 1;

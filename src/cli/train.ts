@@ -14,6 +14,7 @@ import { checkLogFile, CSVLogger } from '../training/csv-logger.js';
 import type { Callback } from '../training/callbacks.js';
 import { stepsPerEpoch } from '../training/fit.js';
 import { ReduceLROnPlateau } from '../training/reduce-lr-on-plateau.js';
+import { checkpointCallbacks, checkSavePath, finishCheckpoints, saveTrained } from './train-files.js';
 import { describeFlags, parseFlags, UsageError, type FlagSpec } from './args.js';
 import { RECIPES, runRecipe, type RecipeFlags } from './recipes.js';
 
@@ -44,6 +45,18 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   },
   limit: { type: 'int', help: 'use only the first N training and test samples', check: positive },
   log: { type: 'string', metavar: 'file', help: 'write one CSV row per epoch to FILE' },
+  save: { type: 'string', metavar: 'file', help: 'save the trained model (.keras, .h5 or model.json), with how inputs were scaled' },
+  checkpointDir: {
+    type: 'string',
+    metavar: 'dir',
+    help: 'back the run up in DIR; after a crash or kill the same command resumes it (same final weights)',
+  },
+  checkpointEvery: {
+    type: 'int',
+    metavar: 'batches',
+    help: 'with --checkpoint-dir: back up every N batches (default: every epoch)',
+    check: positive,
+  },
   verbose: {
     type: 'int',
     help: '0 silent, 1 progress bar, 2 one line per epoch (default 1)',
@@ -97,6 +110,15 @@ export function scheduleCallbacks(schedule: Schedule, validationSplit: number): 
   return [new ReduceLROnPlateau({ monitor: validationSplit > 0 ? 'val_loss' : 'loss', factor: 0.5, patience: 2, minLr: 1e-5 })];
 }
 
+/** The dataset's class names, as predict prints them (the loaders scale pixels by 1/255). */
+function classNamesOf(dataset: string): { classNames?: string[] } {
+  if (dataset === 'cifar10')
+    return { classNames: ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] };
+  if (dataset === 'fashion-mnist')
+    return { classNames: ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'] };
+  return {};
+}
+
 /** Runs the recipe; returns the test accuracy. */
 export async function train(argv: readonly string[]): Promise<number> {
   const flags = parseFlags(argv, TRAIN_FLAGS);
@@ -119,6 +141,11 @@ export async function train(argv: readonly string[]): Promise<number> {
       throw new UsageError((e as Error).message);
     }
   }
+  const save = flags['save'] as string | undefined;
+  if (save !== undefined) checkSavePath(save);
+  const checkpointDir = flags['checkpointDir'] as string | undefined;
+  if (flags['checkpointEvery'] !== undefined && checkpointDir === undefined)
+    throw new UsageError('option --checkpoint-every needs --checkpoint-dir');
   if (flags['backend']) setBackend(flags['backend'] as string);
   setSeed((flags['seed'] as number | undefined) ?? 1);
 
@@ -141,11 +168,15 @@ export async function train(argv: readonly string[]): Promise<number> {
   // The plateau callback runs first so that the CSV row has the epoch's learning_rate.
   const callbacks: Callback[] = scheduleCallbacks(schedule, validationSplit);
   if (log !== undefined) callbacks.push(new CSVLogger(log));
+  const backup = checkpointCallbacks(checkpointDir, flags['checkpointEvery'] as number | undefined);
+  callbacks.unshift(...backup);
   await model.fit(trainSet.images, oneHot(trainSet.labels, 10), { epochs, batchSize, validationSplit, verbose, callbacks });
   // Batches that keep the pass within ~256 MB of activations (1000 for the seed model).
   const evalBatch = inferenceBatchSize(model);
   const [loss, accuracy] = await model.evaluate(test.images, oneHot(test.labels, 10), { batchSize: evalBatch });
   console.log(`Test loss: ${loss!.toFixed(4)}`);
   console.log(`Test accuracy: ${accuracy!.toFixed(4)}`);
+  if (save !== undefined) await saveTrained(model, save, { scale: 1 / 255, offset: 0, dataset: datasetName, ...classNamesOf(datasetName) });
+  finishCheckpoints(backup);
   return accuracy!;
 }

@@ -6,12 +6,17 @@
  * - `vggSmall`: three VGG blocks (two 3×3 convs, batch norm, max pool, dropout);
  * - `resnet20`: He et al.'s CIFAR ResNet-20 (3 stages × 3 basic blocks, 16/32/64 filters,
  *   1×1 projection shortcuts where the shape changes, as in the Keras example; about 0.27 M);
- * - `mobilenetV2`: a small MobileNetV2-style net of inverted residual blocks with depthwise convs.
+ * - `mobilenetV2`: a small MobileNetV2-style net of inverted residual blocks with depthwise convs;
+ * - `vgg16`, `vgg19`, `resnet50`: the Keras Applications architectures with Keras's layer names
+ *   (src/models/applications/; ImageNet defaults: 224×224×3, 1000 classes).
  */
 import { input, layers } from '../layers/index.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
 import { model, type Functional } from './functional.js';
 import { sequential, type Sequential } from './sequential.js';
+import { resnet50 } from './applications/resnet.js';
+import { vgg16, vgg19 } from './applications/vgg.js';
+import { kerasMobileNetV2, type MobileNetV2Args } from './applications/mobilenet-v2.js';
 
 export interface ZooArgs {
   inputShape?: [number, number, number];
@@ -147,9 +152,15 @@ function invertedResidual(x: SymbolicTensor, expansion: number, filters: number,
 /**
  * A small MobileNetV2-style network for 32×32 images: a 3×3 stem, inverted residual blocks
  * (expansion 6) of 16, 24, 32, 64 filters, a 1×1 conv to 256, global average pooling, softmax.
- * @example const model = zoo.mobilenetV2({ inputShape: [32, 32, 3] });
+ * Given any of Keras's options (`alpha`, `includeTop`, `pooling`, `classifierActivation`), it is
+ * Keras's MobileNetV2 instead (src/models/applications/mobilenet-v2.ts: Keras's layer names and
+ * ImageNet defaults, 224×224×3 and 1000 classes; 3,538,984 parameters at alpha 1.0).
+ * @example const model = zoo.mobilenetV2({ inputShape: [32, 32, 3] });   // the small CIFAR net
+ * @example const keras = zoo.mobilenetV2({ alpha: 1.0 });                 // Keras's MobileNetV2
  */
-export function mobilenetV2({ inputShape = [32, 32, 3], classes = 10 }: ZooArgs = {}): Functional {
+export function mobilenetV2(args: ZooArgs & MobileNetV2Args = {}): Functional {
+  if (['alpha', 'includeTop', 'pooling', 'classifierActivation'].some((k) => k in args)) return kerasMobileNetV2(args);
+  const { inputShape = [32, 32, 3], classes = 10 } = args;
   const inputs = input({ shape: inputShape });
   let x = layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', useBias: false }).apply(inputs);
   x = layers.activation({ activation: 'relu6' }).apply(layers.batchNormalization().apply(x));
@@ -168,4 +179,8 @@ export function mobilenetV2({ inputShape = [32, 32, 3], classes = 10 }: ZooArgs 
 }
 
 /** The architectures by name, for the CLI's `--model`. */
-export const zoo = { seedCnn, seedCnnRegularized, lenet5, vggSmall, resnet20, mobilenetV2 };
+export const zoo = { seedCnn, seedCnnRegularized, lenet5, vggSmall, resnet20, mobilenetV2, vgg16, vgg19, resnet50 };
+
+export { vgg16, vgg19, resnet50 };
+export type { ApplicationArgs } from './applications/common.js';
+export { kerasMobileNetV2, type MobileNetV2Args } from './applications/mobilenet-v2.js';

@@ -3,6 +3,12 @@
  * Same seed, same sequence, on every platform: this is what makes `--seed` reproducible.
  */
 
+/** A generator's saved state: xoshiro128**'s four words and Box–Muller's cached second value. */
+export interface RandomState {
+  words: number[];
+  spare: number | null;
+}
+
 /**
  * A deterministic generator of uniform and normal floats.
  *
@@ -88,6 +94,29 @@ export class Random {
     this.s1 = state[1]!;
     this.s2 = state[2]!;
     this.s3 = state[3]!;
+  }
+
+  /**
+   * The generator's whole state (four words and the cached normal), to resume a sequence exactly
+   * later (BackupAndRestore saves it so a restarted run draws the same shuffles and dropout masks).
+   *
+   * @example
+   * const saved = rng.getState(); rng.uniform(); rng.setState(saved); // the same uniform() again
+   */
+  getState(): RandomState {
+    return { words: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spare: this.spare };
+  }
+
+  /** Continues from a state getState returned. */
+  setState(state: RandomState): void {
+    const { words, spare } = state;
+    if (!Array.isArray(words) || words.length !== 4 || !words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff))
+      throw new Error(`Random.setState: expected four 32-bit unsigned words, received ${JSON.stringify(words)}`);
+    if (words.every((w) => w === 0)) throw new Error('Random.setState: the state words cannot all be zero');
+    if (spare !== null && typeof spare !== 'number')
+      throw new Error(`Random.setState: expected spare to be a number or null, received ${typeof spare}`);
+    [this.s0, this.s1, this.s2, this.s3] = words.map((w) => w | 0) as [number, number, number, number];
+    this.spare = spare;
   }
 
   /** Integer in [0, n). */

@@ -2,6 +2,7 @@
  * Callbacks with Keras's hook names (camelCase, as in TensorFlow.js), the list that dispatches
  * them, and History, which every `fit` returns.
  */
+import type { FitState } from './fit-state.js';
 import type { TrainableModel } from './types.js';
 
 /** Numbers logged per batch or epoch: loss, metrics, val_ variants. */
@@ -15,6 +16,8 @@ export interface FitParams {
   batchSize: number;
   verbose: 0 | 1 | 2;
   metrics: string[];
+  /** Where the run stands (fit sets it; checkpointing callbacks read it and may set resumeFrom). */
+  state?: FitState;
 }
 
 /**

@@ -16,6 +16,7 @@ import { sliceRows, takeRows } from './batches.js';
 import { CallbackList, History, toCallbacks, type CallbackLike, type Logs } from './callbacks.js';
 import { evaluateLogs } from './evaluate.js';
 import { EventLoopTurns } from './event-loop.js';
+import { FitState } from './fit-state.js';
 import { ProgressBar, type ProgressStream } from './progbar.js';
 import { TerminateOnNaN } from './terminate-on-nan.js';
 import type { Compiled, TrainableModel } from './types.js';
@@ -165,17 +166,29 @@ async function train(model: TrainableModel, compiled: Compiled, x: InputsLike, y
   const callbacks = new CallbackList([...userCallbacks, history, ...progress]);
   const cleanNaNStop = callbacks.callbacks.some((c) => c instanceof TerminateOnNaN);
   const metricNames = ['loss', ...compiled.metrics.map((m) => m.name)];
-  callbacks.setup(model, { epochs, steps, samples, batchSize, verbose, metrics: metricNames });
+  const state = new FitState();
+  callbacks.setup(model, { epochs, steps, samples, batchSize, verbose, metrics: metricNames, state });
   model.stopTraining = false;
   const loop = new EventLoopTurns();
 
   await callbacks.call('onTrainBegin', {});
-  for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
+  // A callback (BackupAndRestore) may have restored a saved run: continue from its exact batch.
+  let resume = state.resumeFrom;
+  if (resume && resume.totals.length !== 0 && resume.totals.length !== metricNames.length)
+    throw new Error(`fit: the run to resume logged ${resume.totals.length} values per batch, this one logs ${metricNames.length}`);
+  for (let epoch = resume?.epoch ?? initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
     await callbacks.callIndexed('onEpochBegin', epoch, {});
+    if (resume?.epochRandom) globalRandom.setState(resume.epochRandom);
+    else if (resume) globalRandom.setState(resume.random);
+    state.epochRandom = globalRandom.getState();
     const order = shuffle ? globalRandom.permutation(samples) : Int32Array.from({ length: samples }, (_, i) => i);
-    const totals = new Float64Array(metricNames.length);
-    let seen = 0;
-    for (let step = 0; step < steps; step++) {
+    if (resume?.epochRandom) globalRandom.setState(resume.random);
+    const totals = resume?.step ? Float64Array.from(resume.totals) : new Float64Array(metricNames.length);
+    let seen = resume?.step ? resume.seen : 0;
+    const firstStep = resume?.step ?? 0;
+    resume = null;
+    Object.assign(state, { epoch, step: firstStep, seen, totals });
+    for (let step = firstStep; step < steps; step++) {
       const start = step * batchSize;
       const end = Math.min(samples, start + batchSize);
       await callbacks.callIndexed('onTrainBatchBegin', step, { batch: step, size: end - start });
@@ -208,6 +221,7 @@ async function train(model: TrainableModel, compiled: Compiled, x: InputsLike, y
       metricSums.forEach((v, i) => (totals[i + 1] += v));
       const logs: Logs = {};
       metricNames.forEach((name, i) => (logs[name] = totals[i]! / seen));
+      Object.assign(state, { step: step + 1, seen });
       await callbacks.callIndexed('onTrainBatchEnd', step, logs);
       if (model.stopTraining) break; // as Keras 3: the epoch ends (with validation) after this batch
       await loop.maybeYield();

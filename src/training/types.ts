@@ -26,6 +26,9 @@ export interface TrainableModel {
   readonly compiled: Compiled | null;
   /** Weight penalties (kernelRegularizer...) to add to the loss, recomputed each step. */
   regularizationLosses(): Tensor[];
+  /** Saves the whole model or its weights (ModelCheckpoint); Model has them once src/io is loaded. */
+  save?(path: string): Promise<void>;
+  saveWeights?(path: string): Promise<void>;
   /** Set by a callback to end `fit`: the current batch finishes, then the epoch ends (as Keras 3). */
   stopTraining: boolean;
 }
