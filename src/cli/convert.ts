@@ -1,6 +1,6 @@
 /**
  * `convkit convert IN OUT`: reads a model in one format and writes it in another (.keras, .h5,
- * model.json), atomically; a `.keras` → `.keras` copy keeps the input-scaling record. The input
+ * model.json, .onnx), atomically; a `.keras` → `.keras` copy keeps the input-scaling record. The input
  * is read completely before anything is written, so a bad input overwrites nothing.
  */
 import { resolve } from 'node:path';
@@ -8,12 +8,15 @@ import { describeFlags, UsageError, type FlagSpec } from './args.js';
 import { expectFiles, loadModelFile, readInputInfo, saveWithInputInfo, splitArgs } from './model-files.js';
 import { checkSavePath } from './train-files.js';
 
-export const CONVERT_FLAGS: Record<string, FlagSpec> = { help: { type: 'boolean', help: 'show this help' } };
+export const CONVERT_FLAGS: Record<string, FlagSpec> = {
+  nchw: { type: 'boolean', help: 'ONNX output only: the graph takes NCHW input (default NHWC)' },
+  help: { type: 'boolean', help: 'show this help' },
+};
 
 export const CONVERT_HELP = `Usage: convkit convert IN OUT
 
-Converts a saved model between Keras 3 (.keras), legacy Keras (.h5) and TensorFlow.js
-(DIR/model.json) files; the format follows each name.
+Converts a saved model between Keras 3 (.keras), legacy Keras (.h5), TensorFlow.js
+(DIR/model.json) and ONNX (.onnx) files; the format follows each name.
 
 Options:
 ${describeFlags(CONVERT_FLAGS)}`;
@@ -33,7 +36,11 @@ export async function convert(argv: readonly string[]): Promise<void> {
   } catch (e) {
     throw new UsageError((e as Error).message.replace('option --save', 'convert OUT'));
   }
+  const nchw = flags['nchw'] === true;
+  if (nchw && !output.toLowerCase().endsWith('.onnx'))
+    throw new UsageError(`convert: --nchw applies to an ONNX output (OUT ending in .onnx), received '${output}'`);
   const model = await loadModelFile(input);
-  await saveWithInputInfo(model, output, readInputInfo(input));
+  if (nchw) await model.save(output, { nchw });
+  else await saveWithInputInfo(model, output, readInputInfo(input));
   console.log(`Wrote ${output}`);
 }

@@ -85,7 +85,7 @@ export const formats: [suffix: string, format: ModelFormat][] = [
     '.onnx',
     {
       name: 'ONNX (.onnx)',
-      save: async (model, path) => writeFileAtomic(path, [exportOnnx(model)]),
+      save: async (model, path, options) => writeFileAtomic(path, [exportOnnx(model, { nchw: options.nchw ?? false })]),
       load: async (path) => importOnnx(readBytes(path), { source: path }),
     },
   ],

@@ -30,6 +30,8 @@ import { formatSummary } from './summary.js';
 export interface SaveOptions {
   quantize?: 'uint8' | 'uint16' | 'float16';
   shardBytes?: number;
+  /** `.onnx` only: the graph's input (and rank-4 outputs) in NCHW, for callers that pass PyTorch-style tensors. */
+  nchw?: boolean;
 }
 
 /** The file formats, installed by src/io (which depends on models, not the other way round). */

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { datasets, loadModel, Tensor } from '../../src/index.js';
 
@@ -135,5 +136,32 @@ describe('convkit evaluate, summary, convert', () => {
     assert.equal(convkit(['convert', model, join(dir, 'out.txt')]).code, 2);
     assert.equal(existsSync(join(dir, 'out.txt')), false);
     assert.equal(convkit(['convert', model]).code, 2);
+  });
+
+  it('convert writes ONNX that ONNX Runtime runs, NHWC by default and NCHW with --nchw', async () => {
+    const m = await loadModel(model);
+    const { test } = await datasets.mnist.load({ limit: 3 });
+    const x = test.images; // [3, 28, 28, 1]
+    const expected = Array.from(m.predict(x).data);
+    const nhwcFile = join(dir, 'm.onnx');
+    const nchwFile = join(dir, 'm-nchw.onnx');
+    assert.equal(convkit(['convert', model, nhwcFile]).code, 0);
+    assert.equal(convkit(['convert', model, nchwFile, '--nchw']).code, 0);
+    const run = async (file: string, dims: number[]) => {
+      const session = await ort.InferenceSession.create(file);
+      const feeds = { [session.inputNames[0]!]: new ort.Tensor('float32', Float32Array.from(x.data), dims) };
+      const out = await session.run(feeds);
+      return Array.from(out[session.outputNames[0]!]!.data as Float32Array);
+    };
+    // One channel: NHWC and NCHW hold the same bytes, only the declared dims differ.
+    for (const [file, dims] of [
+      [nhwcFile, [3, 28, 28, 1]],
+      [nchwFile, [3, 1, 28, 28]],
+    ] as const) {
+      const got = await run(file, [...dims]);
+      got.forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) < 1e-4, `${file}[${i}]: ${v} vs ${expected[i]}`));
+    }
+    await assert.rejects(run(nchwFile, [3, 28, 28, 1]), /dim|shape|Got/i);
+    assert.equal(convkit(['convert', model, join(dir, 'm2.h5'), '--nchw']).code, 2);
   });
 });
