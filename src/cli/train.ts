@@ -11,6 +11,7 @@ import { cosineDecay, optimizers, type OptimizerName } from '../optimizers/index
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { setSeed } from '../tensor/random.js';
 import { checkLogFile, CSVLogger } from '../training/csv-logger.js';
+import { Dashboard } from '../training/dashboard.js';
 import type { Callback } from '../training/callbacks.js';
 import { stepsPerEpoch } from '../training/fit.js';
 import { ReduceLROnPlateau } from '../training/reduce-lr-on-plateau.js';
@@ -52,6 +53,12 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   recipe: { type: 'string', help: 'a complete recipe (model, data, augmentation, schedule): see below', choices: Object.keys(RECIPES) },
   dataDir: { type: 'string', metavar: 'dir', help: 'train on a folder of class subfolders (20% held out)' },
   imageSize: { type: 'int', help: 'with --data-dir: images are resized to N×N (default 64)', check: positive },
+  dashboard: { type: 'boolean', help: 'live curves and the end-of-run evaluation in a browser (see --dashboard-port)' },
+  dashboardPort: {
+    type: 'int',
+    help: 'port of the dashboard on 127.0.0.1 (default 8081)',
+    check: (v) => (v >= 0 && v < 65536 ? null : 'expected 0..65535'),
+  },
   help: { type: 'boolean', help: 'show this help' },
 };
 
@@ -141,11 +148,16 @@ export async function train(argv: readonly string[]): Promise<number> {
   // The plateau callback runs first so that the CSV row has the epoch's learning_rate.
   const callbacks: Callback[] = scheduleCallbacks(schedule, validationSplit);
   if (log !== undefined) callbacks.push(new CSVLogger(log));
+  const dashboard = flags['dashboard']
+    ? new Dashboard({ port: (flags['dashboardPort'] as number | undefined) ?? 8081, testData: { x: test.images, y: test.labels } })
+    : null;
+  if (dashboard) callbacks.push(dashboard);
   await model.fit(trainSet.images, oneHot(trainSet.labels, 10), { epochs, batchSize, validationSplit, verbose, callbacks });
   // Batches that keep the pass within ~256 MB of activations (1000 for the seed model).
   const evalBatch = inferenceBatchSize(model);
   const [loss, accuracy] = await model.evaluate(test.images, oneHot(test.labels, 10), { batchSize: evalBatch });
   console.log(`Test loss: ${loss!.toFixed(4)}`);
   console.log(`Test accuracy: ${accuracy!.toFixed(4)}`);
+  if (dashboard) await dashboard.serveUntilInterrupted();
   return accuracy!;
 }
