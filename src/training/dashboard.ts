@@ -48,8 +48,10 @@ export class Dashboard extends Callback {
   private epochStart = 0;
   private epoch = 0;
   private stepsDone = 0;
-  /** Time spent in this callback's hooks, ms (its overhead on training). */
+  /** Time spent in this callback's hooks during training, ms (its overhead on training). */
   overheadMs = 0;
+  /** Time of the end-of-run evaluation (confusion matrix, gallery), ms: after training, not during it. */
+  evaluationMs = 0;
   url = '';
 
   constructor(private readonly args: DashboardArgs = {}) {
@@ -200,11 +202,11 @@ export class Dashboard extends Callback {
   }
 
   override onTrainEnd(): void {
-    this.timed(() => {
-      this.flush();
-      const evaluation = this.args.testData ? this.evaluate(this.args.testData.x, this.args.testData.y) : null;
-      this.send('end', { seconds: (performance.now() - this.trainStart) / 1000, evaluation, filters: this.firstLayerFilters() });
-    });
+    this.timed(() => this.flush());
+    const start = performance.now();
+    const evaluation = this.args.testData ? this.evaluate(this.args.testData.x, this.args.testData.y) : null;
+    this.send('end', { seconds: (start - this.trainStart) / 1000, evaluation, filters: this.firstLayerFilters() });
+    this.evaluationMs = performance.now() - start;
   }
 
   /** Confusion matrix, per-class accuracy and up to 36 misclassified images of the test data. */
