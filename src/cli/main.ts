@@ -12,12 +12,14 @@ import { checkNativeEnvironment } from '../backends/native-env.js';
 import { UsageError } from './args.js';
 import { train, TRAIN_HELP } from './train.js';
 import { serveCommand } from './serve.js';
+import { plotCommand } from './plot.js';
 
 const HELP = `Usage: convkit <command> [options]
 
 Commands:
   train     train the Keras MNIST tutorial CNN on real MNIST (see convkit train --help)
   serve     serve a model over HTTP: TF Serving's REST API and a draw-a-digit page (see convkit serve --help)
+  plot      draw a CSV training log's curves to PNG or SVG (see convkit plot --help)
   info      show the backend in use, which native addon build and why, the CPU features found
             and the thread count
 
@@ -104,13 +106,17 @@ export async function main(argv: readonly string[]): Promise<number> {
       await serveCommand(rest);
       return 0;
     }
+    if (command === 'plot') {
+      await plotCommand(rest);
+      return 0;
+    }
     if (command === 'info') {
       if (rest.length > 0) throw new UsageError(`info takes no arguments, received '${rest.join(' ')}'`);
       checkEnvironment();
       info();
       return 0;
     }
-    throw new UsageError(`unknown command '${command}'; expected train, serve or info (see --help)`);
+    throw new UsageError(`unknown command '${command}'; expected train, serve, plot or info (see --help)`);
   } catch (err) {
     console.error(`convkit: ${err instanceof Error ? err.message : String(err)}`);
     return err instanceof UsageError ? 2 : 1;

@@ -12,6 +12,7 @@ import type { Optimizer } from '../optimizers/optimizer.js';
 import { setSeed } from '../tensor/random.js';
 import { checkLogFile, CSVLogger } from '../training/csv-logger.js';
 import { Dashboard } from '../training/dashboard.js';
+import { writeTrainingPlots } from '../plot/index.js';
 import type { Callback } from '../training/callbacks.js';
 import { stepsPerEpoch } from '../training/fit.js';
 import { ReduceLROnPlateau } from '../training/reduce-lr-on-plateau.js';
@@ -59,6 +60,8 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
     help: 'port of the dashboard on 127.0.0.1 (default 8081)',
     check: (v) => (v >= 0 && v < 65536 ? null : 'expected 0..65535'),
   },
+  plot: { type: 'string', metavar: 'file', help: 'draw the epoch curves to FILE (.png or .svg) after training' },
+  confusion: { type: 'string', metavar: 'file', help: "draw the test set's confusion matrix to FILE (.png or .svg)" },
   help: { type: 'boolean', help: 'show this help' },
 };
 
@@ -152,12 +155,19 @@ export async function train(argv: readonly string[]): Promise<number> {
     ? new Dashboard({ port: (flags['dashboardPort'] as number | undefined) ?? 8081, testData: { x: test.images, y: test.labels } })
     : null;
   if (dashboard) callbacks.push(dashboard);
-  await model.fit(trainSet.images, oneHot(trainSet.labels, 10), { epochs, batchSize, validationSplit, verbose, callbacks });
+  const history = await model.fit(trainSet.images, oneHot(trainSet.labels, 10), { epochs, batchSize, validationSplit, verbose, callbacks });
   // Batches that keep the pass within ~256 MB of activations (1000 for the seed model).
   const evalBatch = inferenceBatchSize(model);
   const [loss, accuracy] = await model.evaluate(test.images, oneHot(test.labels, 10), { batchSize: evalBatch });
   console.log(`Test loss: ${loss!.toFixed(4)}`);
   console.log(`Test accuracy: ${accuracy!.toFixed(4)}`);
+  await writeTrainingPlots({
+    model,
+    history,
+    test,
+    curves: flags['plot'] as string | undefined,
+    confusion: flags['confusion'] as string | undefined,
+  });
   if (dashboard) await dashboard.serveUntilInterrupted();
   return accuracy!;
 }
