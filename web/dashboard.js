@@ -4,7 +4,7 @@
  * ticks, legend), the epoch table, the model summary, and at the end the confusion matrix,
  * per-class accuracy, misclassified images and the first layer's filters.
  */
-/* global document, EventSource, requestAnimationFrame */
+/* global document, EventSource, fetch, requestAnimationFrame */
 
 const $ = (id) => document.getElementById(id);
 const COLOURS = { loss: '#3d7be0', val_loss: '#e0873d', accuracy: '#3d7be0', val_accuracy: '#e0873d', epoch: '#1d2330' };
@@ -161,6 +161,7 @@ function onEnd(end) {
   $('run-state').textContent = `done in ${end.seconds.toFixed(1)} s`;
   const ev = end.evaluation;
   if (ev) {
+    state.imageShape = ev.imageShape;
     $('evaluation-note').textContent = `Test accuracy ${ev.accuracy.toFixed(4)} on ${ev.samples} samples.`;
     const table = $('confusion');
     const k = ev.matrix.length;
@@ -223,6 +224,37 @@ for (const button of document.querySelectorAll('nav button')) {
     for (const tab of document.querySelectorAll('.tab')) tab.hidden = tab.id !== `tab-${button.dataset.tab}`;
   });
 }
+
+/** Fetches and draws the first layer's feature maps for the chosen test image (each map scaled to its own range). */
+async function showFeatureMaps() {
+  const status = $('feature-status');
+  status.textContent = 'computing…';
+  const res = await fetch(`/feature-maps?index=${encodeURIComponent($('feature-index').value)}`);
+  const body = await res.json();
+  if (!res.ok) {
+    status.textContent = `Error: ${body.error}`;
+    return;
+  }
+  const [h, w, channels] = body.shape;
+  const canvases = [];
+  for (let c = 0; c < channels; c++) {
+    const map = Array.from({ length: h * w }, (_, i) => body.values[i * channels + c]);
+    const lo = Math.min(...map);
+    const hi = Math.max(...map);
+    canvases.push(
+      pixelsCanvas(
+        map.map((v) => Math.round((255 * (v - lo)) / (hi - lo || 1))),
+        [h, w, 1],
+      ),
+    );
+  }
+  const [ih, iw] = state?.imageShape ?? [Math.sqrt(body.image.length), Math.sqrt(body.image.length)];
+  const input = pixelsCanvas(body.image, [ih, iw, body.image.length / (ih * iw)]);
+  input.className = 'input';
+  $('feature-maps').replaceChildren(input, ...canvases);
+  status.textContent = `test image ${body.index}, layer ${body.layer}: ${channels} maps of ${h}×${w}`;
+}
+$('feature-show').addEventListener('click', () => void showFeatureMaps());
 
 const events = new EventSource('/events');
 events.addEventListener('start', (e) => reset(JSON.parse(e.data)));

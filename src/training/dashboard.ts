@@ -109,6 +109,14 @@ export class Dashboard extends Callback {
       req.on('close', () => this.clients.delete(res));
       return;
     }
+    if (path === '/feature-maps') {
+      const index = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('index'));
+      try {
+        return json(200, this.featureMaps(index));
+      } catch (err) {
+        return json(400, { error: (err as Error).message });
+      }
+    }
     try {
       const rest = path === '/' ? 'dashboard.html' : path.startsWith('/web/') ? path.slice(5) : null;
       if (rest === null) return json(404, { error: `no route for '${path}'` });
@@ -251,6 +259,29 @@ export class Dashboard extends Callback {
     );
     const accuracy = matrix.reduce((s, row, k) => s + row[k]!, 0) / n;
     return { samples: n, accuracy, matrix, perClass, misclassified: wrong, imageShape: x.shape.slice(1) };
+  }
+
+  /**
+   * The first layer's output (its feature maps) for test image `index`: run between training
+   * steps (this process is single-threaded), with the current weights.
+   */
+  featureMaps(index: number): { index: number; layer: string; shape: number[]; values: number[]; image: number[] } {
+    const test = this.args.testData;
+    if (!test) throw new Error('feature maps need test data: new Dashboard({ testData: { x, y } })');
+    const n = test.x.shape[0]!;
+    if (!Number.isInteger(index) || index < 0 || index >= n)
+      throw new Error(`feature maps: expected a test image index in [0, ${n - 1}], received ${index}`);
+    const layer = (this.model as unknown as { layers?: { name: string; apply(x: Tensor, ctx: { training: boolean }): Tensor }[] })
+      .layers?.[0];
+    if (!layer) throw new Error('feature maps: the model has no layers to run');
+    const size = test.x.size / n;
+    const xs = test.x.floats('Dashboard testData.x');
+    const x = new Tensor(Float32Array.from(xs.subarray(index * size, (index + 1) * size)), [1, ...test.x.shape.slice(1)]);
+    const out = noGrad(() => layer.apply(x, { training: false }));
+    if (out.rank !== 4)
+      throw new Error(`feature maps: the first layer "${layer.name}" gives shape [${out.shape.join(', ')}], not [1, h, w, channels]`);
+    const image = Array.from(x.data, (v) => Math.round(255 * Math.min(1, Math.max(0, v))));
+    return { index, layer: layer.name, shape: out.shape.slice(1), values: Array.from(out.data, (v) => +v.toPrecision(4)), image };
   }
 
   /** The first rank-4 kernel (a conv's [kh, kw, in, out]), for the filters tab. */

@@ -2,7 +2,7 @@
  * The training dashboard in a real browser (Debian's Chromium, headless): a tab opened before
  * `fit` receives batch updates over SSE while training runs (the first arrives well before the
  * end), the epoch table and curves fill, and at the end the evaluation (confusion matrix of the
- * test samples, per-class accuracy, misclassified gallery) and the first layer's filters appear;
+ * test samples, per-class accuracy, misclassified gallery) and the first layer's filters appear, and the feature maps of a chosen test image;
  * a second tab opened afterwards replays the same run. Screenshots of each tab go to test-output/.
  */
 import assert from 'node:assert/strict';
@@ -89,6 +89,18 @@ describe('training dashboard (Chromium)', { skip: chromiumMissing }, () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-evaluation.png'), fullPage: true });
     await page.click('nav button[data-tab="filters"]');
     assert.equal(await page.locator('#filters canvas').count(), 8);
+    await page.fill('#feature-index', '7');
+    await page.click('#feature-show');
+    await page.waitForSelector('#feature-maps canvas');
+    assert.equal(await page.locator('#feature-maps canvas').count(), 1 + 8, 'the input and 8 maps');
+    assert.match((await page.textContent('#feature-status'))!, /test image 7, layer .*: 8 maps of 26×26/);
+    await page.fill('#feature-index', '99999');
+    await page.click('#feature-show');
+    await page.waitForFunction(`document.getElementById('feature-status').textContent.startsWith('Error')`);
+    assert.match((await page.textContent('#feature-status'))!, /expected a test image index in \[0, 1499\], received 99999/);
+    await page.fill('#feature-index', '7');
+    await page.click('#feature-show');
+    await page.waitForFunction(`document.getElementById('feature-status').textContent.startsWith('test image')`);
     await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-filters.png') });
 
     const late = await browser.context.newPage();
