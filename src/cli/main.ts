@@ -103,6 +103,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     if (command === 'serve') {
+      checkEnvironment();
       await serveCommand(rest);
       return 0;
     }
