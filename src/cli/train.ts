@@ -114,6 +114,11 @@ export async function train(argv: readonly string[]): Promise<number> {
     console.log(TRAIN_HELP);
     return NaN;
   }
+  for (const f of ['plot', 'confusion'] as const) {
+    const path = flags[f] as string | undefined;
+    if (path !== undefined && !/\.(png|svg)$/i.test(path))
+      throw new UsageError(`option --${f}: expected a file name ending in .png or .svg, received '${path}'`);
+  }
   if (flags['recipe'] || flags['dataDir']) return runRecipe(flags as RecipeFlags);
   const epochs = (flags['epochs'] as number | undefined) ?? 10;
   const batchSize = (flags['batchSize'] as number | undefined) ?? 200;

@@ -114,6 +114,7 @@ describe('plots', () => {
       assert.equal(await main(['plot', join(dir, 'log.csv')]), 2);
       assert.equal(await main(['plot', join(dir, 'log.csv'), '-o', 'c.gif']), 2);
       assert.equal(await main(['plot', join(dir, 'missing.csv'), '-o', join(dir, 'x.png')]), 1);
+      assert.equal(await main(['train', '--confusion', 'cm.gif']), 2, 'refused before any data loads');
     } finally {
       console.log = quiet;
       console.error = error;
@@ -123,5 +124,6 @@ describe('plots', () => {
       "convkit: -o: expected a name ending in .png or .svg, received 'c.gif'",
     ]);
     assert.match(errors[2]!, /^convkit: cannot read .*missing\.csv: ENOENT/);
+    assert.equal(errors[3], "convkit: option --confusion: expected a file name ending in .png or .svg, received 'cm.gif'");
   });
 });
