@@ -119,6 +119,10 @@ export async function train(argv: readonly string[]): Promise<number> {
     if (path !== undefined && !/\.(png|svg)$/i.test(path))
       throw new UsageError(`option --${f}: expected a file name ending in .png or .svg, received '${path}'`);
   }
+  const extras = ['dashboard', 'plot', 'confusion'].filter((f) => flags[f] !== undefined);
+  if ((flags['recipe'] || flags['dataDir']) && extras.length > 0) {
+    throw new UsageError(`--${extras.join(', --')}: not yet available with --recipe or --data-dir; use them with the default recipe`);
+  }
   if (flags['recipe'] || flags['dataDir']) return runRecipe(flags as RecipeFlags);
   const epochs = (flags['epochs'] as number | undefined) ?? 10;
   const batchSize = (flags['batchSize'] as number | undefined) ?? 200;

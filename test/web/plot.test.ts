@@ -115,6 +115,7 @@ describe('plots', () => {
       assert.equal(await main(['plot', join(dir, 'log.csv'), '-o', 'c.gif']), 2);
       assert.equal(await main(['plot', join(dir, 'missing.csv'), '-o', join(dir, 'x.png')]), 1);
       assert.equal(await main(['train', '--confusion', 'cm.gif']), 2, 'refused before any data loads');
+      assert.equal(await main(['train', '--data-dir', dir, '--plot', 'c.png']), 2, 'not silently ignored with --data-dir');
     } finally {
       console.log = quiet;
       console.error = error;
@@ -125,5 +126,6 @@ describe('plots', () => {
     ]);
     assert.match(errors[2]!, /^convkit: cannot read .*missing\.csv: ENOENT/);
     assert.equal(errors[3], "convkit: option --confusion: expected a file name ending in .png or .svg, received 'cm.gif'");
+    assert.equal(errors[4], 'convkit: --plot: not yet available with --recipe or --data-dir; use them with the default recipe');
   });
 });
