@@ -12,6 +12,8 @@ import { checkNativeEnvironment } from '../backends/native-env.js';
 import { UsageError } from './args.js';
 import { train, TRAIN_HELP } from './train.js';
 import { MODEL_COMMANDS } from './model-commands.js';
+import { serveCommand } from './serve.js';
+import { plotCommand } from './plot.js';
 
 const HELP = `Usage: convkit <command> [options]
 
@@ -21,6 +23,8 @@ Commands:
   evaluate  a saved model's test accuracy on mnist, fashion-mnist or cifar10
   summary   a saved model's layers and parameter counts
   convert   convert a saved model between .keras, .h5 and model.json
+  serve     serve a model over HTTP: TF Serving's REST API and a draw-a-digit page (see convkit serve --help)
+  plot      draw a CSV training log's curves to PNG or SVG (see convkit plot --help)
   info      show the backend in use, which native addon build and why, the CPU features found
             and the thread count
 
@@ -103,6 +107,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       await train(rest);
       return 0;
     }
+    if (command === 'serve') {
+      checkEnvironment();
+      await serveCommand(rest);
+      return 0;
+    }
+    if (command === 'plot') {
+      await plotCommand(rest);
+      return 0;
+    }
     const modelCommand = command !== undefined ? MODEL_COMMANDS[command] : undefined;
     if (modelCommand) {
       checkEnvironment();
@@ -115,7 +128,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       info();
       return 0;
     }
-    throw new UsageError(`unknown command '${command}'; expected train, ${Object.keys(MODEL_COMMANDS).join(', ')} or info (see --help)`);
+    throw new UsageError(
+      `unknown command '${command}'; expected train, ${Object.keys(MODEL_COMMANDS).join(', ')}, serve, plot or info (see --help)`,
+    );
   } catch (err) {
     console.error(`convkit: ${err instanceof Error ? err.message : String(err)}`);
     return err instanceof UsageError ? 2 : 1;

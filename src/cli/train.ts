@@ -11,6 +11,8 @@ import { cosineDecay, optimizers, type OptimizerName } from '../optimizers/index
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { setSeed } from '../tensor/random.js';
 import { checkLogFile, CSVLogger } from '../training/csv-logger.js';
+import { Dashboard } from '../training/dashboard.js';
+import { writeTrainingPlots } from '../plot/index.js';
 import type { Callback } from '../training/callbacks.js';
 import { stepsPerEpoch } from '../training/fit.js';
 import { ReduceLROnPlateau } from '../training/reduce-lr-on-plateau.js';
@@ -65,6 +67,14 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   recipe: { type: 'string', help: 'a complete recipe (model, data, augmentation, schedule): see below', choices: Object.keys(RECIPES) },
   dataDir: { type: 'string', metavar: 'dir', help: 'train on a folder of class subfolders (20% held out)' },
   imageSize: { type: 'int', help: 'with --data-dir: images are resized to N×N (default 64)', check: positive },
+  dashboard: { type: 'boolean', help: 'live curves and the end-of-run evaluation in a browser (see --dashboard-port)' },
+  dashboardPort: {
+    type: 'int',
+    help: 'port of the dashboard on 127.0.0.1 (default 8081)',
+    check: (v) => (v >= 0 && v < 65536 ? null : 'expected 0..65535'),
+  },
+  plot: { type: 'string', metavar: 'file', help: 'draw the epoch curves to FILE (.png or .svg) after training' },
+  confusion: { type: 'string', metavar: 'file', help: "draw the test set's confusion matrix to FILE (.png or .svg)" },
   help: { type: 'boolean', help: 'show this help' },
 };
 
@@ -126,6 +136,15 @@ export async function train(argv: readonly string[]): Promise<number> {
     console.log(TRAIN_HELP);
     return NaN;
   }
+  for (const f of ['plot', 'confusion'] as const) {
+    const path = flags[f] as string | undefined;
+    if (path !== undefined && !/\.(png|svg)$/i.test(path))
+      throw new UsageError(`option --${f}: expected a file name ending in .png or .svg, received '${path}'`);
+  }
+  const extras = ['dashboard', 'plot', 'confusion'].filter((f) => flags[f] !== undefined);
+  if ((flags['recipe'] || flags['dataDir']) && extras.length > 0) {
+    throw new UsageError(`--${extras.join(', --')}: not yet available with --recipe or --data-dir; use them with the default recipe`);
+  }
   if (flags['recipe'] || flags['dataDir']) return runRecipe(flags as RecipeFlags);
   const epochs = (flags['epochs'] as number | undefined) ?? 10;
   const batchSize = (flags['batchSize'] as number | undefined) ?? 200;
@@ -170,7 +189,11 @@ export async function train(argv: readonly string[]): Promise<number> {
   if (log !== undefined) callbacks.push(new CSVLogger(log));
   const backup = checkpointCallbacks(checkpointDir, flags['checkpointEvery'] as number | undefined);
   callbacks.unshift(...backup);
-  await model.fit(trainSet.images, oneHot(trainSet.labels, 10), { epochs, batchSize, validationSplit, verbose, callbacks });
+  const dashboard = flags['dashboard']
+    ? new Dashboard({ port: (flags['dashboardPort'] as number | undefined) ?? 8081, testData: { x: test.images, y: test.labels } })
+    : null;
+  if (dashboard) callbacks.push(dashboard);
+  const history = await model.fit(trainSet.images, oneHot(trainSet.labels, 10), { epochs, batchSize, validationSplit, verbose, callbacks });
   // Batches that keep the pass within ~256 MB of activations (1000 for the seed model).
   const evalBatch = inferenceBatchSize(model);
   const [loss, accuracy] = await model.evaluate(test.images, oneHot(test.labels, 10), { batchSize: evalBatch });
@@ -178,5 +201,13 @@ export async function train(argv: readonly string[]): Promise<number> {
   console.log(`Test accuracy: ${accuracy!.toFixed(4)}`);
   if (save !== undefined) await saveTrained(model, save, { scale: 1 / 255, offset: 0, dataset: datasetName, ...classNamesOf(datasetName) });
   finishCheckpoints(backup);
+  await writeTrainingPlots({
+    model,
+    history,
+    test,
+    curves: flags['plot'] as string | undefined,
+    confusion: flags['confusion'] as string | undefined,
+  });
+  if (dashboard) await dashboard.serveUntilInterrupted();
   return accuracy!;
 }

@@ -37,7 +37,7 @@ describe('convkit CLI', () => {
         ['train', '--optimizer', 'adamm'],
         "convkit: option --optimizer: expected one of sgd, adam, adamW, adamax, nadam, adagrad, rmsprop, received 'adamm'",
       ],
-      [['fly'], "convkit: unknown command 'fly'; expected train, predict, evaluate, summary, convert or info (see --help)"],
+      [['fly'], "convkit: unknown command 'fly'; expected train, predict, evaluate, summary, convert, serve, plot or info (see --help)"],
     ] as const) {
       const r = convkit([...args]);
       assert.equal(r.code, 2, `${args.join(' ')}: exit code`);
