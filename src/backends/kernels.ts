@@ -393,12 +393,16 @@ export interface Kernels {
 /**
  * A backend: a name plus the complete kernel record. A backend whose buffers are not host memory
  * (a GPU, a WASM heap) hands out handles and gives `read`, which returns a buffer's values in host
- * memory (a copy); `Tensor.values()` goes through it. Host-memory backends leave it out.
+ * memory (a copy; `Tensor.values()` goes through it), `store`, which makes a handle holding a copy
+ * of host values (a variable's storage), and `write`, which copies host values into a handle (a
+ * variable's `assign`). Host-memory backends leave them out.
  */
 export interface Backend {
   readonly name: BackendName | (string & {});
   readonly kernels: Kernels;
   readonly read?: (buffer: FloatArray | Int32Array) => FloatArray | Int32Array;
+  readonly store?: (values: FloatArray | Int32Array) => FloatArray | Int32Array;
+  readonly write?: (target: FloatArray | Int32Array, values: FloatArray | Int32Array) => void;
 }
 
 /** The backends Convkit ships. */

@@ -1,8 +1,10 @@
 /**
  * Variable: a named, mutable tensor that gradients are taken with respect to (layer weights).
- * Optimizers update its buffer in place; `assign` copies new values in (weight loading).
+ * Its buffer is the backend's (stored and overwritten through the backend's host memory
+ * functions, so a device backend holds it as a handle); optimizer kernels update it in place,
+ * `assign` copies new values in (setWeights, weight loading, restoring the best weights).
  */
-import { Tensor } from './tensor.js';
+import { getHostMemory, Tensor } from './tensor.js';
 import { formatShape, shapesEqual } from './shape.js';
 
 let counter = 0;
@@ -20,7 +22,7 @@ export class Variable extends Tensor {
   trainable: boolean;
 
   constructor(initial: Tensor, name = `variable_${counter++}`, trainable = true) {
-    super(initial.data.slice(), initial.shape);
+    super(getHostMemory().store(initial.values()), initial.shape);
     this.name = name;
     this.trainable = trainable;
     this.requiresGrad = trainable;
@@ -33,7 +35,7 @@ export class Variable extends Tensor {
         `${this.name}: cannot assign a value of shape ${formatShape(value.shape)} to a variable of shape ${formatShape(this.shape)}`,
       );
     }
-    this.data.set(value.data);
+    getHostMemory().write(this.data, value.values());
   }
 
   /** Freezes or unfreezes the variable (a frozen variable gets no gradient and no update). */
