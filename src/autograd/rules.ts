@@ -10,7 +10,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { shapesEqual } from '../tensor/shape.js';
 import * as b from './backward.js';
 import { div, equal, exp, greaterEqual, log, mul, neg, pow, sign, square, sub } from '../ops/elementwise.js';
-import { pad, slice } from '../ops/layout.js';
+import { pad, slice, upSample2dBackward } from '../ops/layout.js';
 import { matmul } from '../ops/linalg.js';
 import { sum } from '../ops/reduce.js';
 import { reshape, transpose } from '../ops/shape.js';
@@ -70,6 +70,8 @@ export interface OpAttrs {
   slice: { begin: number[]; size: number[] };
   /** inputs: the parts, in order */
   concat: { axis: number };
+  /** nearest-neighbour upsampling of NHWC x by integer factors */
+  upSample2d: { scaleHeight: number; scaleWidth: number };
   logSoftmax: None;
   /**
    * Training-mode batch normalisation over every axis but the last, then the activation (a fused
@@ -269,4 +271,5 @@ export const gradientRules: { [K in OpName]: GradientRule<K> } = {
       return when(n[i], () => slice(dy, begin, part.shape));
     });
   },
+  upSample2d: (dy, [x], _y, { scaleHeight, scaleWidth }) => [upSample2dBackward(dy, x!.shape, scaleHeight, scaleWidth)],
 };

@@ -334,6 +334,17 @@ export interface Kernels {
     channels: number,
     activation: FusedActivation,
   ): FloatArray;
+  /**
+   * Nearest-neighbour upsampling of NHWC x of `shape` [batch, height, width, channels] by integer
+   * factors: out[n, i, j, c] = x[n, ⌊i/scaleHeight⌋, ⌊j/scaleWidth⌋, c], out of shape
+   * [batch, height·scaleHeight, width·scaleWidth, channels].
+   */
+  upSample2d(x: FloatArray, shape: readonly number[], scaleHeight: number, scaleWidth: number): FloatArray;
+  /**
+   * upSample2d's input gradient: dx[n, i, j, c] = the sum of dy over the scaleHeight×scaleWidth
+   * block of output pixels x[n, i, j, c] was copied to (rows outer, summed in double); `shape` is x's.
+   */
+  upSample2dBackward(dy: FloatArray, shape: readonly number[], scaleHeight: number, scaleWidth: number): FloatArray;
   /** One Adam step, in place on param, m and v. */
   adamUpdate(param: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, step: AdamStep): void;
   /** One SGD step, in place on param and velocity (null when momentum is 0: w −= lr·g). */
