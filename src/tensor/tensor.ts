@@ -49,6 +49,17 @@ export function setHostMemory(memory: Partial<HostMemory> | null): void {
 }
 
 /**
+ * Whether the backend in use keeps its buffers in host memory (no `setHostMemory` hooks), so a
+ * variable's buffer may be written in place.
+ *
+ * @example
+ * if (isHostMemory()) reader.readInto(variable.data);
+ */
+export function isHostMemory(): boolean {
+  return hostMemory.store === hostMemoryIdentity.store && hostMemory.write === hostMemoryIdentity.write;
+}
+
+/**
  * The host memory functions in use: variables (src/tensor/variable.ts) store and assign through them.
  *
  * @example

@@ -4,7 +4,8 @@
  * functions, so a device backend holds it as a handle); optimizer kernels update it in place,
  * `assign` copies new values in (setWeights, weight loading, restoring the best weights).
  */
-import { getHostMemory, Tensor } from './tensor.js';
+import type { TensorData } from './dtype.js';
+import { getHostMemory, isHostMemory, Tensor } from './tensor.js';
 import { formatShape, shapesEqual } from './shape.js';
 
 let counter = 0;
@@ -36,6 +37,25 @@ export class Variable extends Tensor {
       );
     }
     getHostMemory().write(this.data, value.values());
+  }
+
+  /**
+   * Lets `fill` write this variable's new values into a buffer of its type and size: the
+   * variable's own when the backend's memory is host memory (no copy: weight loading reads files
+   * straight into it), else a host buffer then copied in as `assign` does.
+   *
+   * @example
+   * v.fillWith((buffer) => reader.readInto(path, buffer));
+   */
+  fillWith(fill: (buffer: TensorData) => void): void {
+    if (isHostMemory()) {
+      fill(this.data);
+      return;
+    }
+    const Ctor = this.data.constructor as new (n: number) => TensorData;
+    const buffer = new Ctor(this.size);
+    fill(buffer);
+    getHostMemory().write(this.data, buffer);
   }
 
   /** Freezes or unfreezes the variable (a frozen variable gets no gradient and no update). */

@@ -6,12 +6,17 @@
  * NaN, and a raw write would be lost, so identical numbers show that the training path reads
  * values only through `Tensor.values()` and updates state only through kernels. Variables are
  * handles there too, so the same holds for getWeights/setWeights, EarlyStopping's
- * restoreBestWeights, evaluate and predict (batched, concatenated).
+ * restoreBestWeights, evaluate and predict (batched, concatenated), and loading a saved .keras or
+ * .h5 file (which reads weights straight into host variables, and through a copy here).
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setBackend, useBackend } from '../../src/backends/index.js';
 import { tsKernels } from '../../src/backends/ts/index.js';
+import { loadModel } from '../../src/io/index.js';
 import type { Sequential } from '../../src/models/sequential.js';
 import { seedCnn, seedCnnRegularized } from '../../src/models/zoo.js';
 import { EarlyStopping } from '../../src/training/early-stopping.js';
@@ -126,6 +131,29 @@ describe('an opaque-handle backend trains with the numbers of ts', () => {
       assert.deepEqual(got.predicted, reference.predicted);
     } finally {
       setBackend('ts');
+    }
+  });
+
+  it('a model saved as .keras and .h5 loads into handle variables with the same predictions', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'convkit-opaque-'));
+    try {
+      setBackend('ts');
+      setSeed(21);
+      const model = seedCnn();
+      const { x } = data(4);
+      const expected = Float32Array.from(model.predict(x).values() as Float32Array);
+      for (const name of ['m.keras', 'm.h5']) await model.save(join(dir, name));
+      const opaque = opaqueBackend(tsKernels);
+      useBackend(opaque);
+      for (const name of ['m.keras', 'm.h5']) {
+        const writes = opaque.stats.writes;
+        const loaded = await loadModel(join(dir, name));
+        assert.ok(opaque.stats.writes >= writes + model.weights.length, `${name}: the weights were written through the backend`);
+        assert.deepEqual(Float32Array.from(loaded.predict(x).values() as Float32Array), expected, name);
+      }
+    } finally {
+      setBackend('ts');
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
