@@ -7,7 +7,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { add } from '../ops/elementwise.js';
 import { appliesInputRelu, gradientRules, type GradientRule } from './rules.js';
-import type { OpName } from './op-attrs.js';
+import type { OpName } from './rules.js';
 import { noGrad, type TapeNode, type TapeNodeOf } from './tape.js';
 
 /** Tensors reachable from `root` through recorded nodes, inputs before the tensors using them. */

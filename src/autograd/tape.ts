@@ -4,7 +4,7 @@
  * garbage-collected: no global list to clear, no dispose.
  */
 import type { Tensor } from '../tensor/tensor.js';
-import type { OpAttrs, OpName } from './op-attrs.js';
+import type { OpAttrs, OpName } from './rules.js';
 
 /** How a tensor was made: the primitive, its inputs and attributes. */
 export interface TapeNodeOf<K extends OpName> {

@@ -5,7 +5,7 @@
  * loader (the browser-safe `convkit/core`), `ts` is the one backend. This file imports nothing
  * from Node.js, so the core bundles for a browser.
  */
-import { setHostReader } from '../tensor/tensor.js';
+import { setHostMemory } from '../tensor/tensor.js';
 import type { Backend, BackendName, Kernels } from './kernels.js';
 import { tsBackend } from './ts/index.js';
 
@@ -28,7 +28,7 @@ export function provideNativeBackend(loader: NativeLoader): void {
 
 function install(backend: Backend): Backend {
   current = backend;
-  setHostReader(backend.read ? (data) => backend.read!(data) : null);
+  setHostMemory({ read: backend.read, store: backend.store, write: backend.write });
   return backend;
 }
 
@@ -81,7 +81,8 @@ export function setBackend(name: BackendName | string): Backend {
 
 /**
  * Runs all later ops on a backend object of your own (a device backend, or a test double that
- * wraps `ts`); its `read`, if any, becomes the way `Tensor.values()` reads buffers back.
+ * wraps `ts`); its `read`, if any, becomes the way `Tensor.values()` reads buffers back, and its
+ * `store` and `write` the way variables hold and overwrite their values.
  *
  * @example
  * useBackend({ name: 'ts', kernels: tsKernels });

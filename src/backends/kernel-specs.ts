@@ -79,6 +79,8 @@ export const KERNEL_SPECS: KernelSpecs = {
   batchNormInference: (_x, _scale, _shift, rows, channels) => rows * channels,
   affineWarp: (_x, g) => imageOut(g),
   resize: (_x, g) => imageOut(g),
+  upSample2d: (_x, shape, scaleHeight, scaleWidth) => product(shape) * scaleHeight * scaleWidth,
+  upSample2dBackward: (_dy, shape) => product(shape),
   adamUpdate: inPlace,
   sgdUpdate: inPlace,
   rmspropUpdate: inPlace,

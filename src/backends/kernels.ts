@@ -334,6 +334,17 @@ export interface Kernels {
     channels: number,
     activation: FusedActivation,
   ): FloatArray;
+  /**
+   * Nearest-neighbour upsampling of NHWC x of `shape` [batch, height, width, channels] by integer
+   * factors: out[n, i, j, c] = x[n, ⌊i/scaleHeight⌋, ⌊j/scaleWidth⌋, c], out of shape
+   * [batch, height·scaleHeight, width·scaleWidth, channels].
+   */
+  upSample2d(x: FloatArray, shape: readonly number[], scaleHeight: number, scaleWidth: number): FloatArray;
+  /**
+   * upSample2d's input gradient: dx[n, i, j, c] = the sum of dy over the scaleHeight×scaleWidth
+   * block of output pixels x[n, i, j, c] was copied to (rows outer, summed in double); `shape` is x's.
+   */
+  upSample2dBackward(dy: FloatArray, shape: readonly number[], scaleHeight: number, scaleWidth: number): FloatArray;
   /** One Adam step, in place on param, m and v. */
   adamUpdate(param: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, step: AdamStep): void;
   /** One SGD step, in place on param and velocity (null when momentum is 0: w −= lr·g). */
@@ -393,12 +404,16 @@ export interface Kernels {
 /**
  * A backend: a name plus the complete kernel record. A backend whose buffers are not host memory
  * (a GPU, a WASM heap) hands out handles and gives `read`, which returns a buffer's values in host
- * memory (a copy); `Tensor.values()` goes through it. Host-memory backends leave it out.
+ * memory (a copy; `Tensor.values()` goes through it), `store`, which makes a handle holding a copy
+ * of host values (a variable's storage), and `write`, which copies host values into a handle (a
+ * variable's `assign`). Host-memory backends leave them out.
  */
 export interface Backend {
   readonly name: BackendName | (string & {});
   readonly kernels: Kernels;
   readonly read?: (buffer: FloatArray | Int32Array) => FloatArray | Int32Array;
+  readonly store?: (values: FloatArray | Int32Array) => FloatArray | Int32Array;
+  readonly write?: (target: FloatArray | Int32Array, values: FloatArray | Int32Array) => void;
 }
 
 /** The backends Convkit ships. */

@@ -134,7 +134,7 @@ function smoothTargets(labels: Tensor, classes: number, epsilon: number): Tensor
   const y = oneHot(labels, classes);
   if (epsilon === 0) return y;
   return new Tensor(
-    Float32Array.from(y.data, (v) => v * (1 - epsilon) + epsilon / classes),
+    Float32Array.from(y.values(), (v) => v * (1 - epsilon) + epsilon / classes),
     y.shape,
   );
 }
@@ -149,9 +149,10 @@ function mirror(x: Tensor): Tensor {
 async function testAccuracy(model: Model, test: Dataset<[Tensor, Tensor]>, labels: Tensor, flipAveraging: boolean): Promise<number> {
   let p = await model.predict(test);
   if (flipAveraging) p = ops.add(p, await model.predict(test.map(([x]) => mirror(x))));
-  const predicted = ops.argMax(p, -1).data;
+  const predicted = ops.argMax(p, -1).values();
+  const truth = labels.values();
   let correct = 0;
-  for (let i = 0; i < predicted.length; i++) correct += predicted[i] === labels.data[i] ? 1 : 0;
+  for (let i = 0; i < predicted.length; i++) correct += predicted[i] === truth[i] ? 1 : 0;
   return correct / predicted.length;
 }
 

@@ -42,7 +42,7 @@ export function stackElements<T>(elements: readonly T[], where = 'batch'): Batch
           `${where}: element ${i} is ${t.dtype} ${formatShape(t.shape)}, but element 0 is ${first.dtype} ${formatShape(first.shape)}; elements of a batch must match (resize images first)`,
         );
       }
-      data.set(t.data, i * row);
+      data.set(t.values(), i * row);
     });
     return new Tensor(data, [tensors.length, ...first.shape]) as Batched<T>;
   }
@@ -70,7 +70,7 @@ export function stackElements<T>(elements: readonly T[], where = 'batch'): Batch
 /** Row i of a tensor as a tensor of the sample shape, sharing the buffer. */
 function row(x: Tensor, i: number): Tensor {
   const n = x.size / x.shape[0]!;
-  return new Tensor(x.data.subarray(i * n, (i + 1) * n), x.shape.slice(1));
+  return new Tensor(x.values().subarray(i * n, (i + 1) * n), x.shape.slice(1));
 }
 
 const isCount = (n: number): boolean => Number.isInteger(n) && n >= 0;

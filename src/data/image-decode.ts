@@ -92,5 +92,5 @@ export async function decodeImageFile(job: DecodeJob): Promise<Float32Array> {
   const image = new Tensor(Float32Array.from(decoded.data), [1, decoded.height, decoded.width, c]);
   if (decoded.height === job.height && decoded.width === job.width) return image.data as Float32Array;
   const resized = resizeToAspect(image, job.height, job.width, job);
-  return Float32Array.from(resized.data);
+  return Float32Array.from(resized.values());
 }

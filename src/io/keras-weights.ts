@@ -90,7 +90,7 @@ export function readKerasWeights(h5: H5Reader, model: Model): void {
     pending.push(...vars.map((v, i) => [v, `${group}/${i}`] as const));
   }
   // Every count and shape is checked before any variable changes; then each is read in place.
-  for (const [v, path] of pending) h5.readInto(path, v.data as Float32Array);
+  for (const [v, path] of pending) v.fillWith((buffer) => h5.readInto(path, buffer as Float32Array));
 }
 
 /** Throws unless a stored shape is the variable's. */

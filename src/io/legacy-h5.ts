@@ -124,7 +124,7 @@ export function readLegacyWeights(h5: H5Reader, model: Model, byName: boolean): 
     });
   });
   // Every count and shape is checked before any variable changes; then each is read in place.
-  for (const list of updates) for (const [w, path] of list) h5.readInto(path, w.data as Float32Array);
+  for (const list of updates) for (const [w, path] of list) w.fillWith((buffer) => h5.readInto(path, buffer as Float32Array));
 }
 
 /** Builds, compiles and fills a model from a legacy `.h5`. */

@@ -226,7 +226,7 @@ export abstract class Layer {
   protected addWeight({ name, shape, initializer, trainable = true, regularizer = null }: WeightArgs): Variable {
     const init = getInitializer(initializer, `${this.name}.${name}`);
     const value = init.init(shape);
-    const typed = this.dtype === 'float64' ? new Tensor(Float64Array.from(value.data), shape) : value;
+    const typed = this.dtype === 'float64' ? new Tensor(Float64Array.from(value.values()), shape) : value;
     const v = new Variable(typed, `${this.name}/${name}`, trainable && this._trainable);
     if (!trainable) this.stateWeights.add(v);
     const penalty = getRegularizer(regularizer, `${this.name}.${name} regularizer`);
@@ -267,7 +267,7 @@ export abstract class Layer {
 
   /** Copies of the weight values, in `weights` order. */
   getWeights(): Tensor[] {
-    return this.weights.map((w) => new Tensor(w.data.slice(), w.shape));
+    return this.weights.map((w) => new Tensor(w.values().slice(), w.shape));
   }
 
   /** Sets weight values, in `weights` order, checking count and shapes. */

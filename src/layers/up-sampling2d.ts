@@ -79,13 +79,12 @@ export class UpSampling2D extends Layer {
   }
 
   call(x: Tensor): Tensor {
-    const [n, h, w, c] = x.shape as [number, number, number, number];
+    const [, h, w] = x.shape as [number, number, number, number];
     const [sh, sw] = this.size;
     if (this.interpolation === 'bilinear') {
       return alongAxis(alongAxis(x, 1, bilinearMatrix(h, sh, x)), 2, bilinearMatrix(w, sw, x));
     }
-    const repeated = ops.broadcastTo(ops.reshape(x, [n, h, 1, w, 1, c]), [n, h, sh, w, sw, c]);
-    return ops.reshape(repeated, [n, h * sh, w * sw, c]);
+    return ops.upSample2d(x, sh, sw);
   }
 
   computeOutputShape(inputShape: Shape): Shape {

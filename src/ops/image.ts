@@ -61,7 +61,7 @@ export function affineTransform(images: Tensor, transforms: Tensor | ArrayLike<n
   const fillMode = checkChoice(options.fillMode ?? 'constant', FILL_MODES, op, 'fillMode');
   const fillValue = options.fillValue ?? 0;
   if (!Number.isFinite(fillValue)) throw new Error(`${op}: expected fillValue to be a finite number, received ${fillValue}`);
-  const given = transforms instanceof Tensor ? transforms.data : transforms;
+  const given = transforms instanceof Tensor ? transforms.values() : transforms;
   const rows = given.length / 8;
   if (!(given.length === 8 || given.length === batch * 8)) {
     throw new Error(`${op}: expected transforms of 8 or ${batch}×8 numbers for ${batch} images, received ${given.length}`);

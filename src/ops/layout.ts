@@ -1,6 +1,7 @@
 /**
- * Layout ops: zero padding, slicing and concatenation of N-d tensors. pad and slice are each
- * other's gradient; concat's gradient slices the output gradient back into its parts.
+ * Layout ops: zero padding, slicing and concatenation of N-d tensors, and nearest-neighbour 2-D
+ * upsampling. pad and slice are each other's gradient; concat's gradient slices the output
+ * gradient back into its parts; upSample2d's sums each block (`upSample2dBackward`).
  */
 import { kernels } from '../backends/index.js';
 import { record } from '../autograd/tape.js';
@@ -76,4 +77,35 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
   const outShape = [...first.shape];
   outShape[a] = xs.reduce((n, t) => n + t.shape[a]!, 0);
   return record('concat', xs, wrap(data, outShape), { axis: a });
+}
+
+/**
+ * Nearest-neighbour upsampling of NHWC images: each pixel repeated `scaleHeight`×`scaleWidth`
+ * times (Keras's UpSampling2D with interpolation 'nearest').
+ *
+ * @example
+ * upSample2d(x, 2, 2);   // [N, H, W, C] → [N, 2H, 2W, C]
+ */
+export function upSample2d(x: Tensor, scaleHeight: number, scaleWidth: number): Tensor {
+  if (x.rank !== 4) throw new Error(`upSample2d: expected x of rank 4 (batch, height, width, channels), received ${formatShape(x.shape)}`);
+  for (const [name, v] of [
+    ['scaleHeight', scaleHeight],
+    ['scaleWidth', scaleWidth],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`upSample2d: expected ${name} to be a positive integer, received ${v}`);
+  }
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  const data = kernels().upSample2d(floatsOf(x, 'upSample2d', 'x'), x.shape, scaleHeight, scaleWidth);
+  return record('upSample2d', [x], wrap(data, [n, h * scaleHeight, w * scaleWidth, c]), { scaleHeight, scaleWidth });
+}
+
+/**
+ * upSample2d's input gradient (recording off: the gradient rule's kernel): each
+ * scaleHeight×scaleWidth block of dy summed into x's pixel, for x of `shape`.
+ *
+ * @example
+ * const dx = upSample2dBackward(dy, x.shape, 2, 2);
+ */
+export function upSample2dBackward(dy: Tensor, shape: readonly number[], scaleHeight: number, scaleWidth: number): Tensor {
+  return wrap(kernels().upSample2dBackward(floatsOf(dy, 'upSample2dBackward', 'dy'), shape, scaleHeight, scaleWidth), shape);
 }

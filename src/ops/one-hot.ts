@@ -32,7 +32,7 @@ export function oneHot(labels: Tensor | Int32Array | number[], numClasses: numbe
     if (labels.rank !== 1) {
       throw new Error(`${where}: expected labels of rank 1 (one class index per example), received shape ${formatShape(labels.shape)}`);
     }
-    values = labels.data;
+    values = labels.values();
   } else {
     values = labels;
   }

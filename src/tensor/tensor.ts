@@ -12,20 +12,61 @@ import { formatShape, sizeOf } from './shape.js';
 export type { DType, TensorData } from './dtype.js';
 
 /**
- * How host code reads a buffer: the identity for backends whose buffers are host memory; a backend
- * that hands out handles (device memory) installs a reader that copies (see `setHostReader`).
+ * How host code reaches a backend's memory. For backends whose buffers are host memory, `read` is
+ * the identity, `store` a copy and `write` a `set`; a backend that hands out handles (device
+ * memory) installs its own (see `setHostMemory`).
  */
-let hostReader: (data: TensorData) => TensorData = (data) => data;
+export interface HostMemory {
+  /** A buffer's values in host memory (a copy for a device backend). */
+  read(data: TensorData): TensorData;
+  /** A new backend-owned buffer holding a copy of host `values` (a variable's storage). */
+  store(values: TensorData): TensorData;
+  /** Copies host `values` into the backend-owned buffer `target` (a variable's assign). */
+  write(target: TensorData, values: TensorData): void;
+}
+
+const hostMemoryIdentity: HostMemory = {
+  read: (data) => data,
+  store: (values) => values.slice(),
+  write: (target, values) => target.set(values),
+};
+
+let hostMemory: HostMemory = hostMemoryIdentity;
 
 /**
- * Installs the reader `Tensor.values()` goes through (src/backends/index.ts does, when a backend is
- * chosen); null restores the identity.
+ * Installs how `Tensor.values()` reads buffers and how variables store and overwrite theirs
+ * (src/backends/index.ts does, when a backend is chosen); a missing part, or null, is host memory.
  *
  * @example
- * setHostReader((handle) => device.download(handle));
+ * setHostMemory({ read: (h) => device.download(h), store: (v) => device.upload(v), write: (h, v) => device.write(h, v) });
  */
-export function setHostReader(reader: ((data: TensorData) => TensorData) | null): void {
-  hostReader = reader ?? ((data) => data);
+export function setHostMemory(memory: Partial<HostMemory> | null): void {
+  hostMemory = {
+    read: memory?.read ?? hostMemoryIdentity.read,
+    store: memory?.store ?? hostMemoryIdentity.store,
+    write: memory?.write ?? hostMemoryIdentity.write,
+  };
+}
+
+/**
+ * Whether the backend in use keeps its buffers in host memory (no `setHostMemory` hooks), so a
+ * variable's buffer may be written in place.
+ *
+ * @example
+ * if (isHostMemory()) reader.readInto(variable.data);
+ */
+export function isHostMemory(): boolean {
+  return hostMemory.store === hostMemoryIdentity.store && hostMemory.write === hostMemoryIdentity.write;
+}
+
+/**
+ * The host memory functions in use: variables (src/tensor/variable.ts) store and assign through them.
+ *
+ * @example
+ * const storage = getHostMemory().store(Float32Array.of(1, 2));
+ */
+export function getHostMemory(): HostMemory {
+  return hostMemory;
 }
 
 /** Anything a tensor can be made from. */
@@ -85,7 +126,7 @@ export class Tensor {
    * const [first] = ops.mean(losses).values();
    */
   values(): TensorData {
-    return hostReader(this.data);
+    return hostMemory.read(this.data);
   }
 
   /** The values as nested arrays. */

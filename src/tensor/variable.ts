@@ -1,8 +1,11 @@
 /**
  * Variable: a named, mutable tensor that gradients are taken with respect to (layer weights).
- * Optimizers update its buffer in place; `assign` copies new values in (weight loading).
+ * Its buffer is the backend's (stored and overwritten through the backend's host memory
+ * functions, so a device backend holds it as a handle); optimizer kernels update it in place,
+ * `assign` copies new values in (setWeights, weight loading, restoring the best weights).
  */
-import { Tensor } from './tensor.js';
+import type { TensorData } from './dtype.js';
+import { getHostMemory, isHostMemory, Tensor } from './tensor.js';
 import { formatShape, shapesEqual } from './shape.js';
 
 let counter = 0;
@@ -20,7 +23,7 @@ export class Variable extends Tensor {
   trainable: boolean;
 
   constructor(initial: Tensor, name = `variable_${counter++}`, trainable = true) {
-    super(initial.data.slice(), initial.shape);
+    super(getHostMemory().store(initial.values()), initial.shape);
     this.name = name;
     this.trainable = trainable;
     this.requiresGrad = trainable;
@@ -33,7 +36,26 @@ export class Variable extends Tensor {
         `${this.name}: cannot assign a value of shape ${formatShape(value.shape)} to a variable of shape ${formatShape(this.shape)}`,
       );
     }
-    this.data.set(value.data);
+    getHostMemory().write(this.data, value.values());
+  }
+
+  /**
+   * Lets `fill` write this variable's new values into a buffer of its type and size: the
+   * variable's own when the backend's memory is host memory (no copy: weight loading reads files
+   * straight into it), else a host buffer then copied in as `assign` does.
+   *
+   * @example
+   * v.fillWith((buffer) => reader.readInto(path, buffer));
+   */
+  fillWith(fill: (buffer: TensorData) => void): void {
+    if (isHostMemory()) {
+      fill(this.data);
+      return;
+    }
+    const Ctor = this.data.constructor as new (n: number) => TensorData;
+    const buffer = new Ctor(this.size);
+    fill(buffer);
+    getHostMemory().write(this.data, buffer);
   }
 
   /** Freezes or unfreezes the variable (a frozen variable gets no gradient and no update). */

@@ -6,6 +6,7 @@
 import { Callback, type Logs } from './callbacks.js';
 import { monitorDirection, monitorValue, type MonitorMode } from './callback-support.js';
 import type { FloatArray } from '../backends/kernels.js';
+import { Tensor } from '../tensor/tensor.js';
 
 export interface EarlyStoppingArgs {
   /** Quantity to watch (default 'val_loss'). */
@@ -104,7 +105,7 @@ export class EarlyStopping extends Callback {
     if (this.restoreBestWeights && this.bestWeights) {
       if (this.verbose > 0) console.log(`Restoring model weights from the end of the best epoch: ${this.bestEpoch + 1}.`);
       const saved = this.bestWeights;
-      this.model!.weights.forEach((w, i) => w.data.set(saved[i]!));
+      this.model!.weights.forEach((w, i) => w.assign(new Tensor(saved[i]!, w.shape)));
     }
   }
 
@@ -115,6 +116,6 @@ export class EarlyStopping extends Callback {
   }
 
   private snapshot(): FloatArray[] {
-    return this.model!.weights.map((w) => w.data.slice() as FloatArray);
+    return this.model!.weights.map((w) => w.values().slice() as FloatArray);
   }
 }

@@ -5,6 +5,7 @@
  */
 import { noGrad } from '../autograd/tape.js';
 import * as ops from '../ops/index.js';
+import type { FloatArray } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { withBufferScope } from '../tensor/buffer-pool.js';
 import { sliceRows } from './batches.js';
@@ -71,6 +72,7 @@ export async function evaluateLogs(
 /** The batches of a prediction, written into `result.out` (allocated from the first batch). */
 export function* predictSteps(model: TrainableModel, xs: Tensor[], batchSize: number, result: { out: Tensor | null }): Generator<void> {
   const n = xs[0]!.shape[0]!;
+  let rows: FloatArray | null = null;
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(n, start + batchSize);
     // Each batch's intermediates are recycled; its output is copied out first.
@@ -78,11 +80,9 @@ export function* predictSteps(model: TrainableModel, xs: Tensor[], batchSize: nu
       withBufferScope(() => {
         const part = model.apply(inputRows(xs, start, end), { training: false });
         const row = part.size / (end - start);
-        result.out ??= new Tensor(part.dtype === 'float64' ? new Float64Array(n * row) : new Float32Array(n * row), [
-          n,
-          ...part.shape.slice(1),
-        ]);
-        result.out.data.set(part.data, start * row);
+        rows ??= part.dtype === 'float64' ? new Float64Array(n * row) : new Float32Array(n * row);
+        result.out ??= new Tensor(rows, [n, ...part.shape.slice(1)]);
+        rows.set(part.values(), start * row);
       }),
     );
     yield;

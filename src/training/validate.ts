@@ -74,7 +74,7 @@ export function toTensor(value: unknown, where: string, name: string, dtype: DTy
   }
   if (t.rank === 0) throw new Error(`${where}: expected ${name} to have a batch axis (one row per sample), received a scalar`);
   if (t.dtype === dtype) return t;
-  return new Tensor(dtype === 'float64' ? Float64Array.from(t.data) : Float32Array.from(t.data), t.shape);
+  return new Tensor(dtype === 'float64' ? Float64Array.from(t.values()) : Float32Array.from(t.values()), t.shape);
 }
 
 /**
@@ -205,8 +205,9 @@ export function checkTargets(model: TrainableModel, compiled: Compiled, yIn: Ten
 /** Every label an integer in [0, classes), else an error naming the sample in the user's array. */
 function checkLabels(y: Tensor, classes: number, where: string): void {
   const perSample = y.size / Math.max(1, y.shape[0]!);
+  const labels = y.values();
   for (let i = 0; i < y.size; i++) {
-    const c = y.data[i]!;
+    const c = labels[i]!;
     if (!Number.isInteger(c) || c < 0 || c >= classes) {
       const sample = Math.floor(i / perSample);
       const at = perSample === 1 ? `y[${sample}]` : `y[${sample}] (value ${i - sample * perSample} of that sample)`;

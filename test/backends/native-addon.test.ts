@@ -52,10 +52,20 @@ describe('the output rules match the reference kernels', () => {
 });
 
 describe('every kernel has a parity test', () => {
-  it('each kernel name is called in a parity suite (native-parity*.test or update-kernels.test)', () => {
+  it('each kernel name is called in a parity suite (native-parity*.test, update-kernels.test, or an op test with describeParity)', () => {
     const here = dirname(fileURLToPath(import.meta.url));
-    const suites = readdirSync(here).filter((f) => /^(native-parity.*|update-kernels)\.test\.(js|ts)$/.test(f));
-    const text = suites.map((f) => readFileSync(join(here, f), 'utf8')).join('\n');
+    const ops = join(here, '..', 'ops');
+    const isTest = (f: string) => /\.test\.(js|ts)$/.test(f);
+    const suites = [
+      ...readdirSync(here)
+        .filter((f) => /^(native-parity.*|update-kernels)\.test\.(js|ts)$/.test(f))
+        .map((f) => join(here, f)),
+      ...readdirSync(ops)
+        .filter(isTest)
+        .map((f) => join(ops, f))
+        .filter((f) => readFileSync(f, 'utf8').includes('describeParity(')),
+    ];
+    const text = suites.map((f) => readFileSync(f, 'utf8')).join('\n');
     const missing = KERNEL_NAMES.filter((name) => !new RegExp(`\\bkk?\\.${name}\\(`).test(text));
     assert.deepEqual(missing, [], `kernels without a parity test (suites read: ${suites.join(', ')})`);
   });

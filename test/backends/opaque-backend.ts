@@ -5,7 +5,9 @@
  * backend that reads a handle's raw memory instead of going through `Tensor.values()` (the
  * backend's `read`) gets poison, and code that writes into one loses the write: either shows as a
  * changed number. Arguments that are handles are swapped back for the real buffers; host buffers
- * (the caller's data, variables, optimizer slots) go through as they are.
+ * (the caller's data, optimizer slots) go through as they are. Variables are handles too: their
+ * storage is made by `store` and overwritten by `write`, so a raw read or write of a weight
+ * anywhere (getWeights, setWeights, early stopping's snapshots) shows as well.
  */
 import { KERNEL_NAMES } from '../../src/backends/kernel-specs.js';
 import type { Backend, FloatArray, Kernels } from '../../src/backends/kernels.js';
@@ -14,7 +16,7 @@ type Buffer = FloatArray | Int32Array;
 
 /** Handles out, real buffers in; counts what crossed the boundary. */
 export interface OpaqueBackend extends Backend {
-  readonly stats: { handles: number; reads: number };
+  readonly stats: { handles: number; reads: number; stores: number; writes: number };
 }
 
 /**
@@ -25,7 +27,7 @@ export interface OpaqueBackend extends Backend {
  */
 export function opaqueBackend(inner: Kernels): OpaqueBackend {
   const real = new WeakMap<Buffer, Buffer>();
-  const stats = { handles: 0, reads: 0 };
+  const stats = { handles: 0, reads: 0, stores: 0, writes: 0 };
   const isBuffer = (v: unknown): v is Buffer => v instanceof Float32Array || v instanceof Float64Array || v instanceof Int32Array;
   const handle = (b: Buffer): Buffer => {
     const h: Buffer =
@@ -62,6 +64,16 @@ export function opaqueBackend(inner: Kernels): OpaqueBackend {
       if (!r) return buffer;
       stats.reads++;
       return r.slice();
+    },
+    store(values) {
+      stats.stores++;
+      return handle(values.slice());
+    },
+    write(target, values) {
+      const r = real.get(target);
+      if (!r) throw new Error('opaque backend: write into a buffer that is not a handle');
+      stats.writes++;
+      r.set(values);
     },
   };
 }

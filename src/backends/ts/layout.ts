@@ -1,6 +1,7 @@
 /**
  * Reference layout kernels for the `ts` backend: zero padding, slicing and concatenation of
- * N-d tensors. All three are one operation, copying a box of one tensor into another at an offset.
+ * N-d tensors (all three are one operation, copying a box of one tensor into another at an
+ * offset), and nearest-neighbour 2-D upsampling with its gradient.
  */
 import type { FloatArray, Kernels } from '../kernels.js';
 import { allocLike } from '../../tensor/buffer-pool.js';
@@ -73,5 +74,38 @@ export function concat(xs: readonly FloatArray[], shapes: readonly (readonly num
   return out;
 }
 
+/** The contract's upSample2d: each pixel of NHWC x repeated scaleHeight×scaleWidth times. */
+export function upSample2d(x: FloatArray, shape: readonly number[], scaleHeight: number, scaleWidth: number): FloatArray {
+  const [batch, height, width, channels] = shape as [number, number, number, number];
+  const outWidth = width * scaleWidth;
+  const out = allocLike(x, x.length * scaleHeight * scaleWidth);
+  for (let n = 0; n < batch; n++)
+    for (let i = 0; i < height * scaleHeight; i++)
+      for (let j = 0; j < outWidth; j++) {
+        const src = ((n * height + Math.floor(i / scaleHeight)) * width + Math.floor(j / scaleWidth)) * channels;
+        const dst = ((n * height * scaleHeight + i) * outWidth + j) * channels;
+        for (let c = 0; c < channels; c++) out[dst + c] = x[src + c]!;
+      }
+  return out;
+}
+
+/** The contract's upSample2dBackward: each block of dy summed (rows outer) into its source pixel. */
+export function upSample2dBackward(dy: FloatArray, shape: readonly number[], scaleHeight: number, scaleWidth: number): FloatArray {
+  const [batch, height, width, channels] = shape as [number, number, number, number];
+  const outWidth = width * scaleWidth;
+  const dx = allocLike(dy, sizeOf(shape));
+  for (let n = 0; n < batch; n++)
+    for (let i = 0; i < height; i++)
+      for (let j = 0; j < width; j++)
+        for (let c = 0; c < channels; c++) {
+          let sum = 0;
+          for (let a = 0; a < scaleHeight; a++)
+            for (let b = 0; b < scaleWidth; b++)
+              sum += dy[((n * height * scaleHeight + i * scaleHeight + a) * outWidth + j * scaleWidth + b) * channels + c]!;
+          dx[((n * height + i) * width + j) * channels + c] = sum;
+        }
+  return dx;
+}
+
 /** The layout kernels of the contract. */
-export const layoutKernels = { pad, slice, concat } satisfies Partial<Kernels>;
+export const layoutKernels = { pad, slice, concat, upSample2d, upSample2dBackward } satisfies Partial<Kernels>;
