@@ -12,8 +12,23 @@
  * them, except the native addon, which re-checks every length it is handed.
  */
 
-/** Float buffers the kernels compute on: float32 in models, float64 for gradient checks. */
-export type FloatArray = Float32Array | Float64Array;
+import type {
+  Conv2dGeometry,
+  Pool2dGeometry,
+  ConvPoolNeeds,
+  AdamStep,
+  SgdStep,
+  RmspropStep,
+  AdagradStep,
+  AdamaxStep,
+  NadamStep,
+  ResizeMethod,
+  ImageGeometry,
+  WarpOptions,
+} from './kernel-attrs.js';
+import type { FloatArray } from '../tensor/dtype.js';
+/** Float buffers the kernels compute on (float32 in models, float64 for gradient checks): tensor/dtype.ts's. */
+export type { FloatArray };
 
 /** Activations a producing kernel (matmul, conv2d) can apply in its epilogue. */
 export type FusedActivation = 'linear' | 'relu';
@@ -47,130 +62,22 @@ export type BinaryOp = (typeof BINARY_OPS)[number];
 export const REDUCE_OPS = ['sum', 'max', 'min'] as const;
 export type ReduceOp = (typeof REDUCE_OPS)[number];
 
-/**
- * Geometry of a 2-D convolution, fully resolved (padding already turned into pad amounts).
- * Output size: outHeight = floor((inHeight + padTop + padBottom - dilH*(kH-1) - 1) / strideH) + 1;
- * padBottom/padRight are whatever makes that formula give outHeight/outWidth.
- */
-export interface Conv2dGeometry {
-  batch: number;
-  inHeight: number;
-  inWidth: number;
-  inChannels: number;
-  outHeight: number;
-  outWidth: number;
-  outChannels: number;
-  kernelHeight: number;
-  kernelWidth: number;
-  strideHeight: number;
-  strideWidth: number;
-  dilationHeight: number;
-  dilationWidth: number;
-  padTop: number;
-  padLeft: number;
-}
-
-/** Geometry of a 2-D pooling window over NHWC input, channels pooled independently. */
-export interface Pool2dGeometry {
-  batch: number;
-  inHeight: number;
-  inWidth: number;
-  channels: number;
-  outHeight: number;
-  outWidth: number;
-  poolHeight: number;
-  poolWidth: number;
-  strideHeight: number;
-  strideWidth: number;
-  padTop: number;
-  padLeft: number;
-}
-
-/** Which gradients conv2dMaxPoolBackward computes. */
-export interface ConvPoolNeeds {
-  input: boolean;
-  filter: boolean;
-  bias: boolean;
-}
-
-/** Hyper-parameters of one Adam step (Keras formulation, bias correction folded into lr). */
-export interface AdamStep {
-  /** learningRate * sqrt(1 - beta2^t) / (1 - beta1^t) */
-  lrT: number;
-  beta1: number;
-  beta2: number;
-  /** The epsilon added to sqrt(v) (Keras adds it unscaled). */
-  epsilonT: number;
-}
-
-/** One SGD step (Keras): v = momentum·v − lr·g; w += v, or w += momentum·v − lr·g with Nesterov. */
-export interface SgdStep {
-  learningRate: number;
-  momentum: number;
-  nesterov: boolean;
-}
-
-/** One RMSprop step (Keras): ms = rho·ms + (1 − rho)·g², then w −= lr·g / √(ms − mg² + ε). */
-export interface RmspropStep {
-  learningRate: number;
-  rho: number;
-  momentum: number;
-  epsilon: number;
-}
-
-/** One Adagrad step (Keras): acc += g²; w −= lr·g / √(acc + ε). */
-export interface AdagradStep {
-  learningRate: number;
-  epsilon: number;
-}
-
-/** One Adamax step (Keras): m = β1·m + (1−β1)·g; u = max(β2·u, |g|); w −= stepSize·m / (u + ε). */
-export interface AdamaxStep {
-  /** learningRate / (1 − beta1^t) */
-  stepSize: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-}
-
-/**
- * One Nadam step (Keras): m and v as Adam's, then m̂ = mScale·m + gScale·g and
- * w −= lr·m̂ / (√(v·vScale) + ε); the scales carry the momentum schedule (src/optimizers/nadam.ts).
- */
-export interface NadamStep {
-  learningRate: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  mScale: number;
-  gScale: number;
-  vScale: number;
-}
-
-/** How an image warp fills output pixels whose source point lies outside the input (Keras's fill_mode). */
-export type FillMode = 'reflect' | 'wrap' | 'constant' | 'nearest';
-/** How an image warp reads the input between pixel centres. */
-export type WarpInterpolation = 'bilinear' | 'nearest';
-/** Resampling filters of the resize kernel (Keras's Resizing interpolations). */
-export type ResizeMethod = 'bilinear' | 'nearest' | 'bicubic' | 'lanczos3';
-
-/** Geometry of an image-to-image kernel over NHWC input: batch×inHeight×inWidth×channels → batch×outHeight×outWidth×channels. */
-export interface ImageGeometry {
-  batch: number;
-  inHeight: number;
-  inWidth: number;
-  channels: number;
-  outHeight: number;
-  outWidth: number;
-}
-
-/** Options of the affineWarp kernel. */
-export interface WarpOptions {
-  interpolation: WarpInterpolation;
-  fillMode: FillMode;
-  /** The value of outside points with fillMode 'constant'. */
-  fillValue: number;
-}
+export type {
+  Conv2dGeometry,
+  Pool2dGeometry,
+  ConvPoolNeeds,
+  AdamStep,
+  SgdStep,
+  RmspropStep,
+  AdagradStep,
+  AdamaxStep,
+  NadamStep,
+  FillMode,
+  WarpInterpolation,
+  ResizeMethod,
+  ImageGeometry,
+  WarpOptions,
+} from './kernel-attrs.js';
 
 /**
  * The complete list of kernels every backend implements.
