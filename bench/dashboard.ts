@@ -11,7 +11,7 @@ import { datasets } from '../src/data/index.js';
 import { oneHot } from '../src/data/one-hot.js';
 import { zoo } from '../src/models/zoo.js';
 import { setSeed } from '../src/tensor/random.js';
-import { Dashboard } from '../src/training/dashboard.js';
+import { Dashboard } from '../src/serve/dashboard.js';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

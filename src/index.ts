@@ -33,5 +33,5 @@ export {
   type ExportOnnxOptions,
   type ImportOnnxOptions,
 } from './io/onnx/index.js';
-export { Dashboard, type DashboardArgs } from './training/dashboard.js';
+export { Dashboard, type DashboardArgs } from './serve/dashboard.js';
 export { serve, type RunningServer, type ServeOptions } from './serve/index.js';

@@ -11,7 +11,7 @@ import { cosineDecay, optimizers, type OptimizerName } from '../optimizers/index
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { setSeed } from '../tensor/random.js';
 import { checkLogFile, CSVLogger } from '../training/csv-logger.js';
-import { Dashboard } from '../training/dashboard.js';
+import { Dashboard } from '../serve/dashboard.js';
 import { writeTrainingPlots } from '../plot/index.js';
 import type { Callback } from '../training/callbacks.js';
 import { stepsPerEpoch } from '../training/fit.js';

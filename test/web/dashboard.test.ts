@@ -15,7 +15,7 @@ import { oneHot } from '../../src/data/one-hot.js';
 import { layers } from '../../src/layers/index.js';
 import { sequential } from '../../src/models/sequential.js';
 import { setSeed } from '../../src/tensor/random.js';
-import { Dashboard } from '../../src/training/dashboard.js';
+import { Dashboard } from '../../src/serve/dashboard.js';
 import { chromiumMissing, launchChromium, SCREENSHOTS } from './browser.js';
 
 describe('training dashboard (Chromium)', { skip: chromiumMissing }, () => {

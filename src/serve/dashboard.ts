@@ -10,9 +10,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { noGrad } from '../autograd/tape.js';
-import { readStatic, resolveStatic, WEB_ROOT } from '../serve/static-files.js';
+import { readStatic, resolveStatic, WEB_ROOT } from './static-files.js';
 import { Tensor } from '../tensor/tensor.js';
-import { Callback, type Logs } from './callbacks.js';
+import { Callback, type Logs } from '../training/callbacks.js';
 
 export interface DashboardArgs {
   /** Port (default 8081; 0 picks a free one). */
