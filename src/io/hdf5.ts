@@ -8,6 +8,7 @@
 import h5wasm from 'h5wasm';
 import { FileFormatError } from './errors.js';
 import { limits } from './limits.js';
+import { halfToFloat } from './float16.js';
 
 type H5Module = Awaited<typeof h5wasm.ready>;
 type H5Group = InstanceType<typeof h5wasm.Group>;
@@ -67,15 +68,6 @@ function libMessage(e: unknown): string {
 
 const H5T_INTEGER = 0;
 const H5T_FLOAT = 1;
-
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * 2 ** (exp - 15) * (1 + frac / 1024);
-}
 
 /** A read-only HDF5 file, checked on open. `where` names the file in every error. */
 export class H5Reader {

@@ -17,6 +17,7 @@ import { FileFormatError } from './errors.js';
 import { layerFromKeras, toKeras } from './keras-config.js';
 import { parseJson } from './keras-file.js';
 import { limits } from './limits.js';
+import { floatToHalf, halfToFloat } from './float16.js';
 
 export type Quantization = 'uint8' | 'uint16' | 'float16';
 
@@ -36,26 +37,6 @@ interface WeightSpec {
 }
 
 const BYTES: Record<string, number> = { float32: 4, int32: 4, uint8: 1, uint16: 2, float16: 2 };
-
-function floatToHalf(value: number): number {
-  const f = new Float32Array([value]);
-  const x = new Uint32Array(f.buffer)[0]!;
-  const sign = (x >>> 16) & 0x8000;
-  const exp = ((x >>> 23) & 0xff) - 127 + 15;
-  const mant = x & 0x7fffff;
-  if (exp >= 31) return sign | (((x >>> 23) & 0xff) === 0xff && mant ? 0x7e00 : 0x7c00);
-  if (exp <= 0) return exp < -10 ? sign : sign | ((mant | 0x800000) >> (14 - exp));
-  return sign | (exp << 10) | (mant >> 13);
-}
-
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * 2 ** (exp - 15) * (1 + frac / 1024);
-}
 
 /** Encodes one weight (quantized if asked) and its manifest entry. */
 function encodeWeight(
