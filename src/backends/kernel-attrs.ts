@@ -1,6 +1,7 @@
 /**
  * The attributes kernels take besides their buffers: convolution and pooling geometry, one record
- * per optimizer step, and the image-warp options. Split from kernels.ts (the contract itself);
+ * per optimizer step, the image-warp options, and the names of the elementwise, reduction and
+ * activation choices. Split from kernels.ts (the contract itself);
  * kernels.ts re-exports every name, so importers keep one place to import from.
  */
 /**
@@ -127,3 +128,35 @@ export interface WarpOptions {
   /** The value of outside points with fillMode 'constant'. */
   fillValue: number;
 }
+
+/** Activations a producing kernel (matmul, conv2d) can apply in its epilogue. */
+export type FusedActivation = 'linear' | 'relu';
+
+/** Elementwise functions of one argument. `step` is 1 where x > 0, else 0; `erf` is the error function. */
+export const UNARY_OPS = [
+  'neg',
+  'abs',
+  'exp',
+  'log',
+  'sqrt',
+  'square',
+  'reciprocal',
+  'relu',
+  'sigmoid',
+  'tanh',
+  'step',
+  'sign',
+  'erf',
+] as const;
+export type UnaryOp = (typeof UNARY_OPS)[number];
+
+/**
+ * Elementwise functions of two arguments with NumPy broadcasting. Comparisons give 1 or 0;
+ * addRelu is max(a + b, 0) (an Add layer feeding a relu, as one pass; NaN propagates).
+ */
+export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'pow', 'greater', 'greaterEqual', 'equal', 'addRelu'] as const;
+export type BinaryOp = (typeof BINARY_OPS)[number];
+
+/** Reductions over a set of axes. */
+export const REDUCE_OPS = ['sum', 'max', 'min'] as const;
+export type ReduceOp = (typeof REDUCE_OPS)[number];

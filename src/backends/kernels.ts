@@ -1,68 +1,67 @@
 /**
- * The backend contract: one typed list of kernels.
+ * The backend contract: one typed list of kernels, each given once by its spec.
  *
- * A backend is a record of type {@link Kernels}; the compiler checks that it is complete, so a
- * missing kernel is a build error, never a run-time lookup failure. Kernels see flat buffers,
- * shapes and attributes only: no tensors, layers or graphs. They never mutate their inputs
- * except the optimizer updates, which are documented as in-place.
+ * `KERNEL_SPECS` names every kernel with its arguments (name and type, in call order), its
+ * outputs (name and element type) and the rule giving each output's element count from the
+ * arguments. From this one record come the `Kernels` type every backend must implement (a
+ * missing kernel or a wrong signature is a build error, never a run-time lookup failure), the
+ * native backend's calls (native.ts allocates the outputs the spec names and passes them to the
+ * addon after the arguments) and the test that the addon exports exactly these names.
  *
+ * Kernels see flat buffers, shapes and attributes only: no tensors, layers or graphs. They never
+ * mutate their inputs except the in-place kernels (optimizer updates, dropout's mask). Output
+ * buffers are freshly allocated with the same float type as the first float input.
  * Layout conventions: images are NHWC, convolution filters are HWIO
  * `[kernelHeight, kernelWidth, inChannels, outChannels]`, matrices are row-major.
  * Argument checks (shapes agree, sizes match) happen once in `src/ops/`; a backend may trust
  * them, except the native addon, which re-checks every length it is handed.
  */
-
 import type {
-  Conv2dGeometry,
-  Pool2dGeometry,
-  ConvPoolNeeds,
-  AdamStep,
-  SgdStep,
-  RmspropStep,
   AdagradStep,
   AdamaxStep,
-  NadamStep,
-  ResizeMethod,
+  AdamStep,
+  BinaryOp,
+  Conv2dGeometry,
+  ConvPoolNeeds,
+  FusedActivation,
   ImageGeometry,
+  NadamStep,
+  Pool2dGeometry,
+  ReduceOp,
+  ResizeMethod,
+  RmspropStep,
+  SgdStep,
+  UnaryOp,
   WarpOptions,
 } from './kernel-attrs.js';
+import {
+  attrs,
+  boolean,
+  float,
+  floatOrNull,
+  floats,
+  inPlace,
+  int32,
+  kernel,
+  number,
+  one,
+  oneOf,
+  record,
+  shape,
+  shapes,
+  size,
+  type KernelOf,
+} from './kernel-signature.js';
 import type { FloatArray } from '../tensor/dtype.js';
 /** Float buffers the kernels compute on (float32 in models, float64 for gradient checks): tensor/dtype.ts's. */
 export type { FloatArray };
 
-/** Activations a producing kernel (matmul, conv2d) can apply in its epilogue. */
-export type FusedActivation = 'linear' | 'relu';
-
-/** Elementwise functions of one argument. `step` is 1 where x > 0, else 0; `erf` is the error function. */
-export const UNARY_OPS = [
-  'neg',
-  'abs',
-  'exp',
-  'log',
-  'sqrt',
-  'square',
-  'reciprocal',
-  'relu',
-  'sigmoid',
-  'tanh',
-  'step',
-  'sign',
-  'erf',
-] as const;
-export type UnaryOp = (typeof UNARY_OPS)[number];
-
-/**
- * Elementwise functions of two arguments with NumPy broadcasting. Comparisons give 1 or 0;
- * addRelu is max(a + b, 0) (an Add layer feeding a relu, as one pass; NaN propagates).
- */
-export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'pow', 'greater', 'greaterEqual', 'equal', 'addRelu'] as const;
-export type BinaryOp = (typeof BINARY_OPS)[number];
-
-/** Reductions over a set of axes. */
-export const REDUCE_OPS = ['sum', 'max', 'min'] as const;
-export type ReduceOp = (typeof REDUCE_OPS)[number];
-
+export { UNARY_OPS, BINARY_OPS, REDUCE_OPS } from './kernel-attrs.js';
 export type {
+  FusedActivation,
+  UnaryOp,
+  BinaryOp,
+  ReduceOp,
   Conv2dGeometry,
   Pool2dGeometry,
   ConvPoolNeeds,
@@ -79,50 +78,65 @@ export type {
   WarpOptions,
 } from './kernel-attrs.js';
 
+const product = (values: readonly number[]): number => values.reduce((p, v) => p * v, 1);
+const convIn = (g: Conv2dGeometry): number => g.batch * g.inHeight * g.inWidth * g.inChannels;
+const convOut = (g: Conv2dGeometry): number => g.batch * g.outHeight * g.outWidth * g.outChannels;
+const poolIn = (g: Pool2dGeometry): number => g.batch * g.inHeight * g.inWidth * g.channels;
+const poolOut = (g: Pool2dGeometry): number => g.batch * g.outHeight * g.outWidth * g.channels;
+const imageOut = (g: ImageGeometry): number => g.batch * g.outHeight * g.outWidth * g.channels;
+const activation = oneOf<FusedActivation>('activation');
+const conv = attrs<Conv2dGeometry>('geometry');
+const pool = attrs<Pool2dGeometry>('geometry');
+const image = attrs<ImageGeometry>('geometry');
+
 /**
- * The complete list of kernels every backend implements.
+ * Every kernel: `kernel(arguments, outputs, sizes)` or `inPlace(arguments)`.
  *
- * Output buffers are freshly allocated with the same float type as the first float input.
+ * @example
+ * KERNEL_SPECS.matmul.sizes(a, b, 2, 3, 4, false, false, null, 'linear'); // 8: out is 2×4
+ * KERNEL_SPECS.maxPool2d.outputs; // { record: { y: 'float', argmax: 'int32' } }
  */
-export interface Kernels {
+export const KERNEL_SPECS = {
   /** out[m×n] = opA(a)[m×k] · opB(b)[k×n] (+ bias[n]) then activation. a is m×k (or k×m when transA). */
-  matmul(
-    a: FloatArray,
-    b: FloatArray,
-    m: number,
-    k: number,
-    n: number,
-    transA: boolean,
-    transB: boolean,
-    bias: FloatArray | null,
-    activation: FusedActivation,
-  ): FloatArray;
+  matmul: kernel(
+    [float('a'), float('b'), size('m'), size('k'), size('n'), boolean('transA'), boolean('transB'), floatOrNull('bias'), activation],
+    one('out'),
+    (_a, _b, m, _k, n) => m * n,
+  ),
 
   /** NHWC x, HWIO filter → NHWC y (+ bias[outChannels]) then activation. */
-  conv2d(x: FloatArray, filter: FloatArray, bias: FloatArray | null, g: Conv2dGeometry, activation: FusedActivation): FloatArray;
+  conv2d: kernel([float('x'), float('filter'), floatOrNull('bias'), conv, activation], one('y'), (_x, _f, _b, g) => convOut(g)),
   /** dL/dx from dL/dy (NHWC, outHeight×outWidth×outChannels) and the filter. */
-  conv2dBackpropInput(dy: FloatArray, filter: FloatArray, g: Conv2dGeometry): FloatArray;
+  conv2dBackpropInput: kernel([float('dy'), float('filter'), conv], one('dx'), (_dy, _f, g) => convIn(g)),
   /** dL/dfilter (HWIO) from the input x and dL/dy. */
-  conv2dBackpropFilter(x: FloatArray, dy: FloatArray, g: Conv2dGeometry): FloatArray;
+  conv2dBackpropFilter: kernel(
+    [float('x'), float('dy'), conv],
+    one('dfilter'),
+    (_x, _dy, g) => g.kernelHeight * g.kernelWidth * g.inChannels * g.outChannels,
+  ),
 
   /**
    * Depthwise convolution: NHWC x, filter [kH, kW, inChannels, multiplier] → NHWC y whose channel
    * c·multiplier + m is input channel c convolved with filter[:, :, c, m]. In the geometry,
    * outChannels = inChannels · multiplier.
    */
-  depthwiseConv2d(x: FloatArray, filter: FloatArray, g: Conv2dGeometry): FloatArray;
+  depthwiseConv2d: kernel([float('x'), float('filter'), conv], one('y'), (_x, _f, g) => convOut(g)),
   /** dL/dx of depthwiseConv2d from dL/dy and the filter. */
-  depthwiseConv2dBackpropInput(dy: FloatArray, filter: FloatArray, g: Conv2dGeometry): FloatArray;
+  depthwiseConv2dBackpropInput: kernel([float('dy'), float('filter'), conv], one('dx'), (_dy, _f, g) => convIn(g)),
   /** dL/dfilter ([kH, kW, inChannels, multiplier]) of depthwiseConv2d from x and dL/dy. */
-  depthwiseConv2dBackpropFilter(x: FloatArray, dy: FloatArray, g: Conv2dGeometry): FloatArray;
+  depthwiseConv2dBackpropFilter: kernel(
+    [float('x'), float('dy'), conv],
+    one('dfilter'),
+    (_x, _dy, g) => g.kernelHeight * g.kernelWidth * g.outChannels,
+  ),
 
   /**
    * Max pooling. `argmax[i]` is the flat index into x of the element that won output i
    * (padding never wins; -1 if a window is all padding).
    */
-  maxPool2d(x: FloatArray, g: Pool2dGeometry): { y: FloatArray; argmax: Int32Array };
+  maxPool2d: kernel([float('x'), pool], record({ y: 'float', argmax: 'int32' }), (_x, g) => ({ y: poolOut(g), argmax: poolOut(g) })),
   /** Scatters dy into a zero dx (x-sized) at argmax, adding where windows overlap. */
-  maxPool2dBackward(dy: FloatArray, argmax: Int32Array, g: Pool2dGeometry): FloatArray;
+  maxPool2dBackward: kernel([float('dy'), int32('argmax'), pool], one('dx'), (_dy, _argmax, g) => poolIn(g)),
   /**
    * conv2d (+ bias, then activation) followed by max pooling of its output, as one kernel that
    * never holds the whole convolution output (a Conv2D → MaxPooling2D pair). `pool` pools the
@@ -131,70 +145,79 @@ export interface Kernels {
    * pooled output i: the same winner maxPool2d would pick (first on ties; -1 for a window that is
    * all padding).
    */
-  conv2dMaxPool(
-    x: FloatArray,
-    filter: FloatArray,
-    bias: FloatArray | null,
-    conv: Conv2dGeometry,
-    pool: Pool2dGeometry,
-    activation: FusedActivation,
-  ): { y: FloatArray; argmax: Int32Array };
+  conv2dMaxPool: kernel(
+    [float('x'), float('filter'), floatOrNull('bias'), attrs<Conv2dGeometry>('conv'), attrs<Pool2dGeometry>('pool'), activation],
+    record({ y: 'float', argmax: 'int32' }),
+    (_x, _f, _b, _conv, p) => ({ y: poolOut(p), argmax: poolOut(p) }),
+  ),
   /**
    * The gradients of conv2dMaxPool: dy (pooled) goes to each window's winner, masked where the
    * pooled output y is not positive when the activation is relu, then back through the
    * convolution. Computes only the gradients `needs` asks for; the others are null.
    */
-  conv2dMaxPoolBackward(
-    dy: FloatArray,
-    x: FloatArray,
-    filter: FloatArray,
-    y: FloatArray,
-    argmax: Int32Array,
-    conv: Conv2dGeometry,
-    pool: Pool2dGeometry,
-    activation: FusedActivation,
-    needs: ConvPoolNeeds,
-  ): { dx: FloatArray | null; dFilter: FloatArray | null; dBias: FloatArray | null };
+  conv2dMaxPoolBackward: kernel(
+    [
+      float('dy'),
+      float('x'),
+      float('filter'),
+      float('y'),
+      int32('argmax'),
+      attrs<Conv2dGeometry>('conv'),
+      attrs<Pool2dGeometry>('pool'),
+      activation,
+      attrs<ConvPoolNeeds>('needs'),
+    ],
+    record({ dx: 'floatOrNull', dFilter: 'floatOrNull', dBias: 'floatOrNull' }),
+    (_dy, _x, filter, _y, _argmax, c, _p, _activation, needs) => ({
+      dx: needs.input ? convIn(c) : null,
+      dFilter: needs.filter ? filter.length : null,
+      dBias: needs.bias ? c.outChannels : null,
+    }),
+  ),
   /** Average pooling; padded cells are not counted in the divisor (Keras 'same' behaviour). */
-  avgPool2d(x: FloatArray, g: Pool2dGeometry): FloatArray;
-  avgPool2dBackward(dy: FloatArray, g: Pool2dGeometry): FloatArray;
+  avgPool2d: kernel([float('x'), pool], one('y'), (_x, g) => poolOut(g)),
+  avgPool2dBackward: kernel([float('dy'), pool], one('dx'), (_dy, g) => poolIn(g)),
 
   /** y = op(x) elementwise. */
-  unary(op: UnaryOp, x: FloatArray): FloatArray;
+  unary: kernel([oneOf<UnaryOp>('op'), float('x')], one('y'), (_op, x) => x.length),
   /**
    * The relu gradient in one pass: dx = dy where y > 0, else 0 (y is relu's output, same length
    * as dy). A NaN in y gives 0, as PyTorch's threshold_backward does for y <= 0 and as
    * dy·step(y) does for finite dy; a NaN or infinite dy where y <= 0 does not leak into dx.
    */
-  reluBackward(dy: FloatArray, y: FloatArray): FloatArray;
+  reluBackward: kernel([float('dy'), float('y')], one('dx'), (dy) => dy.length),
   /** out = op(a, b) with NumPy broadcasting; outShape is the broadcast shape. */
-  binary(
-    op: BinaryOp,
-    a: FloatArray,
-    aShape: readonly number[],
-    b: FloatArray,
-    bShape: readonly number[],
-    outShape: readonly number[],
-  ): FloatArray;
+  binary: kernel(
+    [oneOf<BinaryOp>('op'), float('a'), shape('aShape'), float('b'), shape('bShape'), shape('outShape')],
+    one('out'),
+    (_op, _a, _aShape, _b, _bShape, outShape) => product(outShape),
+  ),
   /** Reduces over `axes` (sorted, unique); the result has shape with those axes removed. */
-  reduce(op: ReduceOp, x: FloatArray, shape: readonly number[], axes: readonly number[]): FloatArray;
+  reduce: kernel([oneOf<ReduceOp>('op'), float('x'), shape('shape'), shape('axes')], one('out'), (_op, _x, s, axes) =>
+    product(s.filter((_, i) => !axes.includes(i))),
+  ),
   /**
    * Zero padding of an N-d tensor: out.shape[i] = shape[i] + padsBefore[i] + padsAfter[i]
    * (pads are non-negative), with x placed at offset padsBefore.
    */
-  pad(x: FloatArray, shape: readonly number[], padsBefore: readonly number[], padsAfter: readonly number[]): FloatArray;
+  pad: kernel([float('x'), shape('shape'), shape('padsBefore'), shape('padsAfter')], one('out'), (_x, s, before, after) =>
+    product(s.map((d, i) => d + (before[i] ?? 0) + (after[i] ?? 0))),
+  ),
   /** The box begin[i] ≤ index < begin[i] + size[i] of an N-d tensor (the adjoint of pad); out.shape = size. */
-  slice(x: FloatArray, shape: readonly number[], begin: readonly number[], size: readonly number[]): FloatArray;
+  slice: kernel([float('x'), shape('shape'), shape('begin'), shape('size')], one('out'), (_x, _s, _begin, sizes) => product(sizes)),
   /** Joins one or more tensors along `axis`; their shapes agree on every other axis. */
-  concat(xs: readonly FloatArray[], shapes: readonly (readonly number[])[], axis: number): FloatArray;
+  concat: kernel([floats('xs'), shapes('shapes'), size('axis')], one('out'), (_xs, s, axis) => {
+    const total = s.reduce((n, d) => n + (d[axis] ?? 0), 0);
+    return s.length > 0 ? product(s[0]!.map((d, i) => (i === axis ? total : d))) : 0;
+  }),
   /** Index of the largest value along `axis`; ties go to the first. */
-  argMax(x: FloatArray, shape: readonly number[], axis: number): Int32Array;
+  argMax: kernel([float('x'), shape('shape'), size('axis')], one('out', 'int32'), (_x, s, axis) => product(s.filter((_, i) => i !== axis))),
   /** Permutes axes: out.shape[i] = shape[perm[i]]. */
-  transpose(x: FloatArray, shape: readonly number[], perm: readonly number[]): FloatArray;
+  transpose: kernel([float('x'), shape('shape'), shape('perm')], one('out'), (x) => x.length),
   /** Row-wise log-softmax of a rows×cols matrix, computed stably (max subtracted). */
-  logSoftmax(x: FloatArray, rows: number, cols: number): FloatArray;
+  logSoftmax: kernel([float('x'), size('rows'), size('cols')], one('y'), (_x, rows, cols) => rows * cols),
   /** Gradient of logSoftmax: dx = dy - softmax(x) * rowSum(dy), given y = logSoftmax(x). */
-  logSoftmaxBackward(dy: FloatArray, y: FloatArray, rows: number, cols: number): FloatArray;
+  logSoftmaxBackward: kernel([float('dy'), float('y'), size('rows'), size('cols')], one('dx'), (_dy, _y, rows, cols) => rows * cols),
   /**
    * Training-mode batch normalisation of x viewed as [rows, channels] (channels last): per
    * channel, the batch mean and biased variance over the rows, then
@@ -202,15 +225,11 @@ export interface Kernels {
    * the activation (relu: a BatchNormalization → ReLU pair in one pass). Returns y and the
    * statistics ([channels] each) so the caller can move its running averages.
    */
-  batchNormTrain(
-    x: FloatArray,
-    gamma: FloatArray | null,
-    beta: FloatArray | null,
-    rows: number,
-    channels: number,
-    epsilon: number,
-    activation: FusedActivation,
-  ): { y: FloatArray; mean: FloatArray; variance: FloatArray };
+  batchNormTrain: kernel(
+    [float('x'), floatOrNull('gamma'), floatOrNull('beta'), size('rows'), size('channels'), number('epsilon'), activation],
+    record({ y: 'float', mean: 'float', variance: 'float' }),
+    (_x, _gamma, _beta, rows, channels) => ({ y: rows * channels, mean: channels, variance: channels }),
+  ),
   /**
    * Gradients of batchNormTrain (statistics included) from dy, the input x and the batch
    * statistics it used: dbeta = Σ dy, dgamma = Σ dy·x̂, and
@@ -218,75 +237,80 @@ export interface Kernels {
    * With `reluOutput` (the y of a batchNormTrain with a fused relu), dy counts only where
    * reluOutput > 0: the relu's gradient, in the same passes.
    */
-  batchNormBackward(
-    dy: FloatArray,
-    x: FloatArray,
-    gamma: FloatArray | null,
-    mean: FloatArray,
-    variance: FloatArray,
-    rows: number,
-    channels: number,
-    epsilon: number,
-    reluOutput: FloatArray | null,
-  ): { dx: FloatArray; dgamma: FloatArray; dbeta: FloatArray };
+  batchNormBackward: kernel(
+    [
+      float('dy'),
+      float('x'),
+      floatOrNull('gamma'),
+      float('mean'),
+      float('variance'),
+      size('rows'),
+      size('channels'),
+      number('epsilon'),
+      floatOrNull('reluOutput'),
+    ],
+    record({ dx: 'float', dgamma: 'float', dbeta: 'float' }),
+    (_dy, _x, _gamma, _mean, _variance, rows, channels) => ({ dx: rows * channels, dgamma: channels, dbeta: channels }),
+  ),
   /**
    * Inference-mode batch normalisation, folded: y = x·scale + shift per channel of x viewed as
    * [rows, channels], then the activation.
    */
-  batchNormInference(
-    x: FloatArray,
-    scale: FloatArray,
-    shift: FloatArray,
-    rows: number,
-    channels: number,
-    activation: FusedActivation,
-  ): FloatArray;
+  batchNormInference: kernel(
+    [float('x'), float('scale'), float('shift'), size('rows'), size('channels'), activation],
+    one('y'),
+    (_x, _scale, _shift, rows, channels) => rows * channels,
+  ),
   /**
    * Nearest-neighbour upsampling of NHWC x of `shape` [batch, height, width, channels] by integer
    * factors: out[n, i, j, c] = x[n, ⌊i/scaleHeight⌋, ⌊j/scaleWidth⌋, c], out of shape
    * [batch, height·scaleHeight, width·scaleWidth, channels].
    */
-  upSample2d(x: FloatArray, shape: readonly number[], scaleHeight: number, scaleWidth: number): FloatArray;
+  upSample2d: kernel(
+    [float('x'), shape('shape'), size('scaleHeight'), size('scaleWidth')],
+    one('y'),
+    (_x, s, sh, sw) => product(s) * sh * sw,
+  ),
   /**
    * upSample2d's input gradient: dx[n, i, j, c] = the sum of dy over the scaleHeight×scaleWidth
    * block of output pixels x[n, i, j, c] was copied to (rows outer, summed in double); `shape` is x's.
    */
-  upSample2dBackward(dy: FloatArray, shape: readonly number[], scaleHeight: number, scaleWidth: number): FloatArray;
+  upSample2dBackward: kernel([float('dy'), shape('shape'), size('scaleHeight'), size('scaleWidth')], one('dx'), (_dy, s) => product(s)),
   /** One Adam step, in place on param, m and v. */
-  adamUpdate(param: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, step: AdamStep): void;
+  adamUpdate: inPlace([float('param'), float('grad'), float('m'), float('v'), attrs<AdamStep>('step')]),
   /** One SGD step, in place on param and velocity (null when momentum is 0: w −= lr·g). */
-  sgdUpdate(param: FloatArray, grad: FloatArray, velocity: FloatArray | null, step: SgdStep): void;
+  sgdUpdate: inPlace([float('param'), float('grad'), floatOrNull('velocity'), attrs<SgdStep>('step')]),
   /**
    * One RMSprop step, in place on param and its slots: `momentum` is null when step.momentum is 0,
    * `meanGrad` is null unless centered.
    */
-  rmspropUpdate(
-    param: FloatArray,
-    grad: FloatArray,
-    meanSquare: FloatArray,
-    momentum: FloatArray | null,
-    meanGrad: FloatArray | null,
-    step: RmspropStep,
-  ): void;
+  rmspropUpdate: inPlace([
+    float('param'),
+    float('grad'),
+    float('meanSquare'),
+    floatOrNull('momentum'),
+    floatOrNull('meanGrad'),
+    attrs<RmspropStep>('step'),
+  ]),
   /** One Adagrad step, in place on param and accumulator. */
-  adagradUpdate(param: FloatArray, grad: FloatArray, accumulator: FloatArray, step: AdagradStep): void;
+  adagradUpdate: inPlace([float('param'), float('grad'), float('accumulator'), attrs<AdagradStep>('step')]),
   /** One Adamax step, in place on param, m and u. */
-  adamaxUpdate(param: FloatArray, grad: FloatArray, m: FloatArray, u: FloatArray, step: AdamaxStep): void;
+  adamaxUpdate: inPlace([float('param'), float('grad'), float('m'), float('u'), attrs<AdamaxStep>('step')]),
   /** One Nadam step, in place on param, m and v. */
-  nadamUpdate(param: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, step: NadamStep): void;
+  nadamUpdate: inPlace([float('param'), float('grad'), float('m'), float('v'), attrs<NadamStep>('step')]),
   /** Decoupled weight decay, in place: param −= rate·param (rate = learningRate·weightDecay). */
-  decayWeights(param: FloatArray, rate: number): void;
+  decayWeights: inPlace([float('param'), number('rate')]),
   /**
    * A moving average, in place: average = average·momentum + value·(1 − momentum)
    * (BatchNormalization's moving statistics).
    */
-  movingAverageUpdate(average: FloatArray, value: FloatArray, momentum: number): void;
+  movingAverageUpdate: inPlace([float('average'), float('value'), number('momentum')]),
   /**
    * Inverted dropout's mask: out[i] = keep where the i-th xoshiro128** draw (from `state`, four
    * int32 words, advanced in place) divided by 2^32 is >= rate, else 0. Every backend draws the
    * same sequence as `Random`, so masks do not depend on the backend.
    */
-  dropoutMask(out: FloatArray, state: Int32Array, rate: number, keep: number): void;
+  dropoutMask: inPlace([float('out'), int32('state'), number('rate'), number('keep')]),
   /**
    * Projective image warp (TensorFlow's ImageProjectiveTransformV3, which Keras's RandomRotation,
    * RandomZoom and RandomTranslation call): with image b's row [a0, a1, a2, b0, b1, b2, c0, c1]
@@ -297,7 +321,7 @@ export interface Kernels {
    * `interpolation` (nearest rounds half away from zero), any neighbour outside the input
    * reading fillValue. Coordinates are computed in float64.
    */
-  affineWarp(x: FloatArray, g: ImageGeometry, transforms: FloatArray, options: WarpOptions): FloatArray;
+  affineWarp: kernel([float('x'), image, float('transforms'), attrs<WarpOptions>('options')], one('y'), (_x, g) => imageOut(g)),
   /**
    * Separable resampling, as Keras's image.resize (JAX's scale_and_translate with half-pixel
    * centres): along each axis, output i reads input j with weight kernel(|(i + ½)·in/out − ½ − j|)
@@ -305,8 +329,17 @@ export interface Kernels {
    * per output and zero where that point lies outside [−½, in − ½]; with `antialias` and a
    * downscale the kernel is widened by in/out. 'nearest' takes input floor((i + ½)·in/out).
    */
-  resize(x: FloatArray, g: ImageGeometry, method: ResizeMethod, antialias: boolean): FloatArray;
-}
+  resize: kernel([float('x'), image, oneOf<ResizeMethod>('method'), boolean('antialias')], one('y'), (_x, g) => imageOut(g)),
+};
+
+/** A kernel's name. */
+export type KernelName = keyof typeof KERNEL_SPECS;
+
+/** The kernel names, in the spec's order. */
+export const KERNEL_NAMES = Object.keys(KERNEL_SPECS) as KernelName[];
+
+/** The complete list of kernels every backend implements: the spec's signatures (derived, so the two cannot disagree). */
+export type Kernels = { readonly [K in KernelName]: KernelOf<(typeof KERNEL_SPECS)[K]> };
 
 /**
  * A backend: a name plus the complete kernel record. A backend whose buffers are not host memory

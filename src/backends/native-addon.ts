@@ -1,11 +1,11 @@
 /**
  * The native addon's JavaScript surface (the bind_*.cc files of native/src/), as src/backends/native.ts calls
- * it: one function per kernel of the spec (kernel-specs.ts), taking the kernel's arguments and then
+ * it: one function per kernel of the spec (KERNEL_SPECS in kernels.ts), taking the kernel's arguments and then
  * its outputs (allocated by the caller, filled in place), plus `info` and `setIsa`. The addon
  * checks every argument at run time; test/backends/native-addon.test.ts checks that it exports
  * exactly the spec's names.
  */
-import type { KernelName } from './kernel-specs.js';
+import type { KernelName } from './kernels.js';
 
 /** What the addon reports about itself. */
 export interface NativeInfo {

@@ -3,15 +3,15 @@
  * (native/build/Release/convkit.node, sources in native/src/), with run-time AVX-512 / AVX2+FMA /
  * portable dispatch and a persistent thread pool.
  *
- * Calling convention: every kernel is derived from its spec (kernel-specs.ts) by one helper,
+ * Calling convention: every kernel is derived from its spec (KERNEL_SPECS in kernels.ts) by one helper,
  * `nativeKernel`: it allocates each output the spec names as an unzeroed Float32Array or
  * Int32Array (recycled inside a training step; see `alloc`) and passes them after the arguments;
  * the addon checks every length, shape and geometry field, throws a JavaScript Error naming the
  * kernel and argument on a mismatch, and otherwise fills the outputs in place. Kernels given any
  * Float64Array (gradient checks) run on the TypeScript reference backend.
  */
-import { KERNEL_NAMES, KERNEL_SPECS, type KernelName, type OutputSize } from './kernel-specs.js';
-import type { Backend, Kernels } from './kernels.js';
+import type { KernelSpec, OutKind } from './kernel-signature.js';
+import { KERNEL_NAMES, KERNEL_SPECS, type Backend, type KernelName, type Kernels } from './kernels.js';
 import type { Addon } from './native-addon.js';
 import { allocFloat32, allocInt32 as allocInt32Buffer } from '../tensor/buffer-pool.js';
 import { tsKernels } from './ts/index.js';
@@ -43,8 +43,8 @@ function allocInt32(n: number): Int32Array {
 
 const isF64 = (a: unknown): boolean => a instanceof Float64Array || (Array.isArray(a) && a.some((x) => x instanceof Float64Array));
 
-function allocOutput(size: OutputSize): Float32Array | Int32Array | null {
-  return size === null ? null : typeof size === 'number' ? alloc(size) : allocInt32(size.int32);
+function allocOutput(kind: OutKind, size: number | null): Float32Array | Int32Array | null {
+  return size === null ? null : kind === 'int32' ? allocInt32(size) : alloc(size);
 }
 
 type AnyKernel = (...args: unknown[]) => unknown;
@@ -57,20 +57,26 @@ type AnyKernel = (...args: unknown[]) => unknown;
 function nativeKernel(addon: Addon, name: KernelName): AnyKernel {
   const fn = addon[name];
   const reference = tsKernels[name] as AnyKernel;
-  const rule = KERNEL_SPECS[name] as (...args: unknown[]) => OutputSize | Record<string, OutputSize> | 'inPlace';
-  return (...args) => {
-    if (args.some(isF64)) return reference(...args);
-    const outputs = rule(...args);
-    if (outputs === 'inPlace') return fn(...args);
-    if (outputs === null || typeof outputs === 'number' || 'int32' in outputs) {
-      const out = allocOutput(outputs as OutputSize);
+  const spec = KERNEL_SPECS[name] as KernelSpec;
+  const sizes = spec.sizes as (...args: unknown[]) => unknown;
+  const outputs = spec.outputs;
+  if (outputs === 'inPlace') return (...args) => (args.some(isF64) ? reference(...args) : fn(...args));
+  if ('one' in outputs) {
+    return (...args) => {
+      if (args.some(isF64)) return reference(...args);
+      const out = allocOutput(outputs.kind, sizes(...args) as number | null);
       fn(...args, out);
       return out;
-    }
-    const record: Record<string, Float32Array | Int32Array | null> = {};
-    for (const key in outputs) record[key] = allocOutput(outputs[key]!);
-    fn(...args, ...Object.values(record));
-    return record;
+    };
+  }
+  const fields = Object.entries(outputs.record);
+  return (...args) => {
+    if (args.some(isF64)) return reference(...args);
+    const counts = sizes(...args) as Record<string, number | null>;
+    const result: Record<string, Float32Array | Int32Array | null> = {};
+    for (const [key, kind] of fields) result[key] = allocOutput(kind, counts[key]!);
+    fn(...args, ...Object.values(result));
+    return result;
   };
 }
 

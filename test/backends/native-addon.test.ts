@@ -1,5 +1,5 @@
 /**
- * The native boundary is derived from the kernel spec (src/backends/kernel-specs.ts): the addon
+ * The native boundary is derived from the kernel spec (KERNEL_SPECS in src/backends/kernels.ts): the addon
  * must export exactly one function per kernel name plus `info` and `setIsa` (a kernel added to the
  * spec but not bound in C++, or a binding under a misspelt name, fails here). Every output rule
  * must agree with what the ts reference returns, and every kernel must be called by a
@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { KERNEL_NAMES, KERNEL_SPECS } from '../../src/backends/kernel-specs.js';
+import { KERNEL_NAMES, KERNEL_SPECS } from '../../src/backends/kernels.js';
 import { ADDON_EXTRAS } from '../../src/backends/native-addon.js';
 import { loadNativeBackend } from '../../src/backends/native-loader.js';
 import { tsKernels as ts } from '../../src/backends/ts/index.js';
@@ -36,18 +36,20 @@ describe('the output rules match the reference kernels', () => {
     const g = convGeometry({ batch: 2, h: 5, w: 6, cin: 3, cout: 4, kh: 3, kw: 2 });
     const x = new Float32Array(2 * 5 * 6 * 3);
     const f = new Float32Array(3 * 2 * 3 * 4);
-    assert.equal(KERNEL_SPECS.conv2d(x, f, null, g, 'linear'), ts.conv2d(x, f, null, g, 'linear').length);
+    assert.equal(KERNEL_SPECS.conv2d.sizes(x, f, null, g, 'linear'), ts.conv2d(x, f, null, g, 'linear').length);
     const p = poolGeometry({ batch: 2, h: 5, w: 6, c: 3, ph: 2, pw: 2 });
     const pooled = ts.maxPool2d(x, p);
-    assert.deepEqual(KERNEL_SPECS.maxPool2d(x, p), { y: pooled.y.length, argmax: { int32: pooled.argmax.length } });
+    assert.deepEqual(KERNEL_SPECS.maxPool2d.sizes(x, p), { y: pooled.y.length, argmax: pooled.argmax.length });
+    assert.deepEqual(KERNEL_SPECS.maxPool2d.outputs, { record: { y: 'float', argmax: 'int32' } });
     const shapes = [
       [2, 3],
       [2, 5],
     ];
     const parts = [new Float32Array(6), new Float32Array(10)];
-    assert.equal(KERNEL_SPECS.concat(parts, shapes, 1), ts.concat(parts, shapes, 1).length);
-    assert.deepEqual(KERNEL_SPECS.argMax(new Float32Array(24), [2, 3, 4], 1), { int32: 8 });
-    assert.equal(KERNEL_SPECS.sgdUpdate(x, x, null, { learningRate: 1, momentum: 0, nesterov: false }), 'inPlace');
+    assert.equal(KERNEL_SPECS.concat.sizes(parts, shapes, 1), ts.concat(parts, shapes, 1).length);
+    assert.equal(KERNEL_SPECS.argMax.sizes(new Float32Array(24), [2, 3, 4], 1), 8);
+    assert.deepEqual(KERNEL_SPECS.argMax.outputs, { one: 'out', kind: 'int32' });
+    assert.equal(KERNEL_SPECS.sgdUpdate.sizes(x, x, null, { learningRate: 1, momentum: 0, nesterov: false }), 'inPlace');
   });
 });
 

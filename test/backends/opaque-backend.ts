@@ -9,8 +9,7 @@
  * storage is made by `store` and overwritten by `write`, so a raw read or write of a weight
  * anywhere (getWeights, setWeights, early stopping's snapshots) shows as well.
  */
-import { KERNEL_NAMES } from '../../src/backends/kernel-specs.js';
-import type { Backend, FloatArray, Kernels } from '../../src/backends/kernels.js';
+import { KERNEL_NAMES, type Backend, type FloatArray, type Kernels } from '../../src/backends/kernels.js';
 
 type Buffer = FloatArray | Int32Array;
 

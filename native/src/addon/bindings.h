@@ -1,6 +1,6 @@
 // The addon's kernel table: each bind_*.cc (and any kernel file with its own binding) adds its
 // functions with CK_EXPORT_KERNEL at static initialisation, and addon.cc exports them all. The
-// names must be exactly the kernel names of src/backends/kernel-specs.ts (a test checks).
+// names must be exactly the kernel names of KERNEL_SPECS in src/backends/kernels.ts (a test checks).
 #pragma once
 
 #include <napi.h>
