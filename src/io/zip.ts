@@ -1,8 +1,10 @@
 /**
  * Zip archives. Reading parses the central directory itself (so stored members, as Keras writes
  * them, are views into the file's bytes, not copies) and checks every member's sizes against the
- * file and its compressed size (refusing zip bombs) before inflating with fflate. Writing stores
- * members (as Keras does) and returns the archive as chunks, so big members are never copied.
+ * file and its compressed size (refusing zip bombs) before inflating with fflate. Zip64 records
+ * are read too: Python's zipfile (so Keras) writes them once a member or an offset passes 2 GiB.
+ * Writing stores members (as Keras does) and returns the archive as chunks, so big members are
+ * never copied.
  */
 import { inflateSync } from 'fflate';
 import { FileFormatError } from './errors.js';
@@ -11,6 +13,55 @@ import { limits } from './limits.js';
 const EOCD = 0x06054b50;
 const CENTRAL = 0x02014b50;
 const LOCAL = 0x04034b50;
+const ZIP64_LOCATOR = 0x07064b50;
+const ZIP64_END = 0x06064b50;
+const ZIP64_EXTRA = 0x0001;
+/** A 32-bit field holding this means "the real value is in the zip64 record". */
+const FULL32 = 0xffffffff;
+
+/** A little-endian 64-bit size or offset, refused past the file (so it is a safe integer). */
+function uint64(view: DataView, at: number, where: string, what: string): number {
+  const value = view.getBigUint64(at, true);
+  if (value > BigInt(view.byteLength)) throw new FileFormatError(where, at, `${what} inside the ${view.byteLength}-byte file`, `${value}`);
+  return Number(value);
+}
+
+/** The central directory's entry count and offset, from the zip64 end record where there is one. */
+function directory(view: DataView, end: number, where: string): { count: number; at: number } {
+  const count = view.getUint16(end + 10, true);
+  const at = view.getUint32(end + 16, true);
+  const locator = end - 20;
+  if (locator < 0 || view.getUint32(locator, true) !== ZIP64_LOCATOR) return { count, at };
+  const record = uint64(view, locator + 8, where, 'the zip64 end record');
+  if (record + 56 > locator || view.getUint32(record, true) !== ZIP64_END)
+    throw new FileFormatError(where, record, 'a zip64 end-of-central-directory record', 'other bytes');
+  return {
+    count: uint64(view, record + 32, where, 'a member count'),
+    at: uint64(view, record + 48, where, 'the central directory'),
+  };
+}
+
+/**
+ * The sizes and local-header offset of central entry `at`, taking each field that is 0xffffffff
+ * from the entry's zip64 extra field, in the order the format gives (APPNOTE 4.5.3).
+ */
+function entrySizes(view: DataView, at: number, extraStart: number, extraEnd: number, here: string) {
+  const fields = { declared: view.getUint32(at + 24, true), stored: view.getUint32(at + 20, true), local: view.getUint32(at + 42, true) };
+  const wanted = (['declared', 'stored', 'local'] as const).filter((k) => fields[k] === FULL32);
+  if (wanted.length === 0) return fields;
+  for (let p = extraStart; p + 4 <= extraEnd;) {
+    const id = view.getUint16(p, true);
+    const size = view.getUint16(p + 2, true);
+    if (id === ZIP64_EXTRA) {
+      if (size < 8 * wanted.length || p + 4 + size > extraEnd)
+        throw new FileFormatError(here, p, `a zip64 extra field of ${8 * wanted.length} bytes`, `${size} bytes`);
+      wanted.forEach((k, i) => (fields[k] = uint64(view, p + 4 + 8 * i, here, `the ${k === 'local' ? 'header offset' : 'size'}`)));
+      return fields;
+    }
+    p += 4 + size;
+  }
+  throw new FileFormatError(here, at, 'a zip64 extra field for its 0xffffffff sizes', 'none');
+}
 
 function eocdOffset(view: DataView, where: string): number {
   const min = Math.max(0, view.byteLength - 22 - 0xffff);
@@ -29,23 +80,24 @@ export function readZip(bytes: Uint8Array, where: string): Map<string, Uint8Arra
   if (bytes.length < 22) throw new FileFormatError(where, 0, 'a zip archive', `${bytes.length} bytes`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const end = eocdOffset(view, where);
-  const count = view.getUint16(end + 10, true);
-  let at = view.getUint32(end + 16, true);
+  const central = directory(view, end, where);
+  const count = central.count;
+  let at = central.at;
   if (count > limits.maxZipMembers) throw new FileFormatError(where, end + 10, `at most ${limits.maxZipMembers} members`, `${count}`);
   const members = new Map<string, Uint8Array>();
   for (let i = 0; i < count; i++) {
     if (at + 46 > end || view.getUint32(at, true) !== CENTRAL)
       throw new FileFormatError(where, at, `central directory entry ${i}`, 'other bytes');
     const method = view.getUint16(at + 10, true);
-    const stored = view.getUint32(at + 20, true);
-    const declared = view.getUint32(at + 24, true);
     const nameLength = view.getUint16(at + 28, true);
-    const extra = view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
-    const local = view.getUint32(at + 42, true);
-    if (at + 46 + nameLength > end)
+    const extraLength = view.getUint16(at + 30, true);
+    const extra = extraLength + view.getUint16(at + 32, true);
+    if (at + 46 + nameLength + extraLength > end)
       throw new FileFormatError(where, at, `the name of entry ${i} inside the directory`, `${nameLength} bytes`);
     const name = new TextDecoder().decode(bytes.subarray(at + 46, at + 46 + nameLength));
     const here = `${where}: member "${name}"`;
+    const extraStart = at + 46 + nameLength;
+    const { stored, declared, local } = entrySizes(view, at, extraStart, extraStart + extraLength, here);
     if (local + 30 > bytes.length || view.getUint32(local, true) !== LOCAL)
       throw new FileFormatError(here, local, 'a local file header', 'other bytes');
     const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
