@@ -100,6 +100,9 @@ export function compileFromConfig(model: Model, raw: unknown, where: string): vo
   const optimizer = optimizerFromKeras(c['optimizer'] ?? c['optimizer_config'], `${where}: optimizer`);
   const loss = c['loss'];
   if (typeof loss !== 'string') throw new Error(`${where}: expected the loss to be a name, received ${JSON.stringify(loss)}`);
-  const metrics = ((c['metrics'] as unknown[] | null) ?? []).flat().filter((m): m is string => typeof m === 'string');
+  // A list, or per output a dict of lists (Keras for several outputs; tfjs writes {} for none).
+  const given = c['metrics'] ?? [];
+  const listed = Array.isArray(given) ? given : typeof given === 'object' ? Object.values(given as object) : [];
+  const metrics = (listed as unknown[]).flat().filter((m): m is string => typeof m === 'string');
   model.compile({ optimizer, loss, metrics });
 }

@@ -2,7 +2,8 @@
  * TensorFlow.js layers models: `model.json` (topology in Keras 2 form, `weightsManifest`) plus
  * binary weight shards. Reading accepts files without a `format` field, several shards per group,
  * and uint8 / uint16 / float16 quantized weights (value = q·scale + min); every size in the
- * manifest is checked against the shard bytes before anything is allocated.
+ * manifest is checked against the shard bytes before anything is allocated. Optimizer state
+ * (tfjs's group "optimizer") is written and restored by tfjs-optimizer.ts.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { layerFromKeras, toKeras } from './keras-config.js';
 import { parseJson } from './keras-file.js';
 import { limits } from './limits.js';
 import { floatToHalf, halfToFloat } from './float16.js';
+import { restoreTfjsOptimizer, tfjsOptimizerWeights } from './tfjs-optimizer.js';
 
 export type Quantization = 'uint8' | 'uint16' | 'float16';
 
@@ -27,12 +29,18 @@ export interface TfjsSaveOptions {
   quantize?: Quantization;
   /** Maximum bytes per shard file (default 4 MiB, as tfjs). */
   shardBytes?: number;
+  /**
+   * Store the optimizer's state too (default true, as Keras's `model.save`; tfjs's own default is
+   * false): manifest entries of group "optimizer", which `tf.loadLayersModel` restores.
+   */
+  includeOptimizer?: boolean;
 }
 
 interface WeightSpec {
   name: string;
   shape: number[];
   dtype: string;
+  group?: string;
   quantization?: { dtype: Quantization; scale?: number; min?: number; original_dtype?: string };
 }
 
@@ -75,6 +83,12 @@ export function tfjsArtifacts(
       const [spec, bytes] = encodeWeight(w.name, w.values() as Float32Array, w.shape, options.quantize);
       specs.push(spec);
       parts.push(bytes);
+    }
+  }
+  if (options.includeOptimizer !== false) {
+    for (const w of tfjsOptimizerWeights(model)) {
+      specs.push({ name: w.name, shape: w.shape, dtype: w.dtype, group: 'optimizer' });
+      parts.push(new Uint8Array(w.values.buffer, w.values.byteOffset, w.values.byteLength));
     }
   }
   const total = parts.reduce((n, p) => n + p.length, 0);
@@ -184,6 +198,7 @@ export function loadTfjs(path: string): Model {
   const manifest = json['weightsManifest'];
   if (!Array.isArray(manifest)) fail(file, 'a weightsManifest list', manifest);
   const values = new Map<string, { spec: WeightSpec; data: Float32Array }>();
+  const optimizerValues = new Map<string, Float32Array | Int32Array>();
   const dir = dirname(file);
   manifest.forEach((group: { paths?: unknown; weights?: unknown }, g) => {
     const where = `${file}: weightsManifest[${g}]`;
@@ -216,7 +231,10 @@ export function loadTfjs(path: string): Model {
     let offset = 0;
     for (const spec of specs) {
       const len = spec.shape.reduce((a, b) => a * b, 1) * BYTES[spec.quantization?.dtype ?? spec.dtype]!;
-      values.set(spec.name, { spec, data: decodeWeight(spec, bytes.subarray(offset, offset + len), where) });
+      const chunk = bytes.subarray(offset, offset + len);
+      if (spec.group !== 'optimizer') values.set(spec.name, { spec, data: decodeWeight(spec, chunk, where) });
+      else if (spec.dtype === 'int32' && !spec.quantization) optimizerValues.set(spec.name, new Int32Array(chunk.slice().buffer));
+      else optimizerValues.set(spec.name, decodeWeight(spec, chunk, where));
       offset += len;
     }
   });
@@ -236,5 +254,6 @@ export function loadTfjs(path: string): Model {
     });
     for (const [w, t] of updates) w.assign(t);
   }
+  restoreTfjsOptimizer(model, optimizerValues, file);
   return model;
 }

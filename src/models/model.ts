@@ -26,10 +26,12 @@ import type { Compiled, TrainableModel } from '../training/types.js';
 import { checkBatchSize, checkInputs, checkTargets, modelDtype, toTensor, type DataLike, type InputsLike } from '../training/validate.js';
 import { formatSummary } from './summary.js';
 
-/** Options of `model.save` (model.json: `quantize` and `shardBytes`; other formats take none). */
+/** Options of `model.save` (model.json: `quantize`, `shardBytes` and `includeOptimizer`; .onnx: `nchw`). */
 export interface SaveOptions {
   quantize?: 'uint8' | 'uint16' | 'float16';
   shardBytes?: number;
+  /** model.json only: store the optimizer's state (default true, as Keras; tfjs's default is false). */
+  includeOptimizer?: boolean;
   /** `.onnx` only: the graph's input (and rank-4 outputs) in NCHW, for callers that pass PyTorch-style tensors. */
   nchw?: boolean;
 }
