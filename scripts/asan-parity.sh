@@ -49,5 +49,5 @@ ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1:allocator_may_retu
     build/test/backends/native-parity.test.js build/test/backends/native-parity-conv.test.js \
     build/test/backends/native-parity-deeper.test.js build/test/backends/native-errors.test.js \
     build/test/backends/update-kernels.test.js build/test/backends/native-isa-agreement.test.js \
-    build/test/backends/native-addon.test.js build/test/ops/up-sample2d.test.js
+    build/test/backends/native-addon.test.js build/test/backends/native-signature.test.js build/test/ops/up-sample2d.test.js
 echo "asan-parity: clean"

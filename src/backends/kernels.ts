@@ -179,7 +179,7 @@ export const KERNEL_SPECS = {
   avgPool2dBackward: kernel([float('dy'), pool], one('dx'), (_dy, g) => poolIn(g)),
 
   /** y = op(x) elementwise. */
-  unary: kernel([oneOf<UnaryOp>('op'), float('x')], one('y'), (_op, x) => x.length),
+  unary: kernel([oneOf<UnaryOp>('op'), float('x')], one('out'), (_op, x) => x.length),
   /**
    * The relu gradient in one pass: dx = dy where y > 0, else 0 (y is relu's output, same length
    * as dy). A NaN in y gives 0, as PyTorch's threshold_backward does for y <= 0 and as
@@ -215,9 +215,9 @@ export const KERNEL_SPECS = {
   /** Permutes axes: out.shape[i] = shape[perm[i]]. */
   transpose: kernel([float('x'), shape('shape'), shape('perm')], one('out'), (x) => x.length),
   /** Row-wise log-softmax of a rows×cols matrix, computed stably (max subtracted). */
-  logSoftmax: kernel([float('x'), size('rows'), size('cols')], one('y'), (_x, rows, cols) => rows * cols),
+  logSoftmax: kernel([float('x'), size('rows'), size('cols')], one('out'), (_x, rows, cols) => rows * cols),
   /** Gradient of logSoftmax: dx = dy - softmax(x) * rowSum(dy), given y = logSoftmax(x). */
-  logSoftmaxBackward: kernel([float('dy'), float('y'), size('rows'), size('cols')], one('dx'), (_dy, _y, rows, cols) => rows * cols),
+  logSoftmaxBackward: kernel([float('dy'), float('y'), size('rows'), size('cols')], one('out'), (_dy, _y, rows, cols) => rows * cols),
   /**
    * Training-mode batch normalisation of x viewed as [rows, channels] (channels last): per
    * channel, the batch mean and biased variance over the rows, then
@@ -268,14 +268,14 @@ export const KERNEL_SPECS = {
    */
   upSample2d: kernel(
     [float('x'), shape('shape'), size('scaleHeight'), size('scaleWidth')],
-    one('y'),
+    one('out'),
     (_x, s, sh, sw) => product(s) * sh * sw,
   ),
   /**
    * upSample2d's input gradient: dx[n, i, j, c] = the sum of dy over the scaleHeight×scaleWidth
    * block of output pixels x[n, i, j, c] was copied to (rows outer, summed in double); `shape` is x's.
    */
-  upSample2dBackward: kernel([float('dy'), shape('shape'), size('scaleHeight'), size('scaleWidth')], one('dx'), (_dy, s) => product(s)),
+  upSample2dBackward: kernel([float('dy'), shape('shape'), size('scaleHeight'), size('scaleWidth')], one('out'), (_dy, s) => product(s)),
   /** One Adam step, in place on param, m and v. */
   adamUpdate: inPlace([float('param'), float('grad'), float('m'), float('v'), attrs<AdamStep>('step')]),
   /** One SGD step, in place on param and velocity (null when momentum is 0: w −= lr·g). */

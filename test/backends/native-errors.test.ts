@@ -262,7 +262,7 @@ describe('native backend rejects bad arguments with clear errors', () => {
       /^Error: matmul: transA must be a boolean, received a number$/,
     );
     assert.throws(
-      () => addon['matmul']!(a12, b20, 3, 4, 5, false, false, null, 'linear', a12.subarray(0, 15 - 3)),
+      () => addon['matmul']!(a12, b20, 3, 4, 5, false, false, null, 'linear', new Float32Array(12)),
       /^Error: matmul: out has 12 elements/,
     );
     const shared = new Float32Array(40);
@@ -271,6 +271,22 @@ describe('native backend rejects bad arguments with clear errors', () => {
       /^Error: matmul: out shares memory with a$/,
     );
     assert.throws(() => addon['unary']!('cube', a12, new Float32Array(12)), /^Error: unary: unknown op 'cube'$/);
+    // Every written buffer is kept apart from every other buffer, outputs from each other too.
+    const pool = poolGeometry({ batch: 2, h: 4, w: 4, c: 3, ph: 2, pw: 2 });
+    const bytes = new ArrayBuffer(24 * 4);
+    assert.throws(
+      () => addon['maxPool2d']!(randomF32(96, rng), pool, new Float32Array(bytes), new Int32Array(bytes)),
+      /^Error: maxPool2d: y shares memory with argmax$/,
+    );
+    const state = new Int32Array([1, 2, 3, 4]);
+    assert.throws(
+      () => addon['dropoutMask']!(new Float32Array(state.buffer), state, 0.5, 2),
+      /^Error: dropoutMask: out shares memory with state$/,
+    );
+    assert.throws(
+      () => addon['movingAverageUpdate']!(a12, a12.subarray(6), 0.9),
+      /^Error: movingAverageUpdate: average shares memory with value$/,
+    );
     assert.throws(
       () => addon['conv2d']!(a12, a12, null, [1, 2], 'linear', out),
       /^Error: conv2d: geometry must be an object, received an array$/,

@@ -50,11 +50,11 @@ View<float> Args::f32(size_t i, const char* name) const {
     fail(std::string(name) + " must be a Float32Array, received " + typeName(v));
   Napi::Float32Array a = v.As<Napi::Float32Array>();
   const i64 n = static_cast<i64>(a.ElementLength());
-  return View<float>{n > 0 ? a.Data() : nullptr, n};
+  return View<float>{n > 0 ? a.Data() : nullptr, n, name};
 }
 
 View<float> Args::f32OrNull(size_t i, const char* name) const {
-  if (info_[i].IsNull() || info_[i].IsUndefined()) return View<float>{nullptr, 0};
+  if (info_[i].IsNull() || info_[i].IsUndefined()) return View<float>{nullptr, 0, name, false};
   return f32(i, name);
 }
 
@@ -64,7 +64,7 @@ View<int32_t> Args::i32(size_t i, const char* name) const {
     fail(std::string(name) + " must be an Int32Array, received " + typeName(v));
   Napi::Int32Array a = v.As<Napi::Int32Array>();
   const i64 n = static_cast<i64>(a.ElementLength());
-  return View<int32_t>{n > 0 ? a.Data() : nullptr, n};
+  return View<int32_t>{n > 0 ? a.Data() : nullptr, n, name};
 }
 
 i64 Args::size(size_t i, const char* name) const {
@@ -118,6 +118,12 @@ Napi::Object Args::object(size_t i, const char* name) const {
   if (!v.IsObject() || v.IsArray() || v.IsTypedArray())
     fail(std::string(name) + " must be an object, received " + typeName(v));
   return v.As<Napi::Object>();
+}
+
+Napi::Array Args::array(size_t i, const char* name, const char* what) const {
+  Napi::Value v = info_[i];
+  if (!v.IsArray()) fail(std::string(name) + " must be an array of " + what + ", received " + typeName(v));
+  return v.As<Napi::Array>();
 }
 
 i64 Args::field(const Napi::Object& obj, const char* objName, const char* field, i64 min) const {
@@ -183,6 +189,10 @@ bool overlap(const Named& a, const Named& b) {
 }  // namespace
 
 void Args::distinct(std::initializer_list<Named> written, std::initializer_list<Named> read) const {
+  distinct(std::vector<Named>(written), std::vector<Named>(read));
+}
+
+void Args::distinct(const std::vector<Named>& written, const std::vector<Named>& read) const {
   for (auto w = written.begin(); w != written.end(); ++w) {
     for (auto o = w + 1; o != written.end(); ++o)
       if (overlap(*w, *o)) fail(std::string(w->name) + " shares memory with " + o->name);

@@ -17,10 +17,19 @@ namespace ck {
 /** Largest element count any argument may describe (2^46: far above any real tensor). */
 constexpr i64 kMaxElements = i64{1} << 46;
 
+/** A buffer argument: its data, element count, name (for errors) and whether it was given (false for a null optional one). */
 template <class T>
 struct View {
   T* data;
   i64 length;
+  const char* name = "";
+  bool present = true;
+};
+
+/** An expected element count and the formula that explains it in errors ("2*5*5*32"). */
+struct Count {
+  i64 n;
+  std::string formula;
 };
 
 /** A buffer argument with its name, for the group checks (`Args::lengths`, `Args::distinct`). */
@@ -32,6 +41,8 @@ struct Named {
   template <class T>
   Named(const View<T>& v, const char* n)
       : bytes(reinterpret_cast<const char*>(v.data)), length(v.length), elementSize(sizeof(T)), name(n) {}
+  template <class T>
+  Named(const View<T>& v) : Named(v, v.name) {}  // NOLINT: implicit, so `{x, dy}` lists read naturally
 };
 
 /** Reads and checks the arguments of one call of `kernel`. */
@@ -56,6 +67,8 @@ class Args {
   /** An array of non-negative integers whose product is at most kMaxElements. */
   std::vector<i64> shape(size_t i, const char* name) const;
   Napi::Object object(size_t i, const char* name) const;
+  /** An array (of buffers or shapes: `what` names its elements in errors); its elements are checked by the caller. */
+  Napi::Array array(size_t i, const char* name, const char* what) const;
   /** Integer property `field` of `obj` (named `objName` in errors) in [min, 2^31 - 1]. */
   i64 field(const Napi::Object& obj, const char* objName, const char* field, i64 min) const;
   /** Number property `field` of `obj`, finite. */
@@ -82,6 +95,12 @@ class Args {
       fail(std::string(outName) + " shares memory with " + inName);
   }
 
+  /** Checks that `view` (if given: a null optional buffer is skipped) has `count.n` elements. */
+  template <class T>
+  void expect(const View<T>& view, const Count& count) const {
+    if (view.present) expectLength(view, view.name, count.n, count.formula);
+  }
+
   /** Checks that every buffer of `views` (a null one included) has `expected` elements. */
   void lengths(std::initializer_list<Named> views, i64 expected, const std::string& formula) const;
 
@@ -90,6 +109,7 @@ class Args {
    * of `written` or with any of `read`; the read-only arguments may alias each other.
    */
   void distinct(std::initializer_list<Named> written, std::initializer_list<Named> read = {}) const;
+  void distinct(const std::vector<Named>& written, const std::vector<Named>& read) const;
 
   /** a*b*..., failing on overflow past kMaxElements. */
   i64 product(std::initializer_list<i64> factors, const char* what) const;

@@ -1,11 +1,10 @@
-// JavaScript bindings of the fused Conv2D → MaxPooling2D kernels: check, then compute into the
-// outputs the caller allocated (see src/backends/native.ts).
+// JavaScript bindings of the fused Conv2D → MaxPooling2D kernels: read the spec's signature, check,
+// then compute into the outputs the caller allocated (see src/backends/native.ts).
 #include <string>
 
-#include "args.h"
 #include "bindings.h"
 #include "conv_pool.h"
-#include "geom_args.h"
+#include "signature.h"
 
 namespace ck {
 namespace {
@@ -37,54 +36,34 @@ Sizes checkGeometries(const Args& args, const ConvGeom& g, const PoolGeom& p) {
   return z;
 }
 
-bool isNull(const Napi::CallbackInfo& info, size_t i) { return info[i].IsNull() || info[i].IsUndefined(); }
-
-// conv2dMaxPool(x, filter, bias | null, conv, pool, activation, y, argmax)
+// conv2dMaxPool(x, filter, bias | null, conv, pool, activation) → y, argmax
 Napi::Value Conv2dMaxPool(const Napi::CallbackInfo& info) {
-  Args args(info, "conv2dMaxPool", 8);
-  const View<float> x = args.f32(0, "x"), w = args.f32(1, "filter");
-  const View<float> bias = args.f32OrNull(2, "bias");
-  const ConvGeom g = readConvGeom(args, 3, "conv");
-  const PoolGeom p = readPoolGeom(args, 4, "pool");
-  const bool relu = args.activation(5);
-  const View<float> y = args.f32(6, "y");
-  const View<int32_t> argmax = args.i32(7, "argmax");
+  const auto [args, x, w, bias, g, p, relu, y, argmax] =
+      readSignature(info, "conv2dMaxPool", sig::f32("x"), sig::f32("filter"), sig::f32OrNull("bias"), sig::conv("conv"), sig::pool("pool"),
+                    sig::activation(), sig::out("y"), sig::outI32("argmax"));
   const Sizes z = checkGeometries(args, g, p);
-  args.expectLength(x, "x", z.x, z.xFormula);
-  args.expectLength(w, "filter", z.filter, z.filterFormula);
-  if (!isNull(info, 2)) args.expectLength(bias, "bias", g.outC, "outChannels");
-  args.expectLength(y, "y", z.pooled, z.pooledFormula);
-  args.expectLength(argmax, "argmax", z.pooled, z.pooledFormula);
-  args.distinct({{y, "y"}, {argmax, "argmax"}}, {{x, "x"}, {w, "filter"}, {bias, "bias"}});
+  const Count xs{z.x, z.xFormula}, ws{z.filter, z.filterFormula}, pooled{z.pooled, z.pooledFormula};
+  args.expect(x, xs), args.expect(w, ws), args.expect(bias, Count{g.outC, "outChannels"}), args.expect(y, pooled), args.expect(argmax, pooled);
   conv2dMaxPool(g, p, x.data, w.data, bias.data, relu, y.data, argmax.data);
   return info.Env().Undefined();
 }
 
-// conv2dMaxPoolBackward(dy, x, filter, y, argmax, conv, pool, activation, needs, dx | null, dFilter | null, dBias | null):
+// conv2dMaxPoolBackward(dy, x, filter, y, argmax, conv, pool, activation, needs) → dx | null, dFilter | null, dBias | null:
 // each output is present exactly when `needs` asks for it.
 Napi::Value Conv2dMaxPoolBackward(const Napi::CallbackInfo& info) {
-  Args args(info, "conv2dMaxPoolBackward", 12);
-  const View<float> dy = args.f32(0, "dy"), x = args.f32(1, "x"), w = args.f32(2, "filter"), y = args.f32(3, "y");
-  const View<int32_t> argmax = args.i32(4, "argmax");
-  const ConvGeom g = readConvGeom(args, 5, "conv");
-  const PoolGeom p = readPoolGeom(args, 6, "pool");
-  const bool relu = args.activation(7);
-  const Napi::Object needs = args.object(8, "needs");
-  const char* outNames[3] = {"dx", "dFilter", "dBias"};
+  const auto [args, dy, x, w, y, argmax, g, p, relu, needs, dx, dw, db] = readSignature(
+      info, "conv2dMaxPoolBackward", sig::f32("dy"), sig::f32("x"), sig::f32("filter"), sig::f32("y"), sig::i32("argmax"), sig::conv("conv"),
+      sig::pool("pool"), sig::activation(), sig::attrs("needs"), sig::outOrNull("dx"), sig::outOrNull("dFilter"), sig::outOrNull("dBias"));
+  const View<float>* outs[3] = {&dx, &dw, &db};
   const char* needNames[3] = {"input", "filter", "bias"};
   for (size_t k = 0; k < 3; ++k)
-    if (needs.Get(needNames[k]).ToBoolean().Value() == isNull(info, 9 + k))
-      args.fail(std::string(outNames[k]) + " must be " + (isNull(info, 9 + k) ? "a Float32Array" : "null") +
-                " when needs." + needNames[k] + " is " + (isNull(info, 9 + k) ? "true" : "false"));
-  const View<float> dx = args.f32OrNull(9, "dx"), dw = args.f32OrNull(10, "dFilter"), db = args.f32OrNull(11, "dBias");
+    if (needs.Get(needNames[k]).ToBoolean().Value() != outs[k]->present)
+      args.fail(std::string(outs[k]->name) + " must be " + (outs[k]->present ? "null" : "a Float32Array") + " when needs." + needNames[k] +
+                " is " + (outs[k]->present ? "false" : "true"));
   const Sizes z = checkGeometries(args, g, p);
-  args.lengths({{dy, "dy"}, {y, "y"}, {argmax, "argmax"}}, z.pooled, z.pooledFormula);
-  args.expectLength(x, "x", z.x, z.xFormula);
-  args.expectLength(w, "filter", z.filter, z.filterFormula);
-  if (!isNull(info, 9)) args.expectLength(dx, "dx", z.x, z.xFormula);
-  if (!isNull(info, 10)) args.expectLength(dw, "dFilter", z.filter, z.filterFormula);
-  if (!isNull(info, 11)) args.expectLength(db, "dBias", g.outC, "outChannels");
-  args.distinct({{dx, "dx"}, {dw, "dFilter"}, {db, "dBias"}}, {{dy, "dy"}, {x, "x"}, {w, "filter"}, {y, "y"}, {argmax, "argmax"}});
+  const Count xs{z.x, z.xFormula}, ws{z.filter, z.filterFormula}, pooled{z.pooled, z.pooledFormula};
+  args.expect(dy, pooled), args.expect(y, pooled), args.expect(argmax, pooled), args.expect(x, xs), args.expect(w, ws);
+  args.expect(dx, xs), args.expect(dw, ws), args.expect(db, Count{g.outC, "outChannels"});
   const i64 bad = conv2dMaxPoolBackward(g, p, dy.data, x.data, w.data, y.data, argmax.data, relu, dx.data, dw.data, db.data);
   if (bad >= 0) {
     const i64 pooledImage = p.outH * p.outW * p.C, convImage = g.outH * g.outW * g.outC;

@@ -11,9 +11,9 @@
 #include <cstring>
 #include <string>
 
-#include "args.h"
 #include "bindings.h"
 #include "elementwise.h"
+#include "signature.h"
 #include "threadpool.h"
 
 namespace ck {
@@ -158,33 +158,25 @@ void movingAverageBody(const Update& u, i64 i0, i64 i1) {
 
 // ---- bindings: (param, grad, slots..., step); every slot has param's length, no two share memory.
 
-struct Slot {
-  View<float> view;
-  const char* name;
-};
-
-// Reads param (0), grad (1) and the slots at 2.. (nullable where asked), checks lengths and
-// aliasing, and fills the update's buffers.
-template <size_t N>
-Update readUpdate(const Args& args, const Napi::CallbackInfo& info, void (*body)(const Update&, i64, i64),
-                  const char* const (&names)[N], const bool (&nullable)[N]) {
-  const View<float> param = args.f32(0, "param"), grad = args.f32(1, "grad");
-  Slot slots[3] = {{{nullptr, 0}, ""}, {{nullptr, 0}, ""}, {{nullptr, 0}, ""}};
-  for (size_t k = 0; k < N; ++k) {
-    slots[k] = {nullable[k] ? args.f32OrNull(2 + k, names[k]) : args.f32(2 + k, names[k]), names[k]};
-    const bool present = !(info[2 + k].IsNull() || info[2 + k].IsUndefined());
-    if (present) args.expectLength(slots[k].view, names[k], param.length, "param.length");
+// An update over param (and grad and up to three slots, each null or param-sized): checks the
+// lengths (the signature has already checked types and that the written buffers are distinct).
+Update makeUpdate(const Args& args, void (*body)(const Update&, i64, i64), const View<float>& param, const View<float>& grad,
+                  std::initializer_list<View<float>> slots) {
+  const Count n{param.length, "param.length"};
+  float* slotData[3] = {nullptr, nullptr, nullptr};
+  size_t k = 0;
+  for (const View<float>& slot : slots) {
+    args.expect(slot, n);
+    slotData[k++] = slot.data;
   }
-  args.expectLength(grad, "grad", param.length, "param.length");
-  args.distinct({{param, "param"}, {slots[0].view, slots[0].name}, {slots[1].view, slots[1].name}, {slots[2].view, slots[2].name}},
-                {{grad, "grad"}});
+  args.expect(grad, n);
   Update u{};
   u.body = body;
   u.w = param.data;
   u.g = grad.data;
-  u.a = slots[0].view.data;
-  u.b = slots[1].view.data;
-  u.c = slots[2].view.data;
+  u.a = slotData[0];
+  u.b = slotData[1];
+  u.c = slotData[2];
   u.n = param.length;
   return u;
 }
@@ -193,9 +185,9 @@ double field(const Args& args, const Napi::Object& step, const char* name) { ret
 
 // adamUpdate(param, grad, m, v, step)
 Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
-  Args args(info, "adamUpdate", 5);
-  Update u = readUpdate(args, info, adamBody, {"m", "v"}, {false, false});
-  const Napi::Object step = args.object(4, "step");
+  const auto [args, param, grad, m, v, step] = readSignature(info, "adamUpdate", sig::inPlace("param"), sig::f32("grad"), sig::inPlace("m"),
+                                                             sig::inPlace("v"), sig::attrs("step"));
+  Update u = makeUpdate(args, adamBody, param, grad, {m, v});
   u.p[0] = field(args, step, "lrT"), u.p[1] = field(args, step, "beta1"), u.p[2] = field(args, step, "beta2");
   u.p[3] = field(args, step, "epsilonT");
   runUpdate(u);
@@ -204,9 +196,9 @@ Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
 
 // sgdUpdate(param, grad, velocity | null, step)
 Napi::Value SgdUpdate(const Napi::CallbackInfo& info) {
-  Args args(info, "sgdUpdate", 4);
-  Update u = readUpdate(args, info, sgdBody, {"velocity"}, {true});
-  const Napi::Object step = args.object(3, "step");
+  const auto [args, param, grad, velocity, step] = readSignature(info, "sgdUpdate", sig::inPlace("param"), sig::f32("grad"),
+                                                                 sig::inPlaceOrNull("velocity"), sig::attrs("step"));
+  Update u = makeUpdate(args, sgdBody, param, grad, {velocity});
   const Napi::Value nesterov = step.Get("nesterov");
   if (!nesterov.IsBoolean()) args.fail("step.nesterov must be a boolean");
   u.p[0] = field(args, step, "learningRate"), u.p[1] = field(args, step, "momentum");
@@ -217,9 +209,10 @@ Napi::Value SgdUpdate(const Napi::CallbackInfo& info) {
 
 // rmspropUpdate(param, grad, meanSquare, momentum | null, meanGrad | null, step)
 Napi::Value RmspropUpdate(const Napi::CallbackInfo& info) {
-  Args args(info, "rmspropUpdate", 6);
-  Update u = readUpdate(args, info, rmspropBody, {"meanSquare", "momentum", "meanGrad"}, {false, true, true});
-  const Napi::Object step = args.object(5, "step");
+  const auto [args, param, grad, meanSquare, momentum, meanGrad, step] =
+      readSignature(info, "rmspropUpdate", sig::inPlace("param"), sig::f32("grad"), sig::inPlace("meanSquare"), sig::inPlaceOrNull("momentum"),
+                    sig::inPlaceOrNull("meanGrad"), sig::attrs("step"));
+  Update u = makeUpdate(args, rmspropBody, param, grad, {meanSquare, momentum, meanGrad});
   u.p[0] = field(args, step, "learningRate"), u.p[1] = field(args, step, "rho"), u.p[2] = field(args, step, "momentum");
   u.p[3] = field(args, step, "epsilon");
   runUpdate(u);
@@ -228,9 +221,9 @@ Napi::Value RmspropUpdate(const Napi::CallbackInfo& info) {
 
 // adagradUpdate(param, grad, accumulator, step)
 Napi::Value AdagradUpdate(const Napi::CallbackInfo& info) {
-  Args args(info, "adagradUpdate", 4);
-  Update u = readUpdate(args, info, adagradBody, {"accumulator"}, {false});
-  const Napi::Object step = args.object(3, "step");
+  const auto [args, param, grad, accumulator, step] = readSignature(info, "adagradUpdate", sig::inPlace("param"), sig::f32("grad"),
+                                                                    sig::inPlace("accumulator"), sig::attrs("step"));
+  Update u = makeUpdate(args, adagradBody, param, grad, {accumulator});
   u.p[0] = field(args, step, "learningRate"), u.p[1] = field(args, step, "epsilon");
   runUpdate(u);
   return info.Env().Undefined();
@@ -238,9 +231,9 @@ Napi::Value AdagradUpdate(const Napi::CallbackInfo& info) {
 
 // adamaxUpdate(param, grad, m, u, step)
 Napi::Value AdamaxUpdate(const Napi::CallbackInfo& info) {
-  Args args(info, "adamaxUpdate", 5);
-  Update u = readUpdate(args, info, adamaxBody, {"m", "u"}, {false, false});
-  const Napi::Object step = args.object(4, "step");
+  const auto [args, param, grad, m, inf, step] = readSignature(info, "adamaxUpdate", sig::inPlace("param"), sig::f32("grad"),
+                                                               sig::inPlace("m"), sig::inPlace("u"), sig::attrs("step"));
+  Update u = makeUpdate(args, adamaxBody, param, grad, {m, inf});
   u.p[0] = field(args, step, "stepSize"), u.p[1] = field(args, step, "beta1"), u.p[2] = field(args, step, "beta2");
   u.p[3] = field(args, step, "epsilon");
   runUpdate(u);
@@ -249,9 +242,9 @@ Napi::Value AdamaxUpdate(const Napi::CallbackInfo& info) {
 
 // nadamUpdate(param, grad, m, v, step)
 Napi::Value NadamUpdate(const Napi::CallbackInfo& info) {
-  Args args(info, "nadamUpdate", 5);
-  Update u = readUpdate(args, info, nadamBody, {"m", "v"}, {false, false});
-  const Napi::Object step = args.object(4, "step");
+  const auto [args, param, grad, m, v, step] = readSignature(info, "nadamUpdate", sig::inPlace("param"), sig::f32("grad"), sig::inPlace("m"),
+                                                             sig::inPlace("v"), sig::attrs("step"));
+  Update u = makeUpdate(args, nadamBody, param, grad, {m, v});
   const char* fields[7] = {"learningRate", "beta1", "beta2", "epsilon", "mScale", "gScale", "vScale"};
   for (int k = 0; k < 7; ++k) u.p[k] = field(args, step, fields[k]);
   runUpdate(u);
@@ -260,9 +253,7 @@ Napi::Value NadamUpdate(const Napi::CallbackInfo& info) {
 
 // decayWeights(param, rate)
 Napi::Value DecayWeights(const Napi::CallbackInfo& info) {
-  Args args(info, "decayWeights", 2);
-  const View<float> param = args.f32(0, "param");
-  const double rate = args.number(1, "rate");
+  const auto [args, param, rate] = readSignature(info, "decayWeights", sig::inPlace("param"), sig::number("rate"));
   Update u{};
   u.body = decayBody, u.w = param.data, u.n = param.length, u.p[0] = rate;
   runUpdate(u);
@@ -271,11 +262,9 @@ Napi::Value DecayWeights(const Napi::CallbackInfo& info) {
 
 // movingAverageUpdate(average, value, momentum)
 Napi::Value MovingAverageUpdate(const Napi::CallbackInfo& info) {
-  Args args(info, "movingAverageUpdate", 3);
-  const View<float> average = args.f32(0, "average"), value = args.f32(1, "value");
-  const double momentum = args.number(2, "momentum");
-  args.expectLength(value, "value", average.length, "average.length");
-  args.distinct({{average, "average"}}, {{value, "value"}});
+  const auto [args, average, value, momentum] =
+      readSignature(info, "movingAverageUpdate", sig::inPlace("average"), sig::f32("value"), sig::number("momentum"));
+  args.expect(value, Count{average.length, "average.length"});
   Update u{};
   u.body = movingAverageBody, u.w = average.data, u.g = value.data, u.n = average.length, u.p[0] = momentum;
   runUpdate(u);

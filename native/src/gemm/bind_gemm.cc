@@ -1,29 +1,25 @@
-// JavaScript binding of matmul: check, then compute into the output the caller allocated.
+// JavaScript binding of matmul: read the spec's signature, check the sizes, then compute into the
+// output the caller allocated.
 #include <string>
 
-#include "args.h"
 #include "bindings.h"
 #include "gemm.h"
+#include "signature.h"
 
 namespace ck {
 namespace {
 
 std::string s(i64 v) { return std::to_string(v); }
 
-// matmul(a, b, m, k, n, transA, transB, bias | null, activation, out)
+// matmul(a, b, m, k, n, transA, transB, bias | null, activation) → out
 Napi::Value Matmul(const Napi::CallbackInfo& info) {
-  Args args(info, "matmul", 10);
-  const View<float> a = args.f32(0, "a"), b = args.f32(1, "b");
-  const i64 m = args.size(2, "m"), k = args.size(3, "k"), n = args.size(4, "n");
-  const bool transA = args.boolean(5, "transA"), transB = args.boolean(6, "transB");
-  const View<float> bias = args.f32OrNull(7, "bias");
-  const bool relu = args.activation(8);
-  const View<float> out = args.f32(9, "out");
-  args.expectLength(a, "a", args.product({m, k}, "a"), (transA ? "k*m = " + s(k) + "*" + s(m) : "m*k = " + s(m) + "*" + s(k)));
-  args.expectLength(b, "b", args.product({k, n}, "b"), (transB ? "n*k = " + s(n) + "*" + s(k) : "k*n = " + s(k) + "*" + s(n)));
-  if (!info[7].IsNull() && !info[7].IsUndefined()) args.expectLength(bias, "bias", n, "n");
-  args.expectLength(out, "out", args.product({m, n}, "out"), "m*n = " + s(m) + "*" + s(n));
-  args.distinct({{out, "out"}}, {{a, "a"}, {b, "b"}, {bias, "bias"}});
+  const auto [args, a, b, m, k, n, transA, transB, bias, relu, out] =
+      readSignature(info, "matmul", sig::f32("a"), sig::f32("b"), sig::size("m"), sig::size("k"), sig::size("n"), sig::boolean("transA"),
+                    sig::boolean("transB"), sig::f32OrNull("bias"), sig::activation(), sig::out("out"));
+  args.expect(a, Count{args.product({m, k}, "a"), transA ? "k*m = " + s(k) + "*" + s(m) : "m*k = " + s(m) + "*" + s(k)});
+  args.expect(b, Count{args.product({k, n}, "b"), transB ? "n*k = " + s(n) + "*" + s(k) : "k*n = " + s(k) + "*" + s(n)});
+  args.expect(bias, Count{n, "n"});
+  args.expect(out, Count{args.product({m, n}, "out"), "m*n = " + s(m) + "*" + s(n)});
   GemmParams p;
   p.m = m;
   p.n = n;

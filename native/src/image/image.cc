@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "args.h"
+#include "signature.h"
 #include "bindings.h"
 #include "threadpool.h"
 
@@ -296,20 +296,17 @@ namespace {
 
 std::string s(i64 v) { return std::to_string(v); }
 
-ImageGeom readImageGeom(const Args& args, size_t i) {
-  const Napi::Object o = args.object(i, "geometry");
-  ImageGeom g{args.field(o, "geometry", "batch", 0),    args.field(o, "geometry", "inHeight", 1),
-              args.field(o, "geometry", "inWidth", 1),  args.field(o, "geometry", "channels", 1),
-              args.field(o, "geometry", "outHeight", 1), args.field(o, "geometry", "outWidth", 1)};
+ImageGeom readImageGeom(const Args& args, size_t i, const char* name) {
+  const Napi::Object o = args.object(i, name);
+  ImageGeom g{args.field(o, name, "batch", 0),    args.field(o, name, "inHeight", 1), args.field(o, name, "inWidth", 1),
+              args.field(o, name, "channels", 1), args.field(o, name, "outHeight", 1), args.field(o, name, "outWidth", 1)};
   return g;
 }
 
-std::string dims(i64 b, i64 h, i64 w, i64 c) { return s(b) + "*" + s(h) + "*" + s(w) + "*" + s(c); }
 
 void checkImages(const Args& args, const ImageGeom& g, const View<float>& x, const View<float>& y) {
-  args.expectLength(x, "x", args.product({g.batch, g.inH, g.inW, g.C}, "x"), dims(g.batch, g.inH, g.inW, g.C));
-  args.expectLength(y, "y", args.product({g.batch, g.outH, g.outW, g.C}, "y"), dims(g.batch, g.outH, g.outW, g.C));
-  args.distinct({{y, "y"}}, {{x, "x"}});
+  args.expect(x, countOf(args, {g.batch, g.inH, g.inW, g.C}, "x"));
+  args.expect(y, countOf(args, {g.batch, g.outH, g.outW, g.C}, "y"));
 }
 
 std::string stringField(const Args& args, const Napi::Object& o, const char* name) {
@@ -320,15 +317,12 @@ std::string stringField(const Args& args, const Napi::Object& o, const char* nam
 
 // affineWarp(x, geometry, transforms, { interpolation, fillMode, fillValue }, y)
 Napi::Value AffineWarp(const Napi::CallbackInfo& info) {
-  Args args(info, "affineWarp", 5);
-  const View<float> x = args.f32(0, "x");
-  const ImageGeom g = readImageGeom(args, 1);
-  const View<float> transforms = args.f32(2, "transforms");
-  const Napi::Object options = args.object(3, "options");
+  const auto [args, x, g, transforms, options, y] =
+      readSignature(info, "affineWarp", sig::f32("x"), sig::attrs("geometry", readImageGeom), sig::f32("transforms"),
+                    sig::attrs("options"), sig::out("y"));
   const std::string interpolation = stringField(args, options, "interpolation");
   const std::string fill = stringField(args, options, "fillMode");
   const double fillValue = args.numberField(options, "options", "fillValue");
-  const View<float> y = args.f32(4, "y");
   if (interpolation != "bilinear" && interpolation != "nearest")
     args.fail("interpolation must be 'bilinear' or 'nearest', received '" + interpolation + "'");
   FillMode mode;
@@ -339,7 +333,7 @@ Napi::Value AffineWarp(const Napi::CallbackInfo& info) {
   else args.fail("fillMode must be 'reflect', 'wrap', 'constant' or 'nearest', received '" + fill + "'");
   if (!std::isfinite(fillValue)) args.fail("fillValue must be finite");
   checkImages(args, g, x, y);
-  args.expectLength(transforms, "transforms", args.product({g.batch, 8}, "transforms"), s(g.batch) + "*8");
+  args.expect(transforms, Count{args.product({g.batch, 8}, "transforms"), s(g.batch) + "*8"});
   for (i64 i = 0; i < transforms.length; ++i)
     if (!std::isfinite(transforms.data[i]))
       args.fail("transforms[" + s(i) + "] (image " + s(i / 8) + ") is not finite");
@@ -349,12 +343,8 @@ Napi::Value AffineWarp(const Napi::CallbackInfo& info) {
 
 // resize(x, geometry, method, antialias, y)
 Napi::Value Resize(const Napi::CallbackInfo& info) {
-  Args args(info, "resize", 5);
-  const View<float> x = args.f32(0, "x");
-  const ImageGeom g = readImageGeom(args, 1);
-  const std::string name = args.string(2, "method");
-  const bool antialias = args.boolean(3, "antialias");
-  const View<float> y = args.f32(4, "y");
+  const auto [args, x, g, name, antialias, y] = readSignature(info, "resize", sig::f32("x"), sig::attrs("geometry", readImageGeom),
+                                                               sig::oneOf("method"), sig::boolean("antialias"), sig::out("y"));
   ResizeMethod method;
   if (name == "bilinear") method = ResizeMethod::Bilinear;
   else if (name == "nearest") method = ResizeMethod::Nearest;

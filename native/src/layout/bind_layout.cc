@@ -3,73 +3,62 @@
 #include <string>
 #include <vector>
 
-#include "args.h"
 #include "bindings.h"
 #include "layout.h"
+#include "signature.h"
 
 namespace ck {
 namespace {
 
 std::string s(i64 v) { return std::to_string(v); }
 
-// A per-axis list (pads, begin, size) with one entry per axis of `shape`.
-std::vector<i64> perAxis(const Args& args, size_t i, const char* name, const std::vector<i64>& shape) {
-  const std::vector<i64> v = args.shape(i, name);
+// Checks that a per-axis list (pads, begin, size) has one entry per axis of `shape`.
+void perAxis(const Args& args, const std::vector<i64>& v, const char* name, const std::vector<i64>& shape) {
   if (v.size() != shape.size())
     args.fail(std::string(name) + " " + shapeText(v) + " has " + s(static_cast<i64>(v.size())) +
               " entries, expected one per axis of shape " + shapeText(shape));
-  return v;
 }
 
 // pad(x, shape, padsBefore, padsAfter, out)
 Napi::Value Pad(const Napi::CallbackInfo& info) {
-  Args args(info, "pad", 5);
-  const View<float> x = args.f32(0, "x"), out = args.f32(4, "out");
-  const std::vector<i64> shape = args.shape(1, "shape");
-  const std::vector<i64> before = perAxis(args, 2, "padsBefore", shape);
-  const std::vector<i64> after = perAxis(args, 3, "padsAfter", shape);
-  args.expectLength(x, "x", sizeOf(shape), "shape " + shapeText(shape));
+  const auto [args, x, shape, before, after, out] =
+      readSignature(info, "pad", sig::f32("x"), sig::shape("shape"), sig::shape("padsBefore"), sig::shape("padsAfter"), sig::out("out"));
+  perAxis(args, before, "padsBefore", shape), perAxis(args, after, "padsAfter", shape);
+  args.expect(x, Count{sizeOf(shape), "shape " + shapeText(shape)});
   std::vector<i64> outShape(shape.size());
   i64 total = 1;
   for (size_t d = 0; d < shape.size(); ++d) {
     outShape[d] = shape[d] + before[d] + after[d];
     total = args.product({total, outShape[d]}, "the padded output");
   }
-  args.expectLength(out, "out", total, "padded shape " + shapeText(outShape));
-  args.distinct({{out, "out"}}, {{x, "x"}});
+  args.expect(out, Count{total, "padded shape " + shapeText(outShape)});
   pad(x.data, shape, before, after, out.data);
   return info.Env().Undefined();
 }
 
 // slice(x, shape, begin, size, out)
 Napi::Value Slice(const Napi::CallbackInfo& info) {
-  Args args(info, "slice", 5);
-  const View<float> x = args.f32(0, "x"), out = args.f32(4, "out");
-  const std::vector<i64> shape = args.shape(1, "shape");
-  const std::vector<i64> begin = perAxis(args, 2, "begin", shape);
-  const std::vector<i64> size = perAxis(args, 3, "size", shape);
-  args.expectLength(x, "x", sizeOf(shape), "shape " + shapeText(shape));
+  const auto [args, x, shape, begin, size, out] =
+      readSignature(info, "slice", sig::f32("x"), sig::shape("shape"), sig::shape("begin"), sig::shape("size"), sig::out("out"));
+  perAxis(args, begin, "begin", shape), perAxis(args, size, "size", shape);
+  args.expect(x, Count{sizeOf(shape), "shape " + shapeText(shape)});
   for (size_t d = 0; d < shape.size(); ++d)
     if (begin[d] + size[d] > shape[d])
       args.fail("the box at begin " + shapeText(begin) + " of size " + shapeText(size) + " does not fit shape " +
                 shapeText(shape) + " (axis " + s(static_cast<i64>(d)) + ")");
-  args.expectLength(out, "out", sizeOf(size), "size " + shapeText(size));
-  args.distinct({{out, "out"}}, {{x, "x"}});
+  args.expect(out, Count{sizeOf(size), "size " + shapeText(size)});
   slice(x.data, shape, begin, size, out.data);
   return info.Env().Undefined();
 }
 
 // concat(xs, shapes, axis, out)
 Napi::Value Concat(const Napi::CallbackInfo& info) {
-  Args args(info, "concat", 4);
-  if (!info[0].IsArray() || !info[1].IsArray()) args.fail("xs and shapes must be arrays");
-  const Napi::Array xsArray = info[0].As<Napi::Array>(), shapesArray = info[1].As<Napi::Array>();
+  const auto [args, xsArray, shapesArray, axis, out] =
+      readSignature(info, "concat", sig::floats("xs"), sig::shapes("shapes"), sig::size("axis"), sig::out("out"));
   const uint32_t parts = xsArray.Length();
   if (parts == 0) args.fail("expected at least one tensor, received none");
   if (shapesArray.Length() != parts)
     args.fail("xs has " + s(parts) + " tensors but shapes has " + s(shapesArray.Length()) + " entries");
-  const i64 axis = args.size(2, "axis");
-  const View<float> out = args.f32(3, "out");
   std::vector<const float*> xs;
   std::vector<std::vector<i64>> shapes;
   i64 axisTotal = 0;
@@ -115,7 +104,7 @@ Napi::Value Concat(const Napi::CallbackInfo& info) {
   outShape[axis] = axisTotal;
   i64 total = 1;
   for (i64 d : outShape) total = args.product({total, d}, "the joined output");
-  args.expectLength(out, "out", total, "joined shape " + shapeText(outShape));
+  args.expect(out, Count{total, "joined shape " + shapeText(outShape)});
   concat(xs, shapes, axis, out.data);
   return info.Env().Undefined();
 }

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "args.h"
+#include "signature.h"
 #include "bindings.h"
 #include "threadpool.h"
 
@@ -61,12 +61,10 @@ template <bool kBackward>
 Napi::Value UpSampleBinding(const Napi::CallbackInfo& info) {
   const char* kernel = kBackward ? "upSample2dBackward" : "upSample2d";
   const char* inName = kBackward ? "dy" : "x";
-  Args args(info, kernel, 5);
-  const View<float> in = args.f32(0, inName), out = args.f32(4, "out");
-  const std::vector<i64> shape = args.shape(1, "shape");
+  const auto [args, in, shape, sh, sw, out] =
+      readSignature(info, kernel, sig::f32(inName), sig::shape("shape"), sig::size("scaleHeight"), sig::size("scaleWidth"), sig::out("out"));
   if (shape.size() != 4)
     args.fail("shape " + shapeText(shape) + " must have 4 axes (batch, height, width, channels)");
-  const i64 sh = args.size(2, "scaleHeight"), sw = args.size(3, "scaleWidth");
   if (sh < 1 || sw < 1)
     args.fail("scaleHeight and scaleWidth must be at least 1, received " + std::to_string(sh) + " and " +
               std::to_string(sw));
@@ -74,9 +72,8 @@ Napi::Value UpSampleBinding(const Napi::CallbackInfo& info) {
   const i64 large = args.product({small, sh, sw}, "the upsampled size");
   const std::string formula = "shape " + shapeText(shape);
   const std::string upFormula = formula + " * " + std::to_string(sh) + " * " + std::to_string(sw);
-  args.expectLength(in, inName, kBackward ? large : small, kBackward ? upFormula : formula);
-  args.expectLength(out, "out", kBackward ? small : large, kBackward ? formula : upFormula);
-  args.distinct({{out, "out"}}, {{in, inName}});
+  const Count smallCount{small, formula}, largeCount{large, upFormula};
+  args.expect(in, kBackward ? largeCount : smallCount), args.expect(out, kBackward ? smallCount : largeCount);
   const UpSampleTask task{in.data, out.data, shape[0] * shape[1], shape[2], shape[3], sh, sw};
   const int shares = sharesFor(static_cast<double>(large), kMinPerThread);
   if (task.rows > 0) run(kBackward ? upSampleBackwardThread : upSampleThread, task, shares);
