@@ -1,9 +1,11 @@
 /**
  * Augmentation cost against the training step it feeds: the MNIST recipe's augmentation
- * (rotation, zoom, translation, bilinear, on 28×28×1) beside a training step of
- * zoo.seedCnnRegularized, and the CIFAR recipe's (horizontal flip and a ±4-pixel shift, on
- * 32×32×3) beside a ResNet-20 step, both at batch 128, in one run; plus the ts reference's warp
- * time for scale. The floor: augmentation < 10% of the step.
+ * (rotation, zoom, translation, bilinear, constant fill, on 28×28×1, as src/cli/recipes.ts)
+ * beside a training step of zoo.seedCnnRegularized, and the CIFAR recipe's (horizontal flip and a
+ * ±4-pixel shift, on 32×32×3) beside a ResNet-20 step, both at batch 128, in one run; each as
+ * the layers applied one by one and as one `layers.pipeline` (one composed warp), timed in
+ * alternation with the step; plus the ts reference's time for scale. The floor: augmentation
+ * < 10% of the step.
  *
  *   npx tsc -p tsconfig.json && node build/bench/augment.js [--steps N]
  */
@@ -21,7 +23,12 @@ const stepsArg = process.argv.indexOf('--steps');
 const steps = stepsArg > 0 ? Number(process.argv[stepsArg + 1]) : 20;
 const batch = 128;
 
-function timeAugment(augment: Layer[], x: Tensor, reps: number): number {
+/** Layers applied one after the other: the recipe's list, or that list wrapped in one Pipeline. */
+type Augment = Layer[];
+const oneByOne = (ls: Layer[]): Augment => ls;
+const piped = (ls: Layer[]): Augment => [layers.pipeline(ls)];
+
+function timeAugment(augment: Augment, x: Tensor, reps: number): number {
   const run = (): Tensor => augment.reduce((t, l) => l.apply(t, { training: true }), x);
   run();
   const ms: number[] = [];
@@ -35,9 +42,9 @@ function timeAugment(augment: Layer[], x: Tensor, reps: number): number {
 
 const rng = new Random(1);
 const mnistAug = (): Layer[] => [
-  layers.randomRotation({ factor: 0.03, fillMode: 'constant', seed: 1 }),
-  layers.randomZoom({ heightFactor: 0.08, seed: 2 }),
-  layers.randomTranslation({ heightFactor: 0.08, widthFactor: 0.08, fillMode: 'constant', seed: 3 }),
+  layers.randomRotation({ factor: 10 / 360, fillMode: 'constant', seed: 1 }),
+  layers.randomZoom({ heightFactor: 0.1, fillMode: 'constant', seed: 2 }),
+  layers.randomTranslation({ heightFactor: 0.1, widthFactor: 0.1, fillMode: 'constant', seed: 3 }),
 ];
 const cifarAug = (): Layer[] => [
   layers.randomFlip({ mode: 'horizontal', seed: 1 }),
@@ -45,22 +52,25 @@ const cifarAug = (): Layer[] => [
 ];
 
 /**
- * Alternates one augmentation of a batch with one training step and returns the medians and the
- * median of the per-pair ratio, so a load change on the machine hits both sides alike.
+ * Alternates one augmentation of a batch by each of `augments` with one training step and returns,
+ * per augment, the medians and the median of the per-pair ratio, so a load change on the machine
+ * hits all sides alike.
  */
-function share(augment: Layer[], x: Tensor, model: Model, sampleShape: number[], pairs: number): [number, number, number] {
-  const aug: number[] = [];
+function share(augments: Augment[], x: Tensor, model: Model, sampleShape: number[], pairs: number): [number, number, number][] {
+  const aug: number[][] = augments.map(() => []);
   const step: number[] = [];
-  const ratio: number[] = [];
+  const ratio: number[][] = augments.map(() => []);
   timeTrainingSteps(model, sampleShape, batch, 2, 1, rng);
   for (let i = 0; i < pairs; i++) {
-    const a = timeAugment(augment, x, 1);
+    const a = augments.map((augment) => timeAugment(augment, x, 1));
     const s = median(timeTrainingSteps(model, sampleShape, batch, 0, 1, rng).stepMs);
-    aug.push(a);
     step.push(s);
-    ratio.push(a / s);
+    a.forEach((v, k) => {
+      aug[k]!.push(v);
+      ratio[k]!.push(v / s);
+    });
   }
-  return [median(aug), median(step), median(ratio)];
+  return augments.map((_, k) => [median(aug[k]!), median(step), median(ratio[k]!)]);
 }
 
 console.log(`Augmentation cost per batch of ${batch}, backend ${getBackend().name} (medians of ${steps} alternating pairs)`);
@@ -68,12 +78,22 @@ const mnistX = syntheticImages(batch, [28, 28, 1], rng);
 const cifarX = syntheticImages(batch, [32, 32, 3], rng);
 const rows: string[][] = [['', 'augment ms', 'train step ms', 'share']];
 const fmt = ([a, s, r]: [number, number, number]): string[] => [a.toFixed(2), s.toFixed(1), `${(100 * r).toFixed(1)}%`];
-rows.push(['MNIST: rotate+zoom+shift / seedCnnRegularized', ...fmt(share(mnistAug(), mnistX, seedCnnRegularized(), [28, 28, 1], steps))]);
-rows.push(['CIFAR: flip+shift / resnet20', ...fmt(share(cifarAug(), cifarX, resnet20(), [32, 32, 3], Math.max(5, Math.floor(steps / 2))))]);
+const [mnistSeq, mnistPipe] = share([oneByOne(mnistAug()), piped(mnistAug())], mnistX, seedCnnRegularized(), [28, 28, 1], steps);
+rows.push(['MNIST: rotate+zoom+shift, layer by layer / seedCnnRegularized', ...fmt(mnistSeq!)]);
+rows.push(['MNIST: the same as one pipeline (one warp)', ...fmt(mnistPipe!)]);
+const cifarPairs = Math.max(5, Math.floor(steps / 2));
+const [cifarSeq, cifarPipe] = share([oneByOne(cifarAug()), piped(cifarAug())], cifarX, resnet20(), [32, 32, 3], cifarPairs);
+rows.push(['CIFAR: flip+shift, layer by layer / resnet20', ...fmt(cifarSeq!)]);
+rows.push(['CIFAR: the same as one pipeline (one warp)', ...fmt(cifarPipe!)]);
 if (getBackend().name === 'native') {
   setBackend('ts');
-  rows.push(['MNIST augmentation on the ts backend', timeAugment(mnistAug(), mnistX, 5).toFixed(2), '', '']);
-  rows.push(['CIFAR augmentation on the ts backend', timeAugment(cifarAug(), cifarX, 5).toFixed(2), '', '']);
+  for (const [name, make, x] of [
+    ['MNIST', mnistAug, mnistX],
+    ['CIFAR', cifarAug, cifarX],
+  ] as const) {
+    rows.push([`${name} augmentation on the ts backend, layer by layer`, timeAugment(oneByOne(make()), x, 5).toFixed(2), '', '']);
+    rows.push([`${name} augmentation on the ts backend, one pipeline`, timeAugment(piped(make()), x, 5).toFixed(2), '', '']);
+  }
 }
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
 for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
