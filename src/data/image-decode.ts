@@ -89,17 +89,26 @@ export async function decodePixels(bytes: Uint8Array, colorMode: ColorMode): Pro
  * const pixels = await decodeImageFile({ path: 'cat.png', colorMode: 'rgb', height: 64, width: 64, interpolation: 'bilinear', cropToAspectRatio: false, padToAspectRatio: false });
  */
 export async function decodeImageFile(job: DecodeJob, syncRead = false): Promise<Float32Array> {
+  const out = new Float32Array(job.height * job.width * CHANNELS[job.colorMode]);
+  await decodeImageInto(job, out, 0, syncRead);
+  return out;
+}
+
+/** decodeImageFile, writing the pixels into `out` from `offset` (an image already of the size is converted there directly). */
+async function decodeImageInto(job: DecodeJob, out: Float32Array, offset: number, syncRead: boolean): Promise<void> {
   let decoded;
   try {
     decoded = await decodePixels(syncRead ? readFileSync(job.path) : await readFile(job.path), job.colorMode);
   } catch (e) {
     throw new Error(`${job.path}: cannot decode as an image (${e instanceof Error ? e.message : String(e)})`);
   }
-  const c = CHANNELS[job.colorMode];
-  const image = new Tensor(Float32Array.from(decoded.data), [1, decoded.height, decoded.width, c]);
-  if (decoded.height === job.height && decoded.width === job.width) return image.data as Float32Array;
-  const resized = resizeToAspect(image, job.height, job.width, job);
-  return Float32Array.from(resized.values());
+  const { data, height, width } = decoded;
+  if (height === job.height && width === job.width) {
+    for (let i = 0; i < data.length; i++) out[offset + i] = data[i]!;
+    return;
+  }
+  const image = new Tensor(Float32Array.from(data), [1, height, width, CHANNELS[job.colorMode]]);
+  out.set(resizeToAspect(image, job.height, job.width, job).values(), offset);
 }
 
 /** The decodes of one batch of files: n × height × width × channels pixels (a failed file's rows stay 0), and each file's error or null. */
@@ -124,7 +133,7 @@ export async function decodeImageBatch(job: Omit<DecodeJob, 'path'>, paths: read
     while (next < paths.length) {
       const i = next++;
       try {
-        pixels.set(await decodeImageFile({ ...job, path: paths[i]! }, syncRead), i * size);
+        await decodeImageInto({ ...job, path: paths[i]! }, pixels, i * size, syncRead);
       } catch (e) {
         errors[i] = e instanceof Error ? e.message : String(e);
       }
