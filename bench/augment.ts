@@ -28,16 +28,26 @@ type Augment = Layer[];
 const oneByOne = (ls: Layer[]): Augment => ls;
 const piped = (ls: Layer[]): Augment => [layers.pipeline(ls)];
 
-function timeAugment(augment: Augment, x: Tensor, reps: number): number {
+/** CPU milliseconds of this process (every thread) spent in `run`. */
+function cpuMs(run: () => unknown): number {
+  const c0 = process.cpuUsage();
+  run();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+}
+
+/** Median wall and CPU milliseconds of applying `augment` to `x`. */
+function timeAugment(augment: Augment, x: Tensor, reps: number): [number, number] {
   const run = (): Tensor => augment.reduce((t, l) => l.apply(t, { training: true }), x);
   run();
   const ms: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < reps; i++) {
     const s = performance.now();
-    run();
+    cpu.push(cpuMs(run));
     ms.push(performance.now() - s);
   }
-  return median(ms);
+  return [median(ms), median(cpu)];
 }
 
 const rng = new Random(1);
@@ -51,33 +61,41 @@ const cifarAug = (): Layer[] => [
   layers.randomTranslation({ heightFactor: 4 / 32, widthFactor: 4 / 32, fillMode: 'constant', interpolation: 'nearest', seed: 2 }),
 ];
 
+/** Medians: augment ms, step ms, share; augment CPU ms, step CPU ms, CPU share. */
+type Shares = [number, number, number, number, number, number];
+
 /**
  * Alternates one augmentation of a batch by each of `augments` with one training step and returns,
- * per augment, the medians and the median of the per-pair ratio, so a load change on the machine
- * hits all sides alike.
+ * per augment, the medians and the median of the per-pair ratios, in wall and in CPU time (CPU
+ * time, every thread, is steadier on a loaded machine: it leaves out time spent descheduled).
  */
-function share(augments: Augment[], x: Tensor, model: Model, sampleShape: number[], pairs: number): [number, number, number][] {
-  const aug: number[][] = augments.map(() => []);
+function share(augments: Augment[], x: Tensor, model: Model, sampleShape: number[], pairs: number): Shares[] {
+  const cols = augments.map(() => [[], [], [], [], []] as number[][]);
   const step: number[] = [];
-  const ratio: number[][] = augments.map(() => []);
+  const stepCpu: number[] = [];
   timeTrainingSteps(model, sampleShape, batch, 2, 1, rng);
   for (let i = 0; i < pairs; i++) {
     const a = augments.map((augment) => timeAugment(augment, x, 1));
-    const s = median(timeTrainingSteps(model, sampleShape, batch, 0, 1, rng).stepMs);
+    let s = 0;
+    stepCpu.push(cpuMs(() => (s = median(timeTrainingSteps(model, sampleShape, batch, 0, 1, rng).stepMs))));
     step.push(s);
-    a.forEach((v, k) => {
-      aug[k]!.push(v);
-      ratio[k]!.push(v / s);
+    a.forEach(([ms, cpu], k) => {
+      const c = cols[k]!;
+      c[0]!.push(ms);
+      c[1]!.push(ms / s);
+      c[2]!.push(cpu);
+      c[3]!.push(cpu / stepCpu.at(-1)!);
     });
   }
-  return augments.map((_, k) => [median(aug[k]!), median(step), median(ratio[k]!)]);
+  return cols.map((c) => [median(c[0]!), median(step), median(c[1]!), median(c[2]!), median(stepCpu), median(c[3]!)]);
 }
 
 console.log(`Augmentation cost per batch of ${batch}, backend ${getBackend().name} (medians of ${steps} alternating pairs)`);
 const mnistX = syntheticImages(batch, [28, 28, 1], rng);
 const cifarX = syntheticImages(batch, [32, 32, 3], rng);
-const rows: string[][] = [['', 'augment ms', 'train step ms', 'share']];
-const fmt = ([a, s, r]: [number, number, number]): string[] => [a.toFixed(2), s.toFixed(1), `${(100 * r).toFixed(1)}%`];
+const rows: string[][] = [['', 'augment ms', 'train step ms', 'share', 'augment CPU ms', 'step CPU ms', 'CPU share']];
+const pct = (r: number): string => `${(100 * r).toFixed(1)}%`;
+const fmt = ([a, s, r, ac, sc, rc]: Shares): string[] => [a.toFixed(2), s.toFixed(1), pct(r), ac.toFixed(2), sc.toFixed(1), pct(rc)];
 const [mnistSeq, mnistPipe] = share([oneByOne(mnistAug()), piped(mnistAug())], mnistX, seedCnnRegularized(), [28, 28, 1], steps);
 rows.push(['MNIST: rotate+zoom+shift, layer by layer / seedCnnRegularized', ...fmt(mnistSeq!)]);
 rows.push(['MNIST: the same as one pipeline (one warp)', ...fmt(mnistPipe!)]);
@@ -91,8 +109,13 @@ if (getBackend().name === 'native') {
     ['MNIST', mnistAug, mnistX],
     ['CIFAR', cifarAug, cifarX],
   ] as const) {
-    rows.push([`${name} augmentation on the ts backend, layer by layer`, timeAugment(oneByOne(make()), x, 5).toFixed(2), '', '']);
-    rows.push([`${name} augmentation on the ts backend, one pipeline`, timeAugment(piped(make()), x, 5).toFixed(2), '', '']);
+    for (const [how, augment] of [
+      ['layer by layer', oneByOne(make())],
+      ['one pipeline', piped(make())],
+    ] as const) {
+      const [ms, cpu] = timeAugment(augment, x, 5);
+      rows.push([`${name} augmentation on the ts backend, ${how}`, ms.toFixed(2), '', '', cpu.toFixed(2), '', '']);
+    }
   }
 }
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
