@@ -83,7 +83,9 @@ rmSync(dir, { recursive: true, force: true });
 const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 const inMemory = median(pairs.map(([m]) => m));
 const fromFolder = median(pairs.map(([, f]) => f));
-console.log(`One epoch of ${n} CIFAR images, vggSmall, batch ${batch}, backend ${getBackend().name}, ${workers} decoding worker(s), ${rounds} alternating pairs`);
+console.log(
+  `One epoch of ${n} CIFAR images, vggSmall, batch ${batch}, backend ${getBackend().name}, ${workers} decoding worker(s), ${rounds} alternating pairs`,
+);
 console.log(`  in memory:   ${inMemory.toFixed(1)} s (${(n / inMemory).toFixed(0)} samples/s, median)`);
 console.log(`  from folder: ${fromFolder.toFixed(1)} s (${(n / fromFolder).toFixed(0)} samples/s, median)`);
 console.log(`  folder / memory speed: ${median(pairs.map(([m, f]) => m / f)).toFixed(2)} (median of the pairs' ratios)`);
