@@ -11,7 +11,11 @@
  * error (test/layers/pipeline.test.ts). Flips compose exactly (a mirror maps pixel centres onto
  * pixel centres and commutes with every fill mode), so they join any run; warps join a run only
  * when they sample alike (interpolation, fillMode, fillValue). `composeWarps: false` applies the
- * layers strictly one after the other.
+ * layers strictly one after the other. Like every layer here, its random layers act only while
+ * training (inside `fit`, or `{ training: true }`), where Keras's `Pipeline.call` defaults to
+ * training=True when called directly. A model holding one saves and loads in Convkit, but the
+ * `.keras` writer (io/keras-config.ts) leaves the nested layers in Convkit's form, which Keras
+ * cannot read yet.
  */
 import { affineTransform } from '../../ops/image.js';
 import type { Tensor } from '../../tensor/tensor.js';
