@@ -1,17 +1,20 @@
 /**
  * A pool of decoding worker threads (./decode-worker.ts), so reading, decoding and resizing
- * images runs beside the training step on the main thread. Jobs go to the least busy worker;
- * idle workers do not keep the process alive. With `workers: 0` (or where worker threads are
- * unavailable) jobs run in-process: sharp still decodes on libuv's threads.
+ * images runs beside the training step on the main thread. A job is a batch of files (one
+ * message each way, the pixels' buffer transferred), and goes to the least busy worker; idle
+ * workers do not keep the process alive. With `workers: 0` jobs run in-process: sharp still
+ * decodes on libuv's threads.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { decodeImageFile, type DecodeJob } from './image-decode.js';
+import { decodeImageBatch, type DecodedBatch, type DecodeJob } from './image-decode.js';
 
 interface Pending {
-  resolve: (pixels: Float32Array) => void;
+  resolve: (batch: DecodedBatch) => void;
   reject: (e: Error) => void;
 }
+
+type Reply = { id: number; pixels?: Float32Array; errors?: (string | null)[]; error?: string };
 
 interface Slot {
   worker: Worker;
@@ -23,7 +26,7 @@ interface Slot {
  *
  * @example
  * const pool = new DecodePool(2);
- * const pixels = await pool.decode(job);
+ * const { pixels, errors } = await pool.decodeBatch(job, ['a.png', 'b.png']);
  * pool.close();
  */
 export class DecodePool {
@@ -38,7 +41,7 @@ export class DecodePool {
     for (let i = 0; i < workers; i++) {
       const worker = new Worker(new URL('./decode-worker.js', import.meta.url));
       const slot: Slot = { worker, busy: 0 };
-      worker.on('message', (m: { id: number; pixels?: Float32Array; error?: string }) => this.settle(m));
+      worker.on('message', (m: Reply) => this.settle(m));
       worker.on('error', (e) => this.failSlot(slot, e));
       worker.unref();
       this.slots.push(slot);
@@ -50,15 +53,17 @@ export class DecodePool {
     return this.slots.length;
   }
 
-  /** The decoded, resized pixels of one file. */
-  decode(job: DecodeJob): Promise<Float32Array> {
-    if (this.slots.length === 0) return decodeImageFile(job);
+  /** The pixels of `paths` in one buffer, and each file's error (named by its path) or null. */
+  decodeBatch(job: Omit<DecodeJob, 'path'>, paths: readonly string[]): Promise<DecodedBatch> {
+    const template: Omit<DecodeJob, 'path'> & { path?: string } = { ...job };
+    delete template.path;
+    if (this.slots.length === 0) return decodeImageBatch(template, paths);
     const slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, slot });
       if (slot.busy++ === 0) slot.worker.ref(); // keep the process alive while work is out
-      slot.worker.postMessage({ id, job });
+      slot.worker.postMessage({ id, job: template, paths });
     });
   }
 
@@ -70,12 +75,12 @@ export class DecodePool {
     this.slots.length = 0;
   }
 
-  private settle(m: { id: number; pixels?: Float32Array; error?: string }): void {
+  private settle(m: Reply): void {
     const p = this.pending.get(m.id);
     if (!p) return;
     this.pending.delete(m.id);
     if (--p.slot.busy === 0) p.slot.worker.unref();
-    if (m.pixels) p.resolve(m.pixels);
+    if (m.pixels && m.errors) p.resolve({ pixels: m.pixels, errors: m.errors });
     else p.reject(new Error(m.error ?? 'decode failed'));
   }
 

@@ -153,53 +153,93 @@ export function imageDatasetFromDirectory(
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   if (shuffle) shuffleInPlace(files, new Random(seed));
   const pool = new DecodePool(options.workers);
-  const job = (path: string): DecodeJob => ({
-    path,
+  const job: Omit<DecodeJob, 'path'> = {
     colorMode,
     height,
     width,
     interpolation,
     cropToAspectRatio: options.cropToAspectRatio ?? false,
     padToAspectRatio: options.padToAspectRatio ?? false,
-  });
-  const channels = CHANNELS[colorMode];
-  const labelTensor = (label: number): Tensor => {
-    if (labelMode === 'categorical') {
-      const oneHot = new Float32Array(classNames.length);
-      oneHot[label] = 1;
-      return new Tensor(oneHot, [classNames.length]);
-    }
-    if (labelMode === 'binary') return new Tensor(Float32Array.of(label), [1]);
-    return new Tensor(Int32Array.of(label), []);
   };
+  const channels = CHANNELS[colorMode];
+  const imageSize = height * width * channels;
+  const classes = classNames.length;
+  /** The labels of `n` images as one batch tensor ([n], [n, classes] or [n, 1]). */
+  const labelBatch = (labels: readonly number[]): Tensor => {
+    const n = labels.length;
+    if (labelMode === 'categorical') {
+      const oneHot = new Float32Array(n * classes);
+      labels.forEach((label, i) => (oneHot[i * classes + label] = 1));
+      return new Tensor(oneHot, [n, classes]);
+    }
+    if (labelMode === 'binary') return new Tensor(Float32Array.from(labels), [n, 1]);
+    return new Tensor(Int32Array.from(labels), [n]);
+  };
+  /** One image's label ([], [classes] or [1]). */
+  const labelOne = (label: number): Tensor => {
+    const one = labelBatch([label]);
+    return new Tensor(one.values(), one.shape.slice(1));
+  };
+  // Files per decoding job: a batch (one message each way, its pixels transferred as one buffer);
+  // jobs in flight: two per worker, so a worker always has the next batch while one is collected.
+  const chunk = batchSize ?? 32;
+  const inFlight = Math.max(2, 2 * pool.size);
 
   const make = (part: { path: string; label: number }[], name: string): ImageFolderDataset => {
     const skipped = new Set<string>();
     const epochRng = new Random(seed + 1);
-    const parallel = Math.max(2, 2 * pool.size);
-    const decoded = Dataset.fromGenerator(() => {
+    const decoded = Dataset.fromGenerator(function* () {
       const order = [...part];
       if (shuffle) shuffleInPlace(order, epochRng);
-      return order;
-    }, part.length)
-      .map(
-        async ({ path, label }) => {
-          try {
-            const pixels = await pool.decode(job(path));
-            return [new Tensor(pixels, [height, width, channels]), labelTensor(label)] as [Tensor, Tensor];
-          } catch (e) {
-            if (options.onError === 'raise') throw e;
-            if (!skipped.has(path))
-              console.warn(`convkit: skipped ${relative(process.cwd(), path) || path}: ${e instanceof Error ? e.message : String(e)}`);
-            skipped.add(path);
-            return null;
+      for (let i = 0; i < order.length; i += chunk) yield order.slice(i, i + chunk);
+    }).map(
+      async (group) => ({
+        group,
+        ...(await pool.decodeBatch(
+          job,
+          group.map((f) => f.path),
+        )),
+      }),
+      { numParallelCalls: inFlight },
+    );
+    // Decoded groups → batches of batchSize: a group without failures is a batch as it came (no
+    // copy); a failed file is reported and dropped, and the rows after it are re-batched.
+    const batches = async function* (): AsyncGenerator<[Tensor, Tensor]> {
+      let rows: Float32Array[] = [];
+      let labels: number[] = [];
+      const take = (n: number): [Tensor, Tensor] => {
+        const pixels = new Float32Array(n * imageSize);
+        rows.slice(0, n).forEach((r, i) => pixels.set(r, i * imageSize));
+        const out: [Tensor, Tensor] = [new Tensor(pixels, [n, height, width, channels]), labelBatch(labels.slice(0, n))];
+        rows = rows.slice(n);
+        labels = labels.slice(n);
+        return out;
+      };
+      for await (const { group, pixels, errors } of decoded) {
+        if (batchSize !== null && rows.length === 0 && group.length === batchSize && errors.every((e) => e === null)) {
+          yield [new Tensor(pixels, [batchSize, height, width, channels]), labelBatch(group.map((f) => f.label))];
+          continue;
+        }
+        group.forEach(({ path, label }, i) => {
+          const error = errors[i];
+          if (error === null || error === undefined) {
+            rows.push(pixels.subarray(i * imageSize, (i + 1) * imageSize));
+            labels.push(label);
+            return;
           }
-        },
-        { numParallelCalls: parallel },
-      )
-      .filter((e): boolean => e !== null) as Dataset<[Tensor, Tensor]>;
-    const batched = batchSize === null ? decoded : (decoded.batch(batchSize) as Dataset<[Tensor, Tensor]>);
-    const sized = new Dataset(() => batched, batchSize === null ? part.length : Math.ceil(part.length / batchSize));
+          if (options.onError === 'raise') throw new Error(error);
+          if (!skipped.has(path)) console.warn(`convkit: skipped ${relative(process.cwd(), path) || path}: ${error}`);
+          skipped.add(path);
+        });
+        if (batchSize === null) {
+          for (let i = 0; i < rows.length; i++) yield [new Tensor(rows[i]!, [height, width, channels]), labelOne(labels[i]!)];
+          rows = [];
+          labels = [];
+        } else while (rows.length >= batchSize) yield take(batchSize);
+      }
+      if (rows.length > 0) yield take(rows.length);
+    };
+    const sized = new Dataset(batches, batchSize === null ? part.length : Math.ceil(part.length / batchSize));
     const ds = (labelMode === null ? sized.map(([x]) => x) : sized) as unknown as ImageFolderDataset;
     if (verbose && name) console.log(`Using ${part.length} files for ${name}.`);
     return Object.assign(ds, { classNames, filePaths: part.map((f) => f.path), skipped });

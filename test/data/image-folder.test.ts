@@ -217,6 +217,57 @@ describe('imageDatasetFromDirectory', () => {
     await assert.rejects(collect(strict), /bad\.png: cannot decode as an image/);
   });
 
+  it('a skipped file does not shorten batches: the rows after it are re-batched, labels aligned', async () => {
+    const dir = folder('rebatch', { a: 0, b: 1 });
+    for (const i of [0, 1, 2, 4, 5, 6])
+      await writeImage(
+        join(dir, i < 3 ? 'a' : 'b', `${i}.png`),
+        pixels(2, 2, 1, () => 10 * i),
+        2,
+        2,
+        1,
+        'png',
+      );
+    writeFileSync(join(dir, 'a', '3.png'), Buffer.from('not a png'));
+    const warn = console.warn;
+    console.warn = () => {};
+    try {
+      const opts = { imageSize: [2, 2] as [number, number], colorMode: 'grayscale' as const, shuffle: false, verbose: false, workers: 1 };
+      // Decoded in groups of 3: [0 1 2] is a batch as it came; [3✗ 4 5] and [6] make [4 5 6].
+      const batches = await collect(imageDatasetFromDirectory(dir, { ...opts, batchSize: 3 }));
+      assert.deepEqual(
+        batches.map(([x, y]) => [x.shape, [...x.data].filter((_, k) => k % 4 === 0), [...y.data]]),
+        [
+          [
+            [3, 2, 2, 1],
+            [0, 10, 20],
+            [0, 0, 0],
+          ],
+          [
+            [3, 2, 2, 1],
+            [40, 50, 60],
+            [1, 1, 1],
+          ],
+        ],
+      );
+      const categorical = await collect(imageDatasetFromDirectory(dir, { ...opts, batchSize: 4, labelMode: 'categorical' }));
+      assert.deepEqual(
+        categorical.map(([x, y]) => [x.shape[0], y.shape, [...y.data]]),
+        [
+          [4, [4, 2], [1, 0, 1, 0, 1, 0, 0, 1]],
+          [2, [2, 2], [0, 1, 0, 1]],
+        ],
+      );
+      const singles = await collect(imageDatasetFromDirectory(dir, { ...opts, batchSize: null }));
+      assert.deepEqual(
+        singles.map(([x, y]) => [x.shape, x.data[0], y.shape, y.data[0]]),
+        [0, 1, 2, 4, 5, 6].map((i) => [[2, 2, 1], 10 * i, [], i < 3 ? 0 : 1]),
+      );
+    } finally {
+      console.warn = warn;
+    }
+  });
+
   it('refuses an empty class folder, a folder without images, a missing folder and bad options', () => {
     const empty = folder('empty-class', { full: 0, hollow: 1 });
     writeFileSync(join(empty, 'full', 'x.png'), Buffer.from('x'));

@@ -4,6 +4,7 @@
  * draw from their own generator when given a `seed`, and are saved with the model.
  */
 export { CenterCrop, RandomCrop, type CropArgs, type RandomCropArgs } from './crop.js';
+export { composeTransforms, Pipeline, type PipelineArgs } from './pipeline.js';
 export { RandomBrightness, RandomContrast, type ColorLayerArgs } from './random-color.js';
 export { RandomFlip, type FlipMode, type RandomFlipArgs } from './random-flip.js';
 export { RandomRotation, type RandomRotationArgs } from './random-rotation.js';
@@ -15,6 +16,8 @@ export type { Factor } from './base.js';
 export type { WarpLayerArgs } from './warp-layer.js';
 
 import { CenterCrop, RandomCrop, type CropArgs, type RandomCropArgs } from './crop.js';
+import type { Layer } from '../layer.js';
+import { Pipeline, type PipelineArgs } from './pipeline.js';
 import { RandomBrightness, RandomContrast, type ColorLayerArgs } from './random-color.js';
 import { RandomFlip, type RandomFlipArgs } from './random-flip.js';
 import { RandomRotation, type RandomRotationArgs } from './random-rotation.js';
@@ -44,4 +47,6 @@ export const preprocessingLayers = {
   centerCrop: (args: CropArgs) => new CenterCrop(args),
   resizing: (args: ResizingArgs) => new Resizing(args),
   rescaling: (args: RescalingArgs) => new Rescaling(args),
+  /** Keras's `Pipeline(layers, name)`: `layers.pipeline([...], { name })`. */
+  pipeline: (layerList: Layer[], args: Omit<PipelineArgs, 'layers'> = {}) => new Pipeline({ ...args, layers: layerList }),
 };

@@ -44,9 +44,12 @@ export class RandomFlip extends Layer {
     super.build(inputShape);
   }
 
-  call(x: Tensor, ctx: CallContext): Tensor {
-    if (!ctx.training) return x;
-    const [batch, h, w] = x.shape as [number, number, number];
+  /**
+   * The batch's [batch × 8] coefficients (a mirror or the identity per image), drawn as `call`
+   * draws them. A flip maps pixel centres onto pixel centres, so it composes exactly with any
+   * warp (a Pipeline folds it into its neighbours' warp).
+   */
+  drawTransforms(batch: number, height: number, width: number): Float64Array {
     const sx = this.mode !== 'vertical';
     const sy = this.mode !== 'horizontal';
     const t = new Float64Array(batch * 8);
@@ -54,9 +57,18 @@ export class RandomFlip extends Layer {
       const flip = this.rng.uniform() <= 0.5;
       const fx = flip && sx;
       const fy = flip && sy;
-      t.set([fx ? -1 : 1, 0, fx ? w - 1 : 0, 0, fy ? -1 : 1, fy ? h - 1 : 0, 0, 0], b * 8);
+      t.set([fx ? -1 : 1, 0, fx ? width - 1 : 0, 0, fy ? -1 : 1, fy ? height - 1 : 0, 0, 0], b * 8);
     }
-    return affineTransform(x, t, { interpolation: 'nearest', fillMode: 'nearest' });
+    return t;
+  }
+
+  /** null: a flip samples exactly, so it fits into a warp of any sampling. */
+  readonly warpOptions = null;
+
+  call(x: Tensor, ctx: CallContext): Tensor {
+    if (!ctx.training) return x;
+    const [batch, h, w] = x.shape as [number, number, number];
+    return affineTransform(x, this.drawTransforms(batch, h, w), { interpolation: 'nearest', fillMode: 'nearest' });
   }
 
   computeOutputShape(inputShape: Shape): Shape {

@@ -10,6 +10,13 @@ import { Layer, type CallContext, type LayerArgs, type LayerConfig } from '../la
 import type { Shape } from '../shape-types.js';
 import { expectImages, generatorFor } from './base.js';
 
+/** The sampling of one affine warp: what must agree for two warps to run as one. */
+export interface WarpSampling {
+  interpolation: WarpInterpolation;
+  fillMode: FillMode;
+  fillValue: number;
+}
+
 export interface WarpLayerArgs extends LayerArgs {
   /** 'reflect' (default), 'wrap', 'constant' or 'nearest'. */
   fillMode?: FillMode;
@@ -47,12 +54,22 @@ export abstract class WarpLayer extends Layer {
     super.build(inputShape);
   }
 
+  /** The batch's [batch × 8] coefficients, drawn as `call` draws them (a Pipeline composes them). */
+  drawTransforms(batch: number, height: number, width: number): Float64Array {
+    const t = new Float64Array(batch * 8);
+    for (let b = 0; b < batch; b++) t.set(this.drawMatrix(height, width), b * 8);
+    return t;
+  }
+
+  /** How the warp samples (a Pipeline composes only warps that sample alike). */
+  get warpOptions(): WarpSampling {
+    return { interpolation: this.interpolation, fillMode: this.fillMode, fillValue: this.fillValue };
+  }
+
   call(x: Tensor, ctx: CallContext): Tensor {
     if (!ctx.training) return x;
     const [batch, h, w] = x.shape as [number, number, number];
-    const t = new Float64Array(batch * 8);
-    for (let b = 0; b < batch; b++) t.set(this.drawMatrix(h, w), b * 8);
-    return affineTransform(x, t, { interpolation: this.interpolation, fillMode: this.fillMode, fillValue: this.fillValue });
+    return affineTransform(x, this.drawTransforms(batch, h, w), this.warpOptions);
   }
 
   computeOutputShape(inputShape: Shape): Shape {
