@@ -17,16 +17,19 @@ Recipe: CIFAR-10 binary files / 255; per batch of 128: a horizontal flip with pr
         rate rising linearly from 0.01 to 0.1 over 2 epochs then cosine to 0, 30 epochs. After
         each epoch the test set is evaluated once (Keras's validation_data, inside the epoch's
         time as in Convkit's log); the final accuracy averages each image's and its mirror's outputs.
+Allocator: as pytorch_bench.py, glibc's mmap and trimming are turned off unless --plain-malloc
+(PyTorch's CPU tuning guide; ResNet-20 trains about 2x faster so, see README "Speed").
 Prints one line per epoch (seconds: training, validation and both; train loss; test accuracy)
 and a final JSON line.
 
 Usage: /usr/bin/python3 bench/peers/pytorch_cifar10.py [--epochs 30] [--seed 1] [--threads 2]
-                                                       [--limit N] [--data DIR]
+                                                       [--limit N] [--data DIR] [--plain-malloc]
 """
 import argparse
 import json
 import math
 import os
+import sys
 import time
 
 import numpy as np
@@ -36,6 +39,7 @@ import torch.nn.functional as F
 
 MEAN = np.array([0.4914, 0.4822, 0.4465], dtype=np.float32)
 STD = np.array([0.247, 0.2435, 0.2616], dtype=np.float32)
+MALLOC_TUNING = {"MALLOC_MMAP_MAX_": "0", "MALLOC_TRIM_THRESHOLD_": str(1 << 40)}
 
 
 def load(folder, names, limit):
@@ -116,7 +120,10 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--limit", type=int, default=0)
     p.add_argument("--data", default=os.environ.get("CONVKIT_CIFAR10_DIR", "../shared/datasets/cifar10-jpeg"))
+    p.add_argument("--plain-malloc", action="store_true", help="keep glibc's default mmap threshold and trimming")
     a = p.parse_args()
+    if not a.plain_malloc and any(os.environ.get(k) != v for k, v in MALLOC_TUNING.items()):
+        os.execve(sys.executable, [sys.executable] + sys.argv, {**os.environ, **MALLOC_TUNING})
     torch.manual_seed(a.seed)
     torch.set_num_threads(a.threads)
     gen = torch.Generator().manual_seed(a.seed)
