@@ -2,6 +2,7 @@
  * Ready architectures, each taking `inputShape` and `classes`:
  * - `seedCnn`: the Keras MNIST tutorial's network (225,034 parameters on 28×28×1, 10 classes);
  * - `seedCnnRegularized`: the same with BatchNormalization and Dropout;
+ * - `mnistConv4`: four 3×3 convs with batch norm and dropout (the mnist-augmented recipe's model);
  * - `lenet5`: LeCun et al.'s LeNet-5 layout with relu and average pooling;
  * - `vggSmall`: three VGG blocks (two 3×3 convs, batch norm, max pool, dropout);
  * - `resnet20`: He et al.'s CIFAR ResNet-20 (3 stages × 3 basic blocks, 16/32/64 filters,
@@ -63,6 +64,38 @@ export function seedCnnRegularized({ inputShape = [28, 28, 1], classes = 10 }: Z
     layers.flatten(),
     layers.dense({ units: 128, activation: 'relu' }),
     layers.dropout({ rate: 0.5 }),
+    layers.dense({ units: classes, activation: 'softmax' }),
+  ]);
+}
+
+/**
+ * Four 3×3 convs for MNIST-sized images (the `mnist-augmented` recipe's model): conv 32 → conv 32
+ * → maxpool → dropout(0.25) → conv 64 → conv 64 → maxpool → dropout(0.25) → dense 128 →
+ * dropout(0.4) → softmax, each conv and the dense layer relu followed by batchNormalization
+ * (momentum 0.9, as seedCnnRegularized). Two convs before each pool, batch norm, dropout and
+ * augmentation are what C. Deotte's MNIST architecture study (Kaggle, 2018) found to lift a small
+ * CNN from ~0.993 to ~0.996; this is a narrower cut of his net sized for the 3-minute budget:
+ * 198,762 parameters, about twice seedCnnRegularized's compute per image.
+ * @example const model = zoo.mnistConv4();
+ */
+export function mnistConv4({ inputShape = [28, 28, 1], classes = 10 }: ZooArgs = {}): Sequential {
+  const convBn = (filters: number, first = false) => [
+    layers.conv2d({ filters, kernelSize: 3, activation: 'relu', ...(first ? { inputShape } : {}) }),
+    layers.batchNormalization({ momentum: 0.9 }),
+  ];
+  return sequential([
+    ...convBn(32, true),
+    ...convBn(32),
+    layers.maxPooling2d({ poolSize: 2 }),
+    layers.dropout({ rate: 0.25 }),
+    ...convBn(64),
+    ...convBn(64),
+    layers.maxPooling2d({ poolSize: 2 }),
+    layers.dropout({ rate: 0.25 }),
+    layers.flatten(),
+    layers.dense({ units: 128, activation: 'relu' }),
+    layers.batchNormalization({ momentum: 0.9 }),
+    layers.dropout({ rate: 0.4 }),
     layers.dense({ units: classes, activation: 'softmax' }),
   ]);
 }
@@ -179,7 +212,7 @@ export function mobilenetV2(args: ZooArgs & MobileNetV2Args = {}): Functional {
 }
 
 /** The architectures by name, for the CLI's `--model`. */
-export const zoo = { seedCnn, seedCnnRegularized, lenet5, vggSmall, resnet20, mobilenetV2, vgg16, vgg19, resnet50 };
+export const zoo = { seedCnn, seedCnnRegularized, mnistConv4, lenet5, vggSmall, resnet20, mobilenetV2, vgg16, vgg19, resnet50 };
 
 export { vgg16, vgg19, resnet50 };
 export type { ApplicationArgs } from './applications/common.js';

@@ -23,7 +23,7 @@ function convkit(args: string[]) {
 describe('convkit train --recipe / --data-dir', () => {
   it('lists the recipes in --help and refuses an unknown one', () => {
     const help = convkit(['train', '--help']);
-    assert.match(help.stdout, /mnist-augmented\s+seedCnnRegularized on MNIST/);
+    assert.match(help.stdout, /mnist-augmented\s+mnistConv4 on MNIST/);
     assert.match(help.stdout, /cifar10-resnet20\s+ResNet-20 on CIFAR-10/);
     const bad = convkit(['train', '--recipe', 'imagenet']);
     assert.equal(bad.code, 2);

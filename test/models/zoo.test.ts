@@ -36,6 +36,12 @@ describe('zoo', () => {
       reg.layers.filter((l) => l.className === 'BatchNormalization').map((l) => l.getConfig()['momentum']),
       [0.9, 0.9],
     );
+    // mnistConv4, counted by hand: convs 320 + 9,248 + 18,496 + 36,928; five batch norms
+    // 4·(32 + 32 + 64 + 64 + 128); dense 1,024·128 + 128 = 131,200 and 128·10 + 10 = 1,290.
+    const conv4 = zoo.mnistConv4();
+    assert.equal(conv4.countParams(), 320 + 9_248 + 18_496 + 36_928 + 4 * (32 + 32 + 64 + 64 + 128) + 131_200 + 1_290);
+    assert.equal(conv4.countParams(), 198_762);
+    assert.deepEqual(conv4.outputShape, [null, 10]);
     // He et al.'s ResNet-20 is 0.27 M; with bias-free convs before batch norm and 1×1 projection
     // shortcuts, 273,754 (Keras's example, which keeps the redundant conv biases, reports 274,442).
     const resnet = zoo.resnet20({ inputShape: [32, 32, 3], classes: 10 });
