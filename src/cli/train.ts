@@ -152,7 +152,8 @@ export async function train(argv: readonly string[]): Promise<number> {
     throw new UsageError(`--${extras.join(', --')}: not yet available with --recipe or --data-dir; use them with the default recipe`);
   }
   for (const f of ['dashboardPort', 'dashboardToken'])
-    if (flags[f] !== undefined && !flags['dashboard']) throw new UsageError(`option --${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --dashboard`);
+    if (flags[f] !== undefined && !flags['dashboard'])
+      throw new UsageError(`option --${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --dashboard`);
   // A recipe's inputs are standardised inside it: its dashboard shows the live curves, without the test-set panels.
   const dashboard = (testData?: { x: Tensor; y: Tensor }) =>
     flags['dashboard']

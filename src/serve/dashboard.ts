@@ -110,8 +110,9 @@ export class Dashboard extends Callback {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const json = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
+      const text = JSON.stringify(body);
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
     };
     if (req.method !== 'GET') return json(405, { error: `method ${req.method} not allowed; expected GET` });
     if ((path === '/events' || path === '/feature-maps') && !authorized(req, this.args.token ?? null)) {

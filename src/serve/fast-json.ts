@@ -178,7 +178,9 @@ export function parseNumericInstances(
 ): { format: 'instances' | 'inputs'; instances: Float32Array[] } | null {
   const s = new Scanner(body);
   if (!s.expect(C.brace) || !s.expect(C.quote)) return null;
-  const key = /^(instances|inputs)"/.exec(Buffer.from(body.buffer, body.byteOffset + s.at, Math.min(10, body.length - s.at)).toString('latin1'));
+  const key = /^(instances|inputs)"/.exec(
+    Buffer.from(body.buffer, body.byteOffset + s.at, Math.min(10, body.length - s.at)).toString('latin1'),
+  );
   if (!key) return null;
   s.at += key[0].length;
   if (!s.expect(C.colon) || !s.expect(C.open)) return null;

@@ -151,8 +151,10 @@ export class WorkerRunner implements ModelRunner {
       });
       worker.on('error', (err) => {
         reject(err);
-        if (this.worker !== worker) return; // an old worker, already replaced
-        this.fail(new HttpError(500, `model '${this.name}': the worker running it crashed (${err.message}); it was restarted, retry`));
+        // An uncaught error ends the thread: fail its batches and start the replacement now, so a
+        // request that arrives before the 'exit' event goes to the new worker.
+        if (this.worker !== worker || this.closing || !started) return;
+        this.replace(new HttpError(500, `model '${this.name}': the worker running it crashed (${err.message}); it was restarted, retry`));
       });
       worker.on('exit', (code) => {
         reject(new Error(`serve: model '${this.name}': its worker exited (code ${code}) before it was ready`));

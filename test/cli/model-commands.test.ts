@@ -112,7 +112,11 @@ describe('convkit evaluate, summary, convert', () => {
     const text = readFileSync(svg, 'utf8');
     assert.match(text, /Confusion matrix/);
     // The count cells are the <text> elements after each <rect> cell, row by row: 10 × 10 of them.
-    const counts = [...text.matchAll(/<rect x="[\d.]+" y="[\d.]+" width="\d+" height="\d+" fill="rgba[^"]+" stroke="#e3e6ec"\/><text[^>]*>(\d+)<\/text>/g)].map((m) => Number(m[1]));
+    const counts = [
+      ...text.matchAll(
+        /<rect x="[\d.]+" y="[\d.]+" width="\d+" height="\d+" fill="rgba[^"]+" stroke="#e3e6ec"\/><text[^>]*>(\d+)<\/text>/g,
+      ),
+    ].map((m) => Number(m[1]));
     assert.equal(counts.length, 100);
     assert.equal(
       counts.reduce((a, b) => a + b, 0),

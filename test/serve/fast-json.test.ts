@@ -48,7 +48,22 @@ describe('parseNumericInstances', () => {
       numbers.push((r() * 1000 - 500).toFixed(Math.floor(r() * 8))); // short decimals
       numbers.push(String(Math.fround(r() * 2 - 1))); // float32 values printed as doubles
     }
-    numbers.push('0', '-0', '-0.0', '1', '255', '1e3', '1E-3', '2.5e+2', '0.000001', '123456789012345678901234', '1e-50', '3e38', '4e38', '1e-39');
+    numbers.push(
+      '0',
+      '-0',
+      '-0.0',
+      '1',
+      '255',
+      '1e3',
+      '1E-3',
+      '2.5e+2',
+      '0.000001',
+      '123456789012345678901234',
+      '1e-50',
+      '3e38',
+      '4e38',
+      '1e-39',
+    );
     numbers.push('0.1234567890123456789012345', '99999999999999999999', '1.17549435e-38', '3.4028235e38', '3.4028235677973366e38');
     same(numbers);
   });
