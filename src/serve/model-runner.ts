@@ -140,7 +140,10 @@ export class WorkerRunner implements ModelRunner {
           if (this.jobs.size === 0) worker.unref();
           return resolve();
         }
-        if ('failed' in m) return reject(new Error(`serve: model '${this.name}' could not be rebuilt in a worker thread: ${m.failed}`));
+        if ('failed' in m) {
+          const hint = 'serve(models, { worker: false }) runs it on the event loop instead';
+          return reject(new Error(`serve: model '${this.name}' could not be rebuilt in a worker thread: ${m.failed}; ${hint}`));
+        }
         const job = this.jobs.get(m.id);
         if (!job) return;
         this.jobs.delete(m.id);
