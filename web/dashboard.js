@@ -4,9 +4,12 @@
  * ticks, legend), the epoch table, the model summary, and at the end the confusion matrix,
  * per-class accuracy, misclassified images and the first layer's filters.
  */
-/* global document, EventSource, fetch, requestAnimationFrame */
+/* global document, EventSource, fetch, location, requestAnimationFrame, TextDecoder, URLSearchParams */
 
 const $ = (id) => document.getElementById(id);
+// With `new Dashboard({ token })` the run's data needs the token, given in the address: /#token=…
+const token = new URLSearchParams(location.hash.slice(1)).get('token');
+const authHeaders = token ? { authorization: `Bearer ${token}` } : {};
 const COLOURS = { loss: '#3d7be0', val_loss: '#e0873d', accuracy: '#3d7be0', val_accuracy: '#e0873d', epoch: '#1d2330' };
 let state;
 
@@ -229,7 +232,7 @@ for (const button of document.querySelectorAll('nav button')) {
 async function showFeatureMaps() {
   const status = $('feature-status');
   status.textContent = 'computing…';
-  const res = await fetch(`/feature-maps?index=${encodeURIComponent($('feature-index').value)}`);
+  const res = await fetch(`/feature-maps?index=${encodeURIComponent($('feature-index').value)}`, { headers: authHeaders });
   const body = await res.json();
   if (!res.ok) {
     status.textContent = `Error: ${body.error}`;
@@ -256,9 +259,39 @@ async function showFeatureMaps() {
 }
 $('feature-show').addEventListener('click', () => void showFeatureMaps());
 
-const events = new EventSource('/events');
-events.addEventListener('start', (e) => reset(JSON.parse(e.data)));
-events.addEventListener('batches', (e) => onBatches(JSON.parse(e.data)));
-events.addEventListener('epoch', (e) => onEpoch(JSON.parse(e.data)));
-events.addEventListener('end', (e) => onEnd(JSON.parse(e.data)));
+const handlers = { start: reset, batches: onBatches, epoch: onEpoch, end: onEnd };
+
+/**
+ * The event stream read with fetch, which (unlike EventSource) can send the Authorization
+ * header: `event: T\ndata: JSON\n\n` blocks, as the server writes them.
+ */
+async function readEventsWithToken() {
+  const res = await fetch('/events', { headers: authHeaders });
+  if (!res.ok) {
+    $('run-state').textContent = `Error: ${(await res.json()).error}`;
+    return;
+  }
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    text += decoder.decode(value, { stream: true });
+    let end;
+    while ((end = text.indexOf('\n\n')) >= 0) {
+      const block = text.slice(0, end);
+      text = text.slice(end + 2);
+      const type = /^event: (.*)$/m.exec(block)?.[1];
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      if (type && data !== undefined) handlers[type]?.(JSON.parse(data));
+    }
+  }
+}
+
+if (token) void readEventsWithToken();
+else {
+  const events = new EventSource('/events');
+  for (const [type, handle] of Object.entries(handlers)) events.addEventListener(type, (e) => handle(JSON.parse(e.data)));
+}
 document.body.dataset.ready = 'true';

@@ -1,12 +1,14 @@
 /**
  * `convkit evaluate m.keras --dataset mnist|fashion-mnist|cifar10`: the saved model's loss and
  * accuracy on the dataset's test images (scaled as the model was trained, from the file's
- * metadata or --scale/--offset), compiled with categorical cross-entropy and accuracy.
+ * metadata or --scale/--offset), compiled with categorical cross-entropy and accuracy;
+ * `--confusion cm.png` also draws the test confusion matrix (the renderer train --confusion uses).
  */
 import { datasets } from '../data/index.js';
 import { oneHot } from '../data/one-hot.js';
+import { confusionMatrix, confusionSvg, writeChart } from '../plot/index.js';
 import { Tensor } from '../tensor/tensor.js';
-import { describeFlags, type FlagSpec } from './args.js';
+import { describeFlags, UsageError, type FlagSpec } from './args.js';
 import { expectFiles, loadModelFile, readInputInfo, splitArgs } from './model-files.js';
 import { imageInputShape } from './predict.js';
 
@@ -16,6 +18,7 @@ export const EVALUATE_FLAGS: Record<string, FlagSpec> = {
   batchSize: { type: 'int', help: 'images per batch (default 500)', check: (v) => (v > 0 ? null : 'expected a positive value') },
   scale: { type: 'number', help: 'input = pixel (0..255) * scale + offset (default: as stored, else 1/255)' },
   offset: { type: 'number', help: 'added after scaling (default: as stored, else 0)' },
+  confusion: { type: 'string', metavar: 'file', help: "draw the test set's confusion matrix to FILE (.png or .svg)" },
   help: { type: 'boolean', help: 'show this help' },
 };
 
@@ -34,6 +37,9 @@ export async function evaluate(argv: readonly string[]): Promise<number> {
     return NaN;
   }
   expectFiles(files, 1, 1, 'one model file: convkit evaluate MODEL --dataset NAME');
+  const confusion = flags['confusion'] as string | undefined;
+  if (confusion !== undefined && !/\.(png|svg)$/i.test(confusion))
+    throw new UsageError(`option --confusion: expected a file name ending in .png or .svg, received '${confusion}'`);
   const file = files[0]!;
   const model = await loadModelFile(file);
   const shape = imageInputShape(model, file);
@@ -53,11 +59,17 @@ export async function evaluate(argv: readonly string[]): Promise<number> {
   for (let i = 0; i < x.length; i++) x[i] = source[i]! * 255 * scale + offset;
   const classes = model.outputShape[model.outputShape.length - 1] as number;
   model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  const [loss, accuracy] = await model.evaluate(new Tensor(x, test.images.shape), oneHot(test.labels, classes), {
-    batchSize: (flags['batchSize'] as number | undefined) ?? 500,
-  });
+  const images = new Tensor(x, test.images.shape);
+  const batchSize = (flags['batchSize'] as number | undefined) ?? 500;
+  const [loss, accuracy] = await model.evaluate(images, oneHot(test.labels, classes), { batchSize });
   console.log(`${name}: ${test.images.shape[0]} test images`);
   console.log(`Test loss: ${loss!.toFixed(4)}`);
   console.log(`Test accuracy: ${accuracy!.toFixed(4)}`);
+  if (confusion !== undefined) {
+    const probabilities = model.predict(images, { batchSize }).values();
+    const matrix = confusionMatrix(probabilities, test.labels.values(), classes);
+    await writeChart(confusionSvg(matrix, stored?.classNames), confusion);
+    console.log(`Wrote ${confusion}`);
+  }
   return accuracy!;
 }

@@ -117,6 +117,8 @@ export interface RecipeFlags {
   backend?: string;
   verbose?: number;
   log?: string;
+  /** More callbacks for fit (the dashboard), after the CSV logger. */
+  callbacks?: Callback[];
 }
 
 /** x·(1/255 already applied) standardised per channel. */
@@ -203,7 +205,7 @@ export async function runRecipe(flags: RecipeFlags): Promise<number> {
   const testData = Dataset.fromArrays(test.images, oneHot(test.labels, classes))
     .batch(500)
     .map(([x, y]) => [standardise(x), y] as [Tensor, Tensor]);
-  const callbacks: Callback[] = flags.log ? [new CSVLogger(flags.log)] : [];
+  const callbacks: Callback[] = [...(flags.log ? [new CSVLogger(flags.log)] : []), ...(flags.callbacks ?? [])];
   const started = performance.now();
   await model.fit(data, { epochs, verbose: (flags.verbose ?? 1) as 0 | 1 | 2, callbacks, validationData: testData });
   console.log(`Training time: ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -242,7 +244,7 @@ async function runFolder(flags: RecipeFlags, seed: number): Promise<number> {
     epochs: flags.epochs ?? 10,
     verbose: (flags.verbose ?? 1) as 0 | 1 | 2,
     validationData: heldData,
-    callbacks: flags.log ? [new CSVLogger(flags.log)] : [],
+    callbacks: [...(flags.log ? [new CSVLogger(flags.log)] : []), ...(flags.callbacks ?? [])],
   });
   const [, accuracy] = await model.evaluate(heldData);
   const skipped = train.skipped.size + held.skipped.size;

@@ -28,6 +28,11 @@ export const SERVE_FLAGS: Record<string, FlagSpec> = {
   },
   maxQueue: { type: 'int', help: 'samples queued per model before answering 503 (default 1024)', check: positive },
   maxBodyBytes: { type: 'int', help: 'largest request body (default 10485760)', check: positive },
+  predictTimeoutMs: {
+    type: 'int',
+    help: "a batch running longer is answered 504 and the model's worker thread replaced (default 30000)",
+    check: positive,
+  },
   help: { type: 'boolean', help: 'show this help' },
 };
 
@@ -66,7 +71,7 @@ export async function serveCommand(argv: readonly string[]): Promise<void> {
   if (Object.keys(models).length === 0)
     throw new UsageError('no model to serve: give a model file (m.keras, model.json) or --demo (see --help)');
   const options: ServeOptions = {};
-  for (const key of ['port', 'host', 'token', 'maxBatch', 'batchWindowMs', 'maxQueue', 'maxBodyBytes'] as const) {
+  for (const key of ['port', 'host', 'token', 'maxBatch', 'batchWindowMs', 'maxQueue', 'maxBodyBytes', 'predictTimeoutMs'] as const) {
     if (flags[key] !== undefined) (options as Record<string, unknown>)[key] = flags[key];
   }
   const server = await serve(models, options);

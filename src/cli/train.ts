@@ -10,6 +10,7 @@ import { inferenceBatchSize } from '../models/liveness.js';
 import { cosineDecay, optimizers, type OptimizerName } from '../optimizers/index.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { setSeed } from '../tensor/random.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { checkLogFile, CSVLogger } from '../training/csv-logger.js';
 import { Dashboard } from '../serve/dashboard.js';
 import { writeTrainingPlots } from '../plot/index.js';
@@ -72,6 +73,11 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
     type: 'int',
     help: 'port of the dashboard on 127.0.0.1 (default 8081)',
     check: (v) => (v >= 0 && v < 65536 ? null : 'expected 0..65535'),
+  },
+  dashboardToken: {
+    type: 'string',
+    metavar: 'token',
+    help: 'the dashboard\'s data needs "Authorization: Bearer TOKEN" (open /#token=TOKEN)',
   },
   plot: { type: 'string', metavar: 'file', help: 'draw the epoch curves to FILE (.png or .svg) after training' },
   confusion: { type: 'string', metavar: 'file', help: "draw the test set's confusion matrix to FILE (.png or .svg)" },
@@ -141,11 +147,28 @@ export async function train(argv: readonly string[]): Promise<number> {
     if (path !== undefined && !/\.(png|svg)$/i.test(path))
       throw new UsageError(`option --${f}: expected a file name ending in .png or .svg, received '${path}'`);
   }
-  const extras = ['dashboard', 'plot', 'confusion'].filter((f) => flags[f] !== undefined);
+  const extras = ['plot', 'confusion'].filter((f) => flags[f] !== undefined);
   if ((flags['recipe'] || flags['dataDir']) && extras.length > 0) {
     throw new UsageError(`--${extras.join(', --')}: not yet available with --recipe or --data-dir; use them with the default recipe`);
   }
-  if (flags['recipe'] || flags['dataDir']) return runRecipe(flags as RecipeFlags);
+  for (const f of ['dashboardPort', 'dashboardToken'])
+    if (flags[f] !== undefined && !flags['dashboard'])
+      throw new UsageError(`option --${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --dashboard`);
+  // A recipe's inputs are standardised inside it: its dashboard shows the live curves, without the test-set panels.
+  const dashboard = (testData?: { x: Tensor; y: Tensor }) =>
+    flags['dashboard']
+      ? new Dashboard({
+          port: (flags['dashboardPort'] as number | undefined) ?? 8081,
+          token: (flags['dashboardToken'] as string | undefined) ?? null,
+          ...(testData ? { testData } : {}),
+        })
+      : null;
+  if (flags['recipe'] || flags['dataDir']) {
+    const board = dashboard();
+    const accuracy = await runRecipe({ ...(flags as RecipeFlags), callbacks: board ? [board] : [] });
+    if (board) await board.serveUntilInterrupted();
+    return accuracy;
+  }
   const epochs = (flags['epochs'] as number | undefined) ?? 10;
   const batchSize = (flags['batchSize'] as number | undefined) ?? 200;
   const validationSplit = (flags['validationSplit'] as number | undefined) ?? 0.2;
@@ -189,10 +212,8 @@ export async function train(argv: readonly string[]): Promise<number> {
   if (log !== undefined) callbacks.push(new CSVLogger(log));
   const backup = checkpointCallbacks(checkpointDir, flags['checkpointEvery'] as number | undefined);
   callbacks.unshift(...backup);
-  const dashboard = flags['dashboard']
-    ? new Dashboard({ port: (flags['dashboardPort'] as number | undefined) ?? 8081, testData: { x: test.images, y: test.labels } })
-    : null;
-  if (dashboard) callbacks.push(dashboard);
+  const board = dashboard({ x: test.images, y: test.labels });
+  if (board) callbacks.push(board);
   const history = await model.fit(trainSet.images, oneHot(trainSet.labels, 10), { epochs, batchSize, validationSplit, verbose, callbacks });
   // Batches that keep the pass within ~256 MB of activations (1000 for the seed model).
   const evalBatch = inferenceBatchSize(model);
@@ -208,6 +229,6 @@ export async function train(argv: readonly string[]): Promise<number> {
     curves: flags['plot'] as string | undefined,
     confusion: flags['confusion'] as string | undefined,
   });
-  if (dashboard) await dashboard.serveUntilInterrupted();
+  if (board) await board.serveUntilInterrupted();
   return accuracy!;
 }

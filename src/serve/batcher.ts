@@ -1,13 +1,18 @@
 /**
  * Dynamic batching: requests that arrive within a short window (or until a batch is full) are
  * stacked into one `predict` call, as TensorFlow Serving's batching does (batch_timeout_micros,
- * max_batch_size, max_enqueued_batches). The queue is bounded in samples: a request that would
- * overflow it is refused at once with 503 rather than waiting without end.
+ * max_batch_size, max_enqueued_batches). One batch runs at a time (in the model's worker thread):
+ * what arrives meanwhile waits and forms the next batch, which starts as soon as the running one
+ * ends. The queue is bounded in samples: a request that would overflow it is refused at once with
+ * 503 rather than waiting without end.
  */
 import { HttpError } from './http-error.js';
 
-/** Runs the model on `count` samples stored back to back in `data`; returns one output row per sample. */
-export type PredictFn = (data: Float32Array, count: number) => Float32Array[];
+/**
+ * Runs the model on `count` samples stored back to back in `data` (which it may keep: the batcher
+ * does not read it again); resolves to the `count` output rows back to back.
+ */
+export type PredictFn = (data: Float32Array, count: number) => Float32Array | Promise<Float32Array>;
 
 export interface BatcherOptions {
   /** Most samples in one predict call. */
@@ -30,7 +35,7 @@ interface Pending {
  * Collects samples from concurrent requests and predicts them together.
  *
  * @example
- * const batcher = new Batcher((data, n) => rowsOf(model.predict(tensor(data, [n, 28, 28, 1]))), { maxBatch: 32, windowMs: 2, maxQueue: 1024 });
+ * const batcher = new Batcher((data, n) => model.predict(tensor(data, [n, 28, 28, 1])).floats(), 784, { maxBatch: 32, windowMs: 2, maxQueue: 1024 });
  * const [probabilities] = await batcher.submit([pixels]);
  */
 export class Batcher {
@@ -38,6 +43,7 @@ export class Batcher {
   private queued = 0;
   private timer: NodeJS.Timeout | null = null;
   private scheduled = false;
+  private running = false;
 
   constructor(
     private readonly predict: PredictFn,
@@ -45,7 +51,7 @@ export class Batcher {
     private readonly options: BatcherOptions,
   ) {}
 
-  /** Samples waiting now. */
+  /** Samples waiting now (not counting the batch running). */
   get depth(): number {
     return this.queued;
   }
@@ -62,6 +68,7 @@ export class Batcher {
     return new Promise((resolve, reject) => {
       this.queue.push({ samples, resolve, reject });
       this.queued += samples.length;
+      if (this.running) return; // the running batch starts the next when it ends
       if (this.queued >= this.options.maxBatch) this.runSoon();
       else if (!this.timer && !this.scheduled) this.timer = setTimeout(() => this.runSoon(), this.options.windowMs);
     });
@@ -71,17 +78,15 @@ export class Batcher {
   private runSoon(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.scheduled) return;
+    if (this.scheduled || this.running) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      this.runBatch();
-      if (this.queued >= this.options.maxBatch) this.runSoon();
-      else if (this.queued > 0) this.timer = setTimeout(() => this.runSoon(), this.options.windowMs);
+      void this.runBatch();
     });
   }
 
-  private runBatch(): void {
+  private async runBatch(): Promise<void> {
     // Whole requests, up to maxBatch samples (a single larger request runs alone).
     const take: Pending[] = [];
     let count = 0;
@@ -92,23 +97,28 @@ export class Batcher {
     }
     if (take.length === 0) return;
     this.queued -= count;
+    this.running = true;
     const size = this.sampleSize;
     const data = new Float32Array(count * size);
     let offset = 0;
     for (const p of take) for (const s of p.samples) data.set(s, offset++ * size);
     const start = performance.now();
-    let rows: Float32Array[];
     try {
-      rows = this.predict(data, count);
+      const out = await this.predict(data, count);
+      this.options.onBatch?.(count, (performance.now() - start) / 1000);
+      const rowSize = out.length / count;
+      let at = 0;
+      for (const p of take) {
+        // Views of the one output buffer, no copies.
+        p.resolve(p.samples.map((_, i) => out.subarray((at + i) * rowSize, (at + i + 1) * rowSize)));
+        at += p.samples.length;
+      }
     } catch (err) {
       for (const p of take) p.reject(err);
-      return;
-    }
-    this.options.onBatch?.(count, (performance.now() - start) / 1000);
-    let at = 0;
-    for (const p of take) {
-      p.resolve(rows.slice(at, at + p.samples.length));
-      at += p.samples.length;
+    } finally {
+      this.running = false;
+      // What queued meanwhile has waited at least one batch already: run it now.
+      if (this.queued > 0) this.runSoon();
     }
   }
 }

@@ -10,6 +10,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { noGrad } from '../autograd/tape.js';
+import { authorized } from './auth.js';
 import { readStatic, resolveStatic, WEB_ROOT } from './static-files.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Callback, type Logs } from '../training/callbacks.js';
@@ -27,6 +28,12 @@ export interface DashboardArgs {
   flushMs?: number;
   /** Called with the URL once listening (default: print it). */
   onListening?: (url: string) => void;
+  /**
+   * When set, the run's data (/events, /feature-maps) needs `Authorization: Bearer <token>`, as
+   * `serve`'s API does; the page and its scripts stay open, and the page sends the token it is
+   * given in its address: `http://127.0.0.1:8081/#token=<token>`.
+   */
+  token?: string | null;
 }
 
 /**
@@ -69,7 +76,7 @@ export class Dashboard extends Callback {
     });
     const { address, port } = server.address() as AddressInfo;
     this.url = `http://${address}:${port}`;
-    (this.args.onListening ?? ((url) => console.log(`Dashboard: ${url}/`)))(this.url);
+    (this.args.onListening ?? ((url) => console.log(`Dashboard: ${url}/${this.pageHash()}`)))(this.url);
     return this.url;
   }
 
@@ -84,7 +91,7 @@ export class Dashboard extends Callback {
 
   /** Keeps the page up after training until SIGINT/SIGTERM (what `convkit train --dashboard` does), then closes. */
   async serveUntilInterrupted(): Promise<void> {
-    console.log(`Dashboard still at ${this.url}/ (Ctrl-C to stop)`);
+    console.log(`Dashboard still at ${this.url}/${this.pageHash()} (Ctrl-C to stop)`);
     await new Promise<void>((resolve) => {
       const stop = () => {
         process.off('SIGINT', stop).off('SIGTERM', stop);
@@ -95,13 +102,23 @@ export class Dashboard extends Callback {
     await this.close();
   }
 
+  /** `#token=…` for the page's address when a token is set (the page reads it from there). */
+  private pageHash(): string {
+    return this.args.token ? `#token=${encodeURIComponent(this.args.token)}` : '';
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const json = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
+      const text = JSON.stringify(body);
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
     };
     if (req.method !== 'GET') return json(405, { error: `method ${req.method} not allowed; expected GET` });
+    if ((path === '/events' || path === '/feature-maps') && !authorized(req, this.args.token ?? null)) {
+      res.setHeader('www-authenticate', 'Bearer');
+      return json(401, { error: 'missing or wrong bearer token: send the header "Authorization: Bearer <token>"' });
+    }
     if (path === '/events') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
       for (const e of this.events) res.write(e);

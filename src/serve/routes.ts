@@ -3,10 +3,11 @@
  * its modules. Each request gets exactly one answer; every failure is a JSON `{"error"}` with a
  * 4xx/5xx code, recorded in the metrics by route.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { authorized } from './auth.js';
 import { readBody, type BodyLimits } from './body.js';
 import { HttpError, sendError, sendJson } from './http-error.js';
+import { parseNumericInstances } from './fast-json.js';
 import { decodeImage, sniff } from './images.js';
 import { parsePredictBody } from './instances.js';
 import type { ServerMetrics } from './metrics.js';
@@ -25,13 +26,6 @@ export interface HandlerContext {
 
 /** `/v1/models/NAME[/versions/N][/metadata|/weights|:predict]`. */
 const MODEL_ROUTE = /^\/v1\/models\/([^/:]+)(?:\/versions\/(\d+))?(\/metadata|\/weights|:predict|:classify|:regress)?$/;
-
-function authorized(req: IncomingMessage, token: string | null): boolean {
-  if (token === null) return true;
-  const given = Buffer.from(req.headers.authorization ?? '');
-  const wanted = Buffer.from(`Bearer ${token}`);
-  return given.length === wanted.length && timingSafeEqual(given, wanted);
-}
 
 function allow(req: IncomingMessage, methods: string[]): void {
   if (!methods.includes(req.method ?? '')) {
@@ -53,8 +47,14 @@ async function predict(req: IncomingMessage, res: ServerResponse, ctx: HandlerCo
   const bytes = await readBody(req, ctx.body);
   if (type === 'image/png' || type === 'image/jpeg' || type === 'application/octet-stream' || sniff(bytes) !== null) {
     const x = await decodeImage(bytes, served.inputShape, ctx.maxImagePixels, 'request body');
-    const [row] = await served.batcher.submit([x]);
-    sendJson(res, 200, { predictions: [served.nest(row!)] });
+    sendPredictions(res, 'predictions', await served.batcher.submit([x]), served);
+    return;
+  }
+  // Numeric instances of the input's shape (the common body) skip JSON.parse; anything else takes the general path.
+  const fast = parseNumericInstances(bytes, served.inputShape, ctx.maxInstances);
+  if (fast) {
+    const rows = await served.batcher.submit(fast.instances);
+    sendPredictions(res, fast.format === 'instances' ? 'predictions' : 'outputs', rows, served);
     return;
   }
   let parsed: unknown;
@@ -70,8 +70,22 @@ async function predict(req: IncomingMessage, res: ServerResponse, ctx: HandlerCo
     ),
   );
   const rows = await served.batcher.submit(samples);
-  const key = request.format === 'instances' ? 'predictions' : 'outputs';
-  sendJson(res, 200, { [key]: rows.map((r) => served.nest(r)) });
+  sendPredictions(res, request.format === 'instances' ? 'predictions' : 'outputs', rows, served);
+}
+
+/**
+ * `{"predictions": [...]}`: rows of a vector output written as text directly (a float32 printed
+ * by join is what JSON.stringify prints for it), other shapes or non-finite values through
+ * JSON.stringify (which writes NaN as null).
+ */
+function sendPredictions(res: ServerResponse, key: string, rows: Float32Array[], served: ServedModel): void {
+  if (served.outputShape.length !== 1 || !rows.every((r) => r.every(Number.isFinite))) {
+    sendJson(res, 200, { [key]: rows.map((r) => served.nest(r)) });
+    return;
+  }
+  const text = `{"${key}":[${rows.map((r) => `[${r.join(',')}]`).join(',')}]}`;
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
 }
 
 /** Routes one request; returns the route's name for the metrics. Throws HttpError for the caller to answer. */

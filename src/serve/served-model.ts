@@ -1,13 +1,13 @@
 /**
  * One model as the server sees it: its name, per-sample input and output shapes, a batcher in
- * front of `predict`, the TensorFlow Serving status and metadata documents, and its config and
- * weights as JSON (for the page that runs the same model in the browser).
+ * front of its runner (a worker thread that owns a copy of the model, or the event loop), the
+ * TensorFlow Serving status and metadata documents, and its config and weights as JSON (for the
+ * page that runs the same model in the browser).
  */
-import { noGrad } from '../autograd/tape.js';
 import { serializeLayer } from '../layers/registry.js';
 import type { Model } from '../models/model.js';
-import { tensor } from '../tensor/tensor.js';
 import { Batcher, type BatcherOptions } from './batcher.js';
+import { InProcessRunner, WorkerRunner, type ModelRunner } from './model-runner.js';
 
 const product = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
@@ -22,11 +22,19 @@ export function sampleInputShape(model: Model, name: string): number[] {
   return first.slice(1) as number[];
 }
 
+/** How a served model runs its batches. */
+export interface RunnerOptions {
+  /** In a worker thread (default true), or on the event loop. */
+  worker: boolean;
+  /** A worker's batch that takes longer fails with 504 and the worker is replaced, ms. */
+  predictTimeoutMs: number;
+}
+
 /**
- * A model behind the server: shapes, batcher and documents.
+ * A model behind the server: shapes, batcher, runner and documents.
  *
  * @example
- * const served = new ServedModel('mnist', model, { maxBatch: 32, windowMs: 2, maxQueue: 1024 });
+ * const served = await ServedModel.start('mnist', model, { maxBatch: 32, windowMs: 2, maxQueue: 1024 }, { worker: true, predictTimeoutMs: 30_000 });
  * const [row] = await served.batcher.submit([new Float32Array(784)]);
  */
 export class ServedModel {
@@ -34,24 +42,25 @@ export class ServedModel {
   readonly outputShape: number[];
   readonly batcher: Batcher;
 
-  constructor(
+  private constructor(
     readonly name: string,
     readonly model: Model,
+    readonly runner: ModelRunner,
+    inputShape: number[],
     options: BatcherOptions,
   ) {
-    this.inputShape = sampleInputShape(model, name);
+    this.inputShape = inputShape;
     this.outputShape = (model.outputShape.slice(1) as (number | null)[]).map((d) => d ?? 1);
-    const inSize = product(this.inputShape);
-    const outSize = product(this.outputShape);
-    this.batcher = new Batcher(
-      (data, count) => {
-        const out = noGrad(() => model.predict(tensor(data, [count, ...this.inputShape]), { batchSize: Math.max(count, 1) }));
-        const values = out.floats('serve');
-        return Array.from({ length: count }, (_, i) => Float32Array.from(values.subarray(i * outSize, (i + 1) * outSize)));
-      },
-      inSize,
-      options,
-    );
+    this.batcher = new Batcher((data, count) => runner.predict(data, count), product(inputShape), options);
+  }
+
+  /** Checks the model's shapes and starts its runner (a worker thread by default). */
+  static async start(name: string, model: Model, options: BatcherOptions, run: RunnerOptions): Promise<ServedModel> {
+    const inputShape = sampleInputShape(model, name);
+    const runner = run.worker
+      ? await WorkerRunner.start(name, model, inputShape, run.predictTimeoutMs)
+      : new InProcessRunner(model, inputShape);
+    return new ServedModel(name, model, runner, inputShape, options);
   }
 
   /** One output row as nested arrays of the output shape (plain numbers for a vector). */

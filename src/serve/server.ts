@@ -37,6 +37,14 @@ export interface ServeOptions {
   maxImagePixels?: number;
   /** Most open connections (default 512). */
   maxConnections?: number;
+  /**
+   * Run each model in its own worker thread (default true), rebuilt there from its config and
+   * weights, so the event loop answers other requests during a predict; false runs `predict` on
+   * the event loop (for a model with a custom layer that is not registered with `registerLayer`).
+   */
+  worker?: boolean;
+  /** A batch that runs longer fails with 504 and its worker is replaced, ms (default 30000). */
+  predictTimeoutMs?: number;
 }
 
 /** A listening server. */
@@ -72,7 +80,15 @@ export async function serve(models: Record<string, Model> | Map<string, Model>, 
     maxQueue: options.maxQueue ?? 1024,
     onBatch: (size: number, seconds: number) => metrics.batch(size, seconds),
   };
-  const served = new Map(entries.map(([name, model]) => [name, new ServedModel(name, model, batching)]));
+  const run = { worker: options.worker ?? true, predictTimeoutMs: options.predictTimeoutMs ?? 30_000 };
+  const started = await Promise.allSettled(entries.map(([name, model]) => ServedModel.start(name, model, batching, run)));
+  const served = new Map<string, ServedModel>();
+  for (const s of started) if (s.status === 'fulfilled') served.set(s.value.name, s.value);
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) {
+    await Promise.all([...served.values()].map((m) => m.runner.close()));
+    throw failed.reason;
+  }
   const handler = makeHandler({
     models: served,
     metrics,
@@ -99,10 +115,12 @@ export async function serve(models: Record<string, Model> | Map<string, Model>, 
       `HTTP/1.1 ${code} ${code === 431 ? 'Request Header Fields Too Large' : code === 408 ? 'Request Timeout' : 'Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
     );
   });
+  const stopRunners = () => Promise.all([...served.values()].map((m) => m.runner.close()));
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const onError = (err: Error) => void stopRunners().then(() => reject(err));
+    server.once('error', onError);
     server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
+      server.off('error', onError);
       resolve();
     });
   });
@@ -114,10 +132,12 @@ export async function serve(models: Record<string, Model> | Map<string, Model>, 
     server,
     metrics,
     models: served,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      await stopRunners();
+    },
   };
 }

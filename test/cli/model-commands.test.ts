@@ -104,6 +104,35 @@ describe('convkit evaluate, summary, convert', () => {
     assert.match(bad.stderr, /^convkit: .*m\.keras: the model takes images of shape \[28, 28, 1\], cifar10 has \[32, 32, 3\]\n$/);
   });
 
+  it('evaluate --confusion draws the test confusion matrix: 300 counts whose diagonal is the printed accuracy', async () => {
+    const svg = join(dir, 'cm.svg');
+    const r = convkit(['evaluate', model, '--dataset', 'mnist', '--limit', '300', '--confusion', svg]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`Wrote ${svg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n$`));
+    const text = readFileSync(svg, 'utf8');
+    assert.match(text, /Confusion matrix/);
+    // The count cells are the <text> elements after each <rect> cell, row by row: 10 × 10 of them.
+    const counts = [
+      ...text.matchAll(
+        /<rect x="[\d.]+" y="[\d.]+" width="\d+" height="\d+" fill="rgba[^"]+" stroke="#e3e6ec"\/><text[^>]*>(\d+)<\/text>/g,
+      ),
+    ].map((m) => Number(m[1]));
+    assert.equal(counts.length, 100);
+    assert.equal(
+      counts.reduce((a, b) => a + b, 0),
+      300,
+    );
+    const diagonal = counts.filter((_, i) => i % 11 === 0).reduce((a, b) => a + b, 0);
+    const accuracy = Number(/Test accuracy: (0\.\d{4})/.exec(r.stdout)![1]);
+    assert.equal((diagonal / 300).toFixed(4), accuracy.toFixed(4));
+    const png = join(dir, 'cm.png');
+    assert.equal(convkit(['evaluate', model, '--limit', '50', '--confusion', png]).code, 0);
+    assert.deepEqual([...readFileSync(png).subarray(1, 4)], [0x50, 0x4e, 0x47]);
+    const bad = convkit(['evaluate', model, '--confusion', 'cm.gif']);
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stderr, "convkit: option --confusion: expected a file name ending in .png or .svg, received 'cm.gif'\n");
+  });
+
   it('summary prints the table and the stored scaling', () => {
     const r = convkit(['summary', model]);
     assert.equal(r.code, 0, r.stderr);

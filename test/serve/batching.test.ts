@@ -16,7 +16,7 @@ function adder(options: { maxBatch: number; windowMs: number; maxQueue: number }
   const batcher = new Batcher(
     (data, count) => {
       sizes.push(count);
-      return Array.from({ length: count }, (_, i) => data.slice(i * 2, i * 2 + 2).map((v) => v + 1));
+      return data.map((v) => v + 1);
     },
     2,
     options,
@@ -79,7 +79,7 @@ describe('Batcher', () => {
     const batcher = new Batcher(
       (_data, count) => {
         if (calls++ === 0) throw new Error('model failed');
-        return Array.from({ length: count }, () => Float32Array.of(1));
+        return new Float32Array(count).fill(1);
       },
       1,
       { maxBatch: 1, windowMs: 1, maxQueue: 10 },
