@@ -9,7 +9,7 @@ import { input, layers } from '../../src/layers/index.js';
 import { model } from '../../src/models/functional.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 
-test('layer.output is its first call\'s output; a model cut there computes the intermediate value', () => {
+test("layer.output is its first call's output; a model cut there computes the intermediate value", () => {
   const x = input({ shape: [3] });
   const hidden = layers.dense({ units: 4, activation: 'relu', name: 'hidden' });
   const h = hidden.apply(x);

@@ -22,7 +22,11 @@ const dir = mkdtempSync(join(tmpdir(), 'convkit-app-weights-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const small = { alpha: 0.35, includeTop: false, inputShape: [32, 32, 3] as [number, number, number] };
-const image = (size: number) => new Tensor(Float32Array.from({ length: size * size * 3 }, (_, i) => Math.sin(i * 0.1)), [1, size, size, 3]);
+const image = (size: number) =>
+  new Tensor(
+    Float32Array.from({ length: size * size * 3 }, (_, i) => Math.sin(i * 0.1)),
+    [1, size, size, 3],
+  );
 
 describe('Keras Applications: weights: path', () => {
   for (const file of ['mobilenet_v2_0.35_no_top.h5', 'mobilenet_v2_0.35_no_top.weights.h5']) {
@@ -70,7 +74,10 @@ describe('Keras Applications: weights: path', () => {
       ['mobilenetV2', () => zoo.mobilenetV2({ weights: 'imagenet' })],
     ] as const)
       assert.throws(build, new RegExp(`^Error: ${name}: weights 'imagenet' cannot be downloaded.*pass its path`));
-    assert.throws(() => zoo.resnet50({ weights: 7 as never }), /resnet50: expected weights to be null or the path of a weights file, received 7/);
+    assert.throws(
+      () => zoo.resnet50({ weights: 7 as never }),
+      /resnet50: expected weights to be null or the path of a weights file, received 7/,
+    );
     const missing = join(dir, 'absent.h5');
     await assert.rejects(zoo.mobilenetV2({ ...small, weights: missing }), (e: Error) => {
       assert.match(e.message, /^mobilenetV2: could not load weights from '.*absent\.h5':/);
@@ -79,6 +86,9 @@ describe('Keras Applications: weights: path', () => {
     // A file of another architecture: no layer names in common.
     const x = input({ shape: [4] });
     await model({ inputs: x, outputs: layers.dense({ units: 2, name: 'other' }).apply(x) }).saveWeights(join(dir, 'other.h5'));
-    await assert.rejects(zoo.mobilenetV2({ ...small, weights: join(dir, 'other.h5') }), /mobilenetV2: could not load weights from .*other\.h5.*layers other/s);
+    await assert.rejects(
+      zoo.mobilenetV2({ ...small, weights: join(dir, 'other.h5') }),
+      /mobilenetV2: could not load weights from .*other\.h5.*layers other/s,
+    );
   });
 });
