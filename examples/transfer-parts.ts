@@ -4,7 +4,7 @@
  * a Keras-layout weights file), a model split at a layer into a frozen bottom and a trainable top,
  * the new classifier head, and batches taken from rows of a tensor.
  */
-import { input, layers, model, zoo, Functional, Tensor, type SymbolicTensor } from '../src/index.js';
+import { input, layerFromConfig, layers, model, zoo, Functional, Tensor, type SymbolicTensor } from '../src/index.js';
 import { loadNsfwjsMobileNetV2 } from './nsfwjs-model.js';
 
 /**
@@ -45,6 +45,23 @@ export function splitAt(base: Functional, cut: string): { bottom: Functional; to
   const output = mapped.get(base.outputs[0]!);
   if (!output) throw new Error(`splitAt: "${base.name}"'s output does not follow from layer "${cut}" alone (a connection skips the cut)`);
   return { bottom, top: model({ inputs: x, outputs: output, name: `${base.name}_after_${cut}` }) };
+}
+
+/**
+ * The same architecture with every BatchNormalization's `momentum` changed, rebuilt from its
+ * config (new random weights). Keras's MobileNetV2 uses 0.999: its moving statistics need
+ * thousands of steps to leave their initial values, so a net trained from scratch for a few
+ * hundred steps predicts one class at inference; 0.9 lets them follow within tens of steps.
+ *
+ * @example const scratch = withBatchNormMomentum(zoo.mobilenetV2({ alpha: 1, includeTop: false }), 0.9);
+ */
+export function withBatchNormMomentum(m: Functional, momentum: number): Functional {
+  const config = structuredClone(m.getConfig()) as { layers: { className: string; config: Record<string, unknown> }[] };
+  for (const layer of config.layers) if (layer.className === 'BatchNormalization') layer.config['momentum'] = momentum;
+  const rebuilt = layerFromConfig({ className: m.className, config });
+  if (!(rebuilt instanceof Functional))
+    throw new Error(`withBatchNormMomentum: expected a functional model, received ${rebuilt.className}`);
+  return rebuilt;
 }
 
 /**

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Tensor } from '../../src/index.js';
+import { Tensor, zoo } from '../../src/index.js';
 import { loadNsfwjsMobileNetV2 } from '../../examples/nsfwjs-model.js';
-import { joinRows, pretrainedBase, rows, splitAt } from '../../examples/transfer-parts.js';
+import { joinRows, pretrainedBase, rows, splitAt, withBatchNormMomentum } from '../../examples/transfer-parts.js';
 import { transferLearning } from '../../examples/transfer-learning.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'convkit-transfer-test-'));
@@ -49,6 +49,20 @@ describe('examples/transfer-learning', () => {
     // The top shares the base's layers: training one trains the other.
     assert.equal(top.getLayer('Conv_1'), base.getLayer('Conv_1'));
     assert.throws(() => splitAt(base, 'block_11_expand'), /does not follow from layer "block_11_expand" alone/);
+  });
+
+  it('withBatchNormMomentum rebuilds the same architecture with another batch-norm momentum', () => {
+    const original = zoo.mobilenetV2({ alpha: 0.35, includeTop: false, inputShape: [32, 32, 3] });
+    const rebuilt = withBatchNormMomentum(original, 0.9);
+    assert.deepEqual(
+      rebuilt.layers.map((l) => l.name),
+      original.layers.map((l) => l.name),
+    );
+    assert.equal(rebuilt.countParams(), original.countParams());
+    const momenta = (m: typeof original) =>
+      m.layers.filter((l) => l.className === 'BatchNormalization').map((l) => (l as unknown as { momentum: number }).momentum);
+    assert.ok(momenta(original).every((v) => v === 0.999));
+    assert.ok(momenta(rebuilt).length > 0 && momenta(rebuilt).every((v) => v === 0.9));
   });
 
   it('rows and joinRows pick and join rows in order', () => {
