@@ -23,7 +23,15 @@ export { CSVLogger } from './training/csv-logger.js';
 export { BackupAndRestore, type BackupAndRestoreArgs } from './training/backup-and-restore.js';
 export * from './data/index.js';
 export type { SaveOptions } from './models/model.js';
-export { loadModel, formats, FileFormatError, type ModelFormat, type Quantization } from './io/index.js';
+export {
+  loadModel,
+  loadTfjsArtifacts,
+  formats,
+  FileFormatError,
+  type ModelFormat,
+  type Quantization,
+  type TfjsArtifacts,
+} from './io/index.js';
 export {
   exportOnnx,
   saveOnnx,

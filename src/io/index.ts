@@ -143,4 +143,4 @@ installModelFiles({
 });
 
 export { FileFormatError } from './errors.js';
-export { tfjsArtifacts, type Quantization, type TfjsSaveOptions } from './tfjs.js';
+export { loadTfjsArtifacts, tfjsArtifacts, type Quantization, type TfjsArtifacts, type TfjsSaveOptions } from './tfjs.js';

@@ -183,6 +183,90 @@ function checkSpec(raw: unknown, where: string): WeightSpec {
 }
 
 /**
+ * A TensorFlow.js layers model in memory, with the field names of tfjs's `ModelArtifacts` (what
+ * `tf.io.fromMemory` takes): the topology, the manifest's weight entries in order, and their bytes
+ * concatenated in that order (every group's shards, one after the other).
+ */
+export interface TfjsArtifacts {
+  /** model.json's `modelTopology` (Keras 2 form; a `model_config` wrapper is unwrapped). */
+  modelTopology: Record<string, unknown>;
+  /** The weight entries of every manifest group, in order. */
+  weightSpecs: unknown[];
+  /** The weights' bytes (quantized as their specs say). */
+  weightData: ArrayBuffer | Uint8Array;
+  /** model.json's `trainingConfig`, if any: the model is compiled with it. */
+  trainingConfig?: unknown;
+}
+
+/**
+ * Builds a model from TensorFlow.js artifacts held in memory (a model.json's parts, e.g. from a
+ * package that ships them inside JS modules), with the checks `loadModel('model.json')` makes.
+ *
+ * @example
+ * const json = JSON.parse(readFileSync('web/model.json', 'utf8'));
+ * const weightData = readFileSync('web/group1-shard1of1.bin');
+ * const m = loadTfjsArtifacts({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData });
+ */
+export function loadTfjsArtifacts(artifacts: TfjsArtifacts, where = 'TensorFlow.js artifacts'): Model {
+  if (typeof artifacts !== 'object' || artifacts === null) fail(where, '{modelTopology, weightSpecs, weightData}', artifacts);
+  const { modelTopology, weightSpecs, weightData, trainingConfig } = artifacts;
+  if (!Array.isArray(weightSpecs)) fail(`${where}: weightSpecs`, 'a list of weight entries', weightSpecs);
+  if (!(weightData instanceof ArrayBuffer) && !(weightData instanceof Uint8Array))
+    fail(`${where}: weightData`, 'an ArrayBuffer or Uint8Array', Object.prototype.toString.call(weightData));
+  const bytes = weightData instanceof Uint8Array ? weightData : new Uint8Array(weightData);
+  const specs = weightSpecs.map((w, i) => checkSpec(w, `${where}: weightSpecs[${i}]`));
+  return buildModel(modelTopology, specs, bytes, trainingConfig, where, `${where}: weightData`);
+}
+
+/** Decodes the weights (bytes in spec order), builds the topology, compiles if asked, assigns by name. */
+function buildModel(
+  topologyIn: unknown,
+  specs: WeightSpec[],
+  bytes: Uint8Array,
+  trainingConfig: unknown,
+  where: string,
+  bytesWhere: string,
+): Model {
+  let topology = topologyIn as Record<string, unknown>;
+  if (typeof topology !== 'object' || topology === null) fail(where, 'a modelTopology object', topology);
+  if ('model_config' in topology) topology = topology['model_config'] as Record<string, unknown>;
+  const needed = specs.reduce((n, s) => n + byteLength(s), 0);
+  if (needed !== bytes.length) fail(bytesWhere, `${needed} bytes (the weight entries' sizes)`, `${bytes.length} bytes`);
+  if (needed > limits.maxArrayBytes) fail(bytesWhere, `at most ${limits.maxArrayBytes} bytes of weights`, `${needed}`);
+  const values = new Map<string, { spec: WeightSpec; data: Float32Array }>();
+  const optimizerValues = new Map<string, Float32Array | Int32Array>();
+  let offset = 0;
+  for (const spec of specs) {
+    const len = byteLength(spec);
+    const chunk = bytes.subarray(offset, offset + len);
+    if (spec.group !== 'optimizer') values.set(spec.name, { spec, data: decodeWeight(spec, chunk, bytesWhere) });
+    else if (spec.dtype === 'int32' && !spec.quantization) optimizerValues.set(spec.name, new Int32Array(chunk.slice().buffer));
+    else optimizerValues.set(spec.name, decodeWeight(spec, chunk, bytesWhere));
+    offset += len;
+  }
+  const stored = [...values.values()].reduce((n, v) => n + v.data.length, 0);
+  const model = withWeightBudget(stored, `${where}: modelTopology`, () => layerFromKeras(topology, `${where}: modelTopology`));
+  if (!(model instanceof Model)) fail(where, 'a Sequential or Functional model', model.className);
+  if (trainingConfig) compileFromConfig(model, trainingConfig, `${where}: trainingConfig`);
+  for (const layer of model.layers) {
+    const updates = layer.weights.map((w) => {
+      const found = values.get(w.name);
+      if (!found) fail(where, `a weight "${w.name}" in the manifest`, `only ${[...values.keys()].slice(0, 20).join(', ')}`);
+      if (found.spec.shape.length !== w.shape.length || found.spec.shape.some((d, i) => d !== w.shape[i])) {
+        fail(where, `shape [${w.shape.join(', ')}] for "${found.spec.name}"`, `[${found.spec.shape.join(', ')}]`);
+      }
+      const data = w.data instanceof Float64Array ? Float64Array.from(found.data) : found.data;
+      return [w, new Tensor(data, [...w.shape])] as const;
+    });
+    for (const [w, t] of updates) w.assign(t);
+  }
+  restoreTfjsOptimizer(model, optimizerValues, where);
+  return model;
+}
+
+const byteLength = (s: WeightSpec): number => s.shape.reduce((a, b) => a * b, 1) * BYTES[s.quantization?.dtype ?? s.dtype]!;
+
+/**
  * Reads model.json and its shards into a model. Shard paths must stay inside the model's folder.
  */
 export function loadTfjs(path: string): Model {
@@ -191,14 +275,10 @@ export function loadTfjs(path: string): Model {
   if (typeof json !== 'object' || json === null) fail(file, 'a JSON object', json);
   if (json['format'] !== undefined && json['format'] !== 'layers-model')
     fail(file, "format 'layers-model' (a graph model cannot be loaded as layers)", json['format']);
-  let topology = json['modelTopology'] as Record<string, unknown>;
-  if (typeof topology !== 'object' || topology === null) fail(file, 'a modelTopology object', topology);
-  if (topology && typeof topology === 'object' && 'model_config' in topology)
-    topology = topology['model_config'] as Record<string, unknown>;
   const manifest = json['weightsManifest'];
   if (!Array.isArray(manifest)) fail(file, 'a weightsManifest list', manifest);
-  const values = new Map<string, { spec: WeightSpec; data: Float32Array }>();
-  const optimizerValues = new Map<string, Float32Array | Int32Array>();
+  const allSpecs: WeightSpec[] = [];
+  const groups: Uint8Array[] = [];
   const dir = dirname(file);
   manifest.forEach((group: { paths?: unknown; weights?: unknown }, g) => {
     const where = `${file}: weightsManifest[${g}]`;
@@ -217,7 +297,7 @@ export function loadTfjs(path: string): Model {
     });
     const total = sizes.reduce((a, b) => a + b, 0);
     const specs = group.weights.map((w, i) => checkSpec(w, `${where}.weights[${i}]`));
-    const needed = specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * BYTES[s.quantization?.dtype ?? s.dtype]!, 0);
+    const needed = specs.reduce((n, s) => n + byteLength(s), 0);
     if (needed !== total)
       fail(where, `shards totalling ${needed} bytes (the manifest's weights)`, `${total} bytes in ${paths.length} file(s)`);
     if (needed > limits.maxArrayBytes) fail(where, `at most ${limits.maxArrayBytes} bytes of weights`, `${needed}`);
@@ -228,32 +308,19 @@ export function loadTfjs(path: string): Model {
       bytes.set(chunk.subarray(0, total - at), at);
       at += chunk.length;
     }
-    let offset = 0;
-    for (const spec of specs) {
-      const len = spec.shape.reduce((a, b) => a * b, 1) * BYTES[spec.quantization?.dtype ?? spec.dtype]!;
-      const chunk = bytes.subarray(offset, offset + len);
-      if (spec.group !== 'optimizer') values.set(spec.name, { spec, data: decodeWeight(spec, chunk, where) });
-      else if (spec.dtype === 'int32' && !spec.quantization) optimizerValues.set(spec.name, new Int32Array(chunk.slice().buffer));
-      else optimizerValues.set(spec.name, decodeWeight(spec, chunk, where));
-      offset += len;
-    }
+    allSpecs.push(...specs);
+    groups.push(bytes);
   });
-  const stored = [...values.values()].reduce((n, v) => n + v.data.length, 0);
-  const model = withWeightBudget(stored, `${file}: modelTopology`, () => layerFromKeras(topology, `${file}: modelTopology`));
-  if (!(model instanceof Model)) fail(file, 'a Sequential or Functional model', model.className);
-  if (json['trainingConfig']) compileFromConfig(model, json['trainingConfig'], `${file}: trainingConfig`);
-  for (const layer of model.layers) {
-    const updates = layer.weights.map((w) => {
-      const found = values.get(w.name);
-      if (!found) fail(file, `a weight "${w.name}" in the manifest`, `only ${[...values.keys()].slice(0, 20).join(', ')}`);
-      if (found.spec.shape.length !== w.shape.length || found.spec.shape.some((d, i) => d !== w.shape[i])) {
-        fail(file, `shape [${w.shape.join(', ')}] for "${found.spec.name}"`, `[${found.spec.shape.join(', ')}]`);
-      }
-      const data = w.data instanceof Float64Array ? Float64Array.from(found.data) : found.data;
-      return [w, new Tensor(data, [...w.shape])] as const;
-    });
-    for (const [w, t] of updates) w.assign(t);
+  const bytes = groups.length === 1 ? groups[0]! : concat(groups);
+  return buildModel(json['modelTopology'], allSpecs, bytes, json['trainingConfig'], file, `${file}: weightsManifest`);
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
   }
-  restoreTfjsOptimizer(model, optimizerValues, file);
-  return model;
+  return out;
 }

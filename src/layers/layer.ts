@@ -193,6 +193,19 @@ export abstract class Layer {
     return output;
   }
 
+  /**
+   * The output of this layer's first call on symbolic tensors, as Keras 3's `layer.output`: the
+   * handle for cutting a model at a layer with the functional API.
+   *
+   * @example
+   * const features = model({ inputs: base.inputs, outputs: base.getLayer('out_relu').output });
+   */
+  get output(): SymbolicTensor {
+    const node = this.inboundNodes[0];
+    if (!node) throw new Error(`Layer "${this.name}" (${this.className}) has never been called and thus has no defined output`);
+    return node.output;
+  }
+
   /** Throws if a batch of shape `shape` does not fit the (first) shape this layer was built for. */
   checkInput(shape: readonly number[]): void {
     this.checkInputs([shape]);

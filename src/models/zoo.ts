@@ -17,7 +17,8 @@ import { model, type Functional } from './functional.js';
 import { sequential, type Sequential } from './sequential.js';
 import { resnet50 } from './applications/resnet.js';
 import { vgg16, vgg19 } from './applications/vgg.js';
-import { kerasMobileNetV2, type MobileNetV2Args } from './applications/mobilenet-v2.js';
+import { buildKerasMobileNetV2, type MobileNetV2Args } from './applications/mobilenet-v2.js';
+import { withWeights, type WithWeights } from './applications/common.js';
 
 export interface ZooArgs {
   inputShape?: [number, number, number];
@@ -185,14 +186,18 @@ function invertedResidual(x: SymbolicTensor, expansion: number, filters: number,
 /**
  * A small MobileNetV2-style network for 32×32 images: a 3×3 stem, inverted residual blocks
  * (expansion 6) of 16, 24, 32, 64 filters, a 1×1 conv to 256, global average pooling, softmax.
- * Given any of Keras's options (`alpha`, `includeTop`, `pooling`, `classifierActivation`), it is
+ * Given any of Keras's options (`alpha`, `includeTop`, `pooling`, `classifierActivation`, `weights`), it is
  * Keras's MobileNetV2 instead (src/models/applications/mobilenet-v2.ts: Keras's layer names and
  * ImageNet defaults, 224×224×3 and 1000 classes; 3,538,984 parameters at alpha 1.0).
  * @example const model = zoo.mobilenetV2({ inputShape: [32, 32, 3] });   // the small CIFAR net
  * @example const keras = zoo.mobilenetV2({ alpha: 1.0 });                 // Keras's MobileNetV2
+ * @example const base = await zoo.mobilenetV2({ includeTop: false, weights: 'mobilenet_v2_no_top.h5' });
  */
-export function mobilenetV2(args: ZooArgs & MobileNetV2Args = {}): Functional {
-  if (['alpha', 'includeTop', 'pooling', 'classifierActivation'].some((k) => k in args)) return kerasMobileNetV2(args);
+export function mobilenetV2(args: WithWeights<MobileNetV2Args>): Promise<Functional>;
+export function mobilenetV2(args?: ZooArgs & MobileNetV2Args & { weights?: null }): Functional;
+export function mobilenetV2(args: ZooArgs & MobileNetV2Args = {}): Functional | Promise<Functional> {
+  if (['alpha', 'includeTop', 'pooling', 'classifierActivation', 'weights'].some((k) => k in args))
+    return withWeights(buildKerasMobileNetV2(args), args.weights, 'mobilenetV2');
   const { inputShape = [32, 32, 3], classes = 10 } = args;
   const inputs = input({ shape: inputShape });
   let x = layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', useBias: false }).apply(inputs);
@@ -215,5 +220,5 @@ export function mobilenetV2(args: ZooArgs & MobileNetV2Args = {}): Functional {
 export const zoo = { seedCnn, seedCnnRegularized, mnistConv4, lenet5, vggSmall, resnet20, mobilenetV2, vgg16, vgg19, resnet50 };
 
 export { vgg16, vgg19, resnet50 };
-export type { ApplicationArgs } from './applications/common.js';
+export type { ApplicationArgs, WithWeights } from './applications/common.js';
 export { kerasMobileNetV2, type MobileNetV2Args } from './applications/mobilenet-v2.js';

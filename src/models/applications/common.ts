@@ -1,9 +1,10 @@
 /**
  * What the Keras Applications architectures share: their options (Keras's include_top,
- * pooling, classes, input_shape, classifier_activation, in camelCase) and the checks Keras makes.
+ * pooling, classes, input_shape, classifier_activation, weights, in camelCase) and the checks Keras makes.
  */
 import { layers } from '../../layers/index.js';
 import type { SymbolicTensor } from '../../layers/symbolic.js';
+import type { Functional } from '../functional.js';
 
 export interface ApplicationArgs {
   /** Keep the ImageNet classifier on top (default true). */
@@ -16,11 +17,27 @@ export interface ApplicationArgs {
   inputShape?: [number, number, number];
   /** The top's activation (default 'softmax'). */
   classifierActivation?: string | null;
+  /**
+   * A weights file to load by layer name once the model is built (Keras's `weights`), e.g. a
+   * Keras Applications file you downloaded (`…_notop.h5`) or one `model.saveWeights` wrote. With
+   * a path the builder returns a Promise of the model. Default null: random initialization.
+   */
+  weights?: string | null;
 }
 
+/** An application's options with a weights file: its builder returns a Promise. */
+export type WithWeights<A> = A & { weights: string };
+
 /** Checks the options as Keras's applications do; returns them with defaults. */
-export function checkArgs(args: ApplicationArgs, where: string, minSize: number): Required<ApplicationArgs> {
+export function checkArgs(args: ApplicationArgs, where: string, minSize: number): Required<Omit<ApplicationArgs, 'weights'>> {
   const { includeTop = true, pooling = null, classes = 1000, inputShape = [224, 224, 3], classifierActivation = 'softmax' } = args;
+  const { weights = null } = args;
+  if (weights === 'imagenet')
+    throw new Error(
+      `${where}: weights 'imagenet' cannot be downloaded by Convkit; download Keras's weights file yourself and pass its path (weights: 'path/to/file.h5')`,
+    );
+  if (weights !== null && (typeof weights !== 'string' || weights === ''))
+    throw new Error(`${where}: expected weights to be null or the path of a weights file, received ${JSON.stringify(weights)}`);
   if (!Array.isArray(inputShape) || inputShape.length !== 3 || inputShape.some((d) => !Number.isInteger(d) || d <= 0))
     throw new Error(`${where}: expected inputShape [height, width, channels], received ${JSON.stringify(inputShape)}`);
   if (inputShape[0] < minSize || inputShape[1] < minSize)
@@ -37,4 +54,19 @@ export function pooled(x: SymbolicTensor, pooling: 'avg' | 'max' | null, names?:
   if (pooling === 'avg') return layers.globalAveragePooling2d(names ? { name: names.avg } : {}).apply(x);
   if (pooling === 'max') return layers.globalMaxPooling2d(names ? { name: names.max } : {}).apply(x);
   return x;
+}
+
+/**
+ * The built model, or (given a weights path) a Promise of it once the file is loaded by layer
+ * name through `model.loadWeights`; an error names the builder and the file.
+ */
+export function withWeights(m: Functional, weights: string | null | undefined, where: string): Functional | Promise<Functional> {
+  if (weights === null || weights === undefined) return m;
+  return m.loadWeights(weights).then(
+    () => m,
+    (e: unknown) => {
+      const message = e instanceof Error ? e.message : String(e);
+      throw new Error(`${where}: could not load weights from '${weights}': ${message}`, { cause: e });
+    },
+  );
 }

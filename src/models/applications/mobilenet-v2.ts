@@ -7,7 +7,7 @@
 import { input, layers } from '../../layers/index.js';
 import type { SymbolicTensor } from '../../layers/symbolic.js';
 import { model, type Functional } from '../functional.js';
-import { checkArgs, pooled, type ApplicationArgs } from './common.js';
+import { checkArgs, pooled, withWeights, type ApplicationArgs, type WithWeights } from './common.js';
 
 export interface MobileNetV2Args extends ApplicationArgs {
   /** Width multiplier (default 1.0): filters in every layer scale by it, rounded to multiples of 8. */
@@ -94,8 +94,16 @@ const BLOCKS: readonly [number, number, number][] = [
 /**
  * Keras's MobileNetV2 (Sandler et al. 2018): 3,538,984 parameters at alpha 1.0, 224×224×3, 1000 classes.
  * @example const base = kerasMobileNetV2({ alpha: 0.35, includeTop: false, pooling: 'avg', inputShape: [96, 96, 3] });
+ * @example const trained = await kerasMobileNetV2({ includeTop: false, weights: 'mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5' });
  */
-export function kerasMobileNetV2(args: MobileNetV2Args = {}): Functional {
+export function kerasMobileNetV2(args: WithWeights<MobileNetV2Args>): Promise<Functional>;
+export function kerasMobileNetV2(args?: MobileNetV2Args & { weights?: null }): Functional;
+export function kerasMobileNetV2(args: MobileNetV2Args = {}): Functional | Promise<Functional> {
+  return withWeights(buildKerasMobileNetV2(args), args.weights, 'mobilenetV2');
+}
+
+/** The architecture without loading weights (what kerasMobileNetV2 builds before its `weights`). */
+export function buildKerasMobileNetV2(args: MobileNetV2Args): Functional {
   const { alpha = 1.0, ...rest } = args;
   if (typeof alpha !== 'number' || !(alpha > 0)) throw new Error(`mobilenetV2: expected alpha to be a positive number, received ${alpha}`);
   const { includeTop, pooling, classes, inputShape, classifierActivation } = checkArgs(rest, 'mobilenetV2', 32);

@@ -7,7 +7,7 @@
 import { input, layers } from '../../layers/index.js';
 import type { SymbolicTensor } from '../../layers/symbolic.js';
 import { model, type Functional } from '../functional.js';
-import { checkArgs, pooled, type ApplicationArgs } from './common.js';
+import { checkArgs, pooled, withWeights, type ApplicationArgs, type WithWeights } from './common.js';
 
 const bn = (name: string) => layers.batchNormalization({ epsilon: 1.001e-5, name });
 
@@ -36,8 +36,15 @@ function stack(x: SymbolicTensor, filters: number, blocks: number, stride1: numb
 /**
  * ResNet50 (He et al. 2015): 25,636,712 parameters with the top at 224×224×3.
  * @example const base = zoo.resnet50({ includeTop: false, pooling: 'avg', inputShape: [96, 96, 3] });
+ * @example const trained = await zoo.resnet50({ weights: 'resnet50_weights_tf_dim_ordering_tf_kernels.h5' });
  */
-export function resnet50(args: ApplicationArgs = {}): Functional {
+export function resnet50(args: WithWeights<ApplicationArgs>): Promise<Functional>;
+export function resnet50(args?: ApplicationArgs & { weights?: null }): Functional;
+export function resnet50(args: ApplicationArgs = {}): Functional | Promise<Functional> {
+  return withWeights(build(args), args.weights, 'resnet50');
+}
+
+function build(args: ApplicationArgs): Functional {
   const { includeTop, pooling, classes, inputShape, classifierActivation } = checkArgs(args, 'resnet50', 32);
   const inputs = input({ shape: inputShape });
   let x = layers

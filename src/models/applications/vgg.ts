@@ -5,7 +5,7 @@
  */
 import { input, layers } from '../../layers/index.js';
 import { model, type Functional } from '../functional.js';
-import { checkArgs, pooled, type ApplicationArgs } from './common.js';
+import { checkArgs, pooled, withWeights, type ApplicationArgs, type WithWeights } from './common.js';
 
 function vgg(convsPerBlock: readonly number[], name: string, args: ApplicationArgs): Functional {
   const { includeTop, pooling, classes, inputShape, classifierActivation } = checkArgs(args, name, 32);
@@ -29,15 +29,20 @@ function vgg(convsPerBlock: readonly number[], name: string, args: ApplicationAr
 /**
  * VGG16 (Simonyan & Zisserman 2014): 138,357,544 parameters with the top at 224×224×3.
  * @example const base = zoo.vgg16({ includeTop: false, inputShape: [96, 96, 3], pooling: 'avg' });
+ * @example const trained = await zoo.vgg16({ weights: 'vgg16_weights_tf_dim_ordering_tf_kernels.h5' });
  */
-export function vgg16(args: ApplicationArgs = {}): Functional {
-  return vgg([2, 2, 3, 3, 3], 'vgg16', args);
+export function vgg16(args: WithWeights<ApplicationArgs>): Promise<Functional>;
+export function vgg16(args?: ApplicationArgs & { weights?: null }): Functional;
+export function vgg16(args: ApplicationArgs = {}): Functional | Promise<Functional> {
+  return withWeights(vgg([2, 2, 3, 3, 3], 'vgg16', args), args.weights, 'vgg16');
 }
 
 /**
  * VGG19: 143,667,240 parameters with the top at 224×224×3.
  * @example const model = zoo.vgg19();
  */
-export function vgg19(args: ApplicationArgs = {}): Functional {
-  return vgg([2, 2, 4, 4, 4], 'vgg19', args);
+export function vgg19(args: WithWeights<ApplicationArgs>): Promise<Functional>;
+export function vgg19(args?: ApplicationArgs & { weights?: null }): Functional;
+export function vgg19(args: ApplicationArgs = {}): Functional | Promise<Functional> {
+  return withWeights(vgg([2, 2, 4, 4, 4], 'vgg19', args), args.weights, 'vgg19');
 }
