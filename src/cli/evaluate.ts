@@ -14,7 +14,11 @@ import { imageInputShape } from './predict.js';
 export const EVALUATE_FLAGS: Record<string, FlagSpec> = {
   dataset: { type: 'string', help: 'test set to evaluate on (default mnist)', choices: ['mnist', 'fashion-mnist', 'cifar10'] },
   limit: { type: 'int', help: 'use only the first N test images', check: (v) => (v > 0 ? null : 'expected a positive value') },
-  batchSize: { type: 'int', help: 'images per batch (default: what fits ~256 MB of activations, at most 500)', check: (v) => (v > 0 ? null : 'expected a positive value') },
+  batchSize: {
+    type: 'int',
+    help: 'images per batch (default: what fits ~256 MB of activations, at most 500)',
+    check: (v) => (v > 0 ? null : 'expected a positive value'),
+  },
   scale: { type: 'number', help: 'input = pixel (0..255) * scale + offset (default: as stored, else 1/255)' },
   offset: { type: 'number', help: 'added after scaling (default: as stored, else 0)' },
   help: { type: 'boolean', help: 'show this help' },
