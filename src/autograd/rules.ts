@@ -9,7 +9,7 @@ import type { Conv2dGeometry, FloatArray, FusedActivation, Pool2dGeometry } from
 import type { Tensor } from '../tensor/tensor.js';
 import { shapesEqual } from '../tensor/shape.js';
 import * as b from './backward.js';
-import { div, equal, exp, greaterEqual, log, mul, neg, pow, sign, square, sub } from '../ops/elementwise.js';
+import { div, equal, exp, greater, greaterEqual, log, mul, neg, pow, sign, square, sub } from '../ops/elementwise.js';
 import { pad, slice, upSample2dBackward } from '../ops/layout.js';
 import { matmul } from '../ops/linalg.js';
 import { sum } from '../ops/reduce.js';
@@ -39,6 +39,8 @@ export interface OpAttrs {
   sqrt: None;
   square: None;
   relu: None;
+  /** min(max(x, 0), 6) */
+  relu6: None;
   sigmoid: None;
   tanh: None;
   erf: None;
@@ -183,6 +185,8 @@ export const gradientRules: { [K in OpName]: GradientRule<K> } = {
   sqrt: (dy, _x, y) => [div(dy, mul(y, 2))],
   square: (dy, [x]) => [mul(dy, mul(x!, 2))],
   relu: (dy, _x, y, _at, _n, dyMasked) => [throughActivation(dy, y, 'relu', dyMasked)],
+  // dy where 0 < y < 6 (equivalently 0 < x < 6; y is kept, x need not be).
+  relu6: (dy, _x, y) => [mul(dy, mul(greater(y, 0), greater(6, y)))],
   sigmoid: (dy, _x, y) => [mul(dy, mul(y, sub(1, y)))],
   tanh: (dy, _x, y) => [mul(dy, sub(1, mul(y, y)))],
   erf: (dy, [x]) => [mul(dy, mul(exp(neg(square(x!))), TWO_OVER_SQRT_PI))],

@@ -132,7 +132,10 @@ export interface WarpOptions {
 /** Activations a producing kernel (matmul, conv2d) can apply in its epilogue. */
 export type FusedActivation = 'linear' | 'relu';
 
-/** Elementwise functions of one argument. `step` is 1 where x > 0, else 0; `erf` is the error function. */
+/**
+ * Elementwise functions of one argument. `step` is 1 where x > 0, else 0; `erf` is the error function;
+ * `relu6` is min(max(x, 0), 6) in one pass (NaN propagates).
+ */
 export const UNARY_OPS = [
   'neg',
   'abs',
@@ -142,6 +145,7 @@ export const UNARY_OPS = [
   'square',
   'reciprocal',
   'relu',
+  'relu6',
   'sigmoid',
   'tanh',
   'step',

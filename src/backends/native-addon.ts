@@ -1,7 +1,7 @@
 /**
  * The native addon's JavaScript surface (the bind_*.cc files of native/src/), as src/backends/native.ts calls
  * it: one function per kernel of the spec (KERNEL_SPECS in kernels.ts), taking the kernel's arguments and then
- * its outputs (allocated by the caller, filled in place), plus `info` and `setIsa`. The addon
+ * its outputs (allocated by the caller, filled in place), plus `info`, `setIsa` and `freeBuffer`. The addon
  * checks every argument at run time; test/backends/native-addon.test.ts checks that it exports
  * exactly the spec's names.
  */
@@ -17,11 +17,13 @@ export interface NativeInfo {
   cpuFeatures: string[];
 }
 
-/** The addon's exports: every kernel (arguments, then outputs), `info` and `setIsa`. */
+/** The addon's exports: every kernel (arguments, then outputs), `info`, `setIsa` and `freeBuffer`. */
 export type Addon = { readonly [K in KernelName]: (...argumentsThenOutputs: unknown[]) => void } & {
   info(): NativeInfo;
   setIsa(name: string): boolean;
+  /** Detaches an ArrayBuffer so its memory is freed now (the buffer pool's dropped buffers); false if it cannot be. */
+  freeBuffer(buffer: ArrayBuffer): boolean;
 };
 
 /** The names the addon exports besides the kernels. */
-export const ADDON_EXTRAS = ['info', 'setIsa'] as const;
+export const ADDON_EXTRAS = ['info', 'setIsa', 'freeBuffer'] as const;

@@ -18,6 +18,7 @@ import type { Addon, NativeInfo } from './native-addon.js';
 import { checkNativeEnvironment } from './native-env.js';
 import { provideNativeBackend } from './index.js';
 import { nativeBackend } from './native.js';
+import { setBufferFree } from '../tensor/buffer-pool.js';
 
 export type { NativeInfo } from './native-addon.js';
 
@@ -82,6 +83,8 @@ function loadFirst(): Loaded {
         const source = failures.length > 0 ? `the build from source does not load (${failures.join('; ')})` : 'no build from source here';
         origin.reason = `${origin.reason}; ${source}`;
       }
+      // The pool's dropped buffers (hundreds of MB at a large batch) are freed now, not at the next GC.
+      if (typeof addon.freeBuffer === 'function') setBufferFree((b) => addon.freeBuffer(b));
       return { addon, backend: nativeBackend(addon, { poison }), origin };
     } catch (e) {
       failures.push(`addon failed to load from ${origin.path}: ${message(e)}`);

@@ -6,6 +6,7 @@
  */
 import { datasets } from '../data/index.js';
 import { oneHot } from '../data/one-hot.js';
+import { inferenceBatchSize } from '../models/liveness.js';
 import { confusionMatrix, confusionSvg, writeChart } from '../plot/index.js';
 import { Tensor } from '../tensor/tensor.js';
 import { describeFlags, UsageError, type FlagSpec } from './args.js';
@@ -15,7 +16,11 @@ import { imageInputShape } from './predict.js';
 export const EVALUATE_FLAGS: Record<string, FlagSpec> = {
   dataset: { type: 'string', help: 'test set to evaluate on (default mnist)', choices: ['mnist', 'fashion-mnist', 'cifar10'] },
   limit: { type: 'int', help: 'use only the first N test images', check: (v) => (v > 0 ? null : 'expected a positive value') },
-  batchSize: { type: 'int', help: 'images per batch (default 500)', check: (v) => (v > 0 ? null : 'expected a positive value') },
+  batchSize: {
+    type: 'int',
+    help: 'images per batch (default: what fits ~256 MB of activations, at most 500)',
+    check: (v) => (v > 0 ? null : 'expected a positive value'),
+  },
   scale: { type: 'number', help: 'input = pixel (0..255) * scale + offset (default: as stored, else 1/255)' },
   offset: { type: 'number', help: 'added after scaling (default: as stored, else 0)' },
   confusion: { type: 'string', metavar: 'file', help: "draw the test set's confusion matrix to FILE (.png or .svg)" },
@@ -60,7 +65,8 @@ export async function evaluate(argv: readonly string[]): Promise<number> {
   const classes = model.outputShape[model.outputShape.length - 1] as number;
   model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const images = new Tensor(x, test.images.shape);
-  const batchSize = (flags['batchSize'] as number | undefined) ?? 500;
+  // MobileNetV2 on 32×32 images gets ~150 (its widest activation is 576 KB an image), the seed model 500.
+  const batchSize = (flags['batchSize'] as number | undefined) ?? inferenceBatchSize(model, { max: 500 });
   const [loss, accuracy] = await model.evaluate(images, oneHot(test.labels, classes), { batchSize });
   console.log(`${name}: ${test.images.shape[0]} test images`);
   console.log(`Test loss: ${loss!.toFixed(4)}`);

@@ -68,7 +68,7 @@ function geluTanh(x: Tensor): Tensor {
 export const activations = {
   linear: (x: Tensor) => x,
   relu: (x: Tensor) => ops.relu(x),
-  relu6: (x: Tensor) => ops.minimum(ops.relu(x), 6),
+  relu6: (x: Tensor) => ops.relu6(x),
   sigmoid,
   hardSigmoid,
   tanh: (x: Tensor) => ops.tanh(x),

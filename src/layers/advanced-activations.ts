@@ -55,7 +55,7 @@ export class ReLU extends ActivationLayer {
 
   call(x: Tensor): Tensor {
     if (this.negativeSlope === 0 && this.threshold === 0)
-      return this.maxValue === null ? ops.relu(x) : ops.minimum(ops.relu(x), this.maxValue);
+      return this.maxValue === null ? ops.relu(x) : this.maxValue === 6 ? ops.relu6(x) : ops.minimum(ops.relu(x), this.maxValue);
     const above = ops.greaterEqual(x, this.threshold); // 1 or 0, a constant for the gradient
     const upper = this.maxValue === null ? x : ops.minimum(x, this.maxValue);
     const lower = ops.mul(ops.sub(x, this.threshold), this.negativeSlope);

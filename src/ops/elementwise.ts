@@ -62,7 +62,7 @@ export const greaterEqual = (a: Operand, b: Operand): Tensor => comparison('grea
 /** Comparison a == b (1 or 0), not differentiable. @example equal(argMax(p), labels) */
 export const equal = (a: Operand, b: Operand): Tensor => comparison('equal', a, b);
 
-type DiffUnary = 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'square' | 'relu' | 'sigmoid' | 'tanh' | 'erf';
+type DiffUnary = 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'square' | 'relu' | 'relu6' | 'sigmoid' | 'tanh' | 'erf';
 function differentiable1(op: DiffUnary, x: Tensor): Tensor {
   return record(op, [x], unaryOp(op, x), {});
 }
@@ -81,6 +81,11 @@ export const sqrt = (x: Tensor): Tensor => differentiable1('sqrt', x);
 export const square = (x: Tensor): Tensor => differentiable1('square', x);
 /** max(x, 0). @example relu(x) */
 export const relu = (x: Tensor): Tensor => differentiable1('relu', x);
+/**
+ * min(max(x, 0), 6) in one kernel pass (one output buffer, where minimum(relu(x), 6) makes two);
+ * the gradient flows where 0 < x < 6, as TensorFlow's Relu6Grad. @example relu6(x)
+ */
+export const relu6 = (x: Tensor): Tensor => differentiable1('relu6', x);
 /** 1 / (1 + e⁻ˣ), computed stably. @example sigmoid(x) */
 export const sigmoid = (x: Tensor): Tensor => differentiable1('sigmoid', x);
 /** Hyperbolic tangent. @example tanh(x) */

@@ -10,9 +10,15 @@
  * Inference hands buffers back sooner: `releaseBuffer` when an activation's last reader has run,
  * and `withBufferScopeKeeping` around one layer, so its temporaries go back as soon as it returns
  * (src/models/liveness.ts). A request may be served by a larger free buffer (a view of its first
- * n elements; at most 8× larger): pages a buffer never touched are not resident, so reusing a
- * 590 MB buffer for a 150 MB activation costs no memory, where exact-size reuse would keep one
- * buffer per distinct size alive.
+ * n elements; at most 2× larger), so one buffer serves nearby sizes. Not more: a reused buffer's
+ * pages were all touched by its earlier tenant and stay resident, so a long-lived small
+ * activation (a residual block's input) served by a 4× buffer pins 4× its size (MobileNetV2 at
+ * batch 1000: a 94 MB block input held a 375 MB buffer through the next block).
+ *
+ * Buffers the pool drops (too small for the pass's new activations, or beyond its byte cap) are
+ * handed to `setBufferFree`'s function when one is set (the Node entry sets the native addon's
+ * `freeBuffer`, which detaches them so their memory goes back at once); otherwise they wait for
+ * the garbage collector, which may let several hundred MB of dead activations stay resident.
  */
 
 import type { FloatArray } from './dtype.js';
@@ -26,14 +32,28 @@ const sizes: number[] = [];
 let scope: Set<ArrayBuffer> | null = null;
 /** Bytes kept for reuse, at most; beyond it, returned buffers are left to the garbage collector. */
 const MAX_POOLED_BYTES = 1 << 30;
-/** A free buffer serves requests down to 1/8 of its length. */
-const MAX_OVERSIZE = 8;
+/** A free buffer serves requests down to 1/2 of its length. */
+const MAX_OVERSIZE = 2;
 /** A fresh buffer of at least this many bytes drops the free buffers smaller than itself. */
 const DROP_BELOW_FROM = 4 << 20;
 let pooledBytes = 0;
 /** Bytes of the buffers handed out in open scopes, and the most that and the pool ever held. */
 let scopedBytes = 0;
 let highWater = 0;
+/** Frees a buffer the pool drops, now (the native addon's `freeBuffer`); null: left to the garbage collector. */
+let freeNow: ((buffer: ArrayBuffer) => void) | null = null;
+
+/**
+ * Sets how dropped buffers are freed: nothing reads a buffer once the pool holds it, so `free` may
+ * release its memory at once (detach it); null leaves them to the garbage collector. The Node
+ * entry (src/backends/native-loader.ts) sets the addon's `freeBuffer` when the addon loads.
+ *
+ * @example
+ * setBufferFree((b) => addon.freeBuffer(b));
+ */
+export function setBufferFree(free: ((buffer: ArrayBuffer) => void) | null): void {
+  freeNow = free;
+}
 
 /** Index of the first entry of `sizes` ≥ bytes. */
 function lowerBound(bytes: number): number {
@@ -70,15 +90,21 @@ function takeFree(bytes: number): ArrayBuffer | null {
 function dropSmallerThan(bytes: number): void {
   const n = lowerBound(bytes);
   for (const size of sizes.splice(0, n)) {
-    pooledBytes -= size * free.get(size)!.length;
+    const list = free.get(size)!;
+    pooledBytes -= size * list.length;
     free.delete(size);
+    if (freeNow) for (const buffer of list) freeNow(buffer);
   }
 }
 
-/** Puts a buffer back for reuse (or leaves it to the garbage collector when the pool is full). */
+/** Puts a buffer back for reuse (or frees it, see setBufferFree, when the pool is full). */
 function giveBack(buffer: ArrayBuffer): void {
   const size = buffer.byteLength;
-  if (size === 0 || pooledBytes + size > MAX_POOLED_BYTES) return;
+  if (size === 0) return;
+  if (pooledBytes + size > MAX_POOLED_BYTES) {
+    freeNow?.(buffer);
+    return;
+  }
   let list = free.get(size);
   if (!list) {
     free.set(size, (list = []));

@@ -1,6 +1,6 @@
 /**
  * The native boundary is derived from the kernel spec (KERNEL_SPECS in src/backends/kernels.ts): the addon
- * must export exactly one function per kernel name plus `info` and `setIsa` (a kernel added to the
+ * must export exactly one function per kernel name plus `info`, `setIsa` and `freeBuffer` (a kernel added to the
  * spec but not bound in C++, or a binding under a misspelt name, fails here). Every output rule
  * must agree with what the ts reference returns, and every kernel must be called by a
  * native-versus-ts parity suite (a kernel added without one fails here).
@@ -28,6 +28,19 @@ describe('the addon exports exactly the spec', { skip: 'error' in loaded ? loade
     const exported = Object.keys(addon).sort();
     assert.deepEqual(exported, [...KERNEL_NAMES, ...ADDON_EXTRAS].sort());
     for (const name of exported) assert.equal(typeof addon[name], 'function', name);
+  });
+  it('freeBuffer detaches an ArrayBuffer (its memory is freed now) and refuses anything else', () => {
+    const r = loadNativeBackend();
+    assert.ok('backend' in r);
+    let dir = dirname(fileURLToPath(import.meta.url));
+    while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+    const path = process.env['CONVKIT_NATIVE_ADDON'] || join(dir, 'native', 'build', 'Release', 'convkit.node');
+    const addon = createRequire(import.meta.url)(path) as { freeBuffer(b: unknown): boolean };
+    const view = new Float32Array(Buffer.allocUnsafeSlow(4096).buffer).fill(1);
+    assert.equal(addon.freeBuffer(view.buffer), true);
+    assert.equal(view.buffer.byteLength, 0, 'detached');
+    assert.equal(view.length, 0);
+    assert.throws(() => addon.freeBuffer(view), /freeBuffer: expected one ArrayBuffer argument/);
   });
 });
 

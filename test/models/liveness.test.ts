@@ -21,6 +21,7 @@ import {
   clearBufferPool,
   releaseBuffer,
   resetPoolHighWater,
+  setBufferFree,
   withBufferScope,
   withBufferScopeKeeping,
 } from '../../src/tensor/buffer-pool.js';
@@ -152,7 +153,9 @@ describe('buffer pool', () => {
         'zeroed on reuse',
       );
       const c = allocFloat32(100);
-      assert.notEqual(c.buffer, a.buffer, 'a buffer more than 8× too large is not used');
+      assert.notEqual(c.buffer, a.buffer, 'a buffer more than 2× too large is not used');
+      const d = allocFloat32(400);
+      assert.notEqual(d.buffer, a.buffer, 'nor one 2.5× too large: its pages are resident, a small tenant would pin them');
     });
     assert.equal(releaseBuffer(new Float32Array(4)), false, 'outside any scope nothing is pooled');
   });
@@ -180,6 +183,28 @@ describe('buffer pool', () => {
       );
       assert.equal(releaseBuffer(kept), true, 'the kept buffer now belongs to the enclosing scope');
     });
+  });
+});
+
+describe('buffer pool: dropped buffers are freed at once when a free function is set', () => {
+  it('the smaller free buffers a large fresh request drops go to setBufferFree, the others stay pooled', () => {
+    clearBufferPool();
+    const freed: ArrayBufferLike[] = [];
+    setBufferFree((b) => freed.push(b));
+    try {
+      withBufferScope(() => {
+        const small = allocFloat32(1000);
+        const large = allocFloat32(2 ** 22); // 16 MB
+        releaseBuffer(small);
+        releaseBuffer(large);
+        assert.deepEqual(freed, [], 'a released buffer is pooled, not freed');
+        allocFloat32(2 ** 23); // 32 MB: nothing free fits, so the smaller free buffers are dropped
+        assert.deepEqual(freed, [small.buffer, large.buffer]);
+        assert.equal(bufferPoolStats().pooledBytes, 0);
+      });
+    } finally {
+      setBufferFree(null);
+    }
   });
 });
 

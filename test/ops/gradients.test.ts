@@ -56,6 +56,18 @@ describe('gradients of elementwise ops', () => {
     checkGradients(([v]) => ops.clipByValue(v!, -0.5, 0.5), [r([10], 0.6, 2)]);
     checkGradients(([v]) => ops.clipByValue(v!, -0.5, 0.5), [r([10], -2, -0.6)]);
   });
+  it('relu6: one op with values min(max(x, 0), 6) and gradient dy where 0 < x < 6 (TensorFlow Relu6Grad)', () => {
+    // Keras 3 keras/src/activations/activations.py relu6 = ops.relu6; TF's Relu6Grad passes dy for 0 < x < 6.
+    const x = new Tensor(Float64Array.of(-2, 0, 1e-9, 0.3, 5.999, 6, 6.5, NaN), [8]);
+    x.requiresGrad = true;
+    const y = ops.relu6(x);
+    assert.deepEqual(Array.from(y.data), [0, 0, 1e-9, 0.3, 5.999, 6, 6, NaN]);
+    const dx = gradients(y, [x], new Tensor(Float64Array.of(3, 3, 3, 3, 3, 3, 3, 3), [8]))[0]!;
+    assert.deepEqual(Array.from(dx.data).slice(0, 7), [0, 0, 3, 3, 3, 0, 0]);
+    checkGradients(([v]) => ops.relu6(v!), [r([12], 0.05, 5.95)]);
+    checkGradients(([v]) => ops.relu6(v!), [r([6], -2, -0.05)]);
+    checkGradients(([v]) => ops.relu6(v!), [r([6], 6.05, 9)]);
+  });
 });
 
 describe('gradients of linear algebra and convolution', () => {

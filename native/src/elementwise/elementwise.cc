@@ -21,6 +21,8 @@ struct Sqrt { static float f(float x) { return std::sqrt(x); } };
 struct Square { static float f(float x) { return x * x; } };
 struct Reciprocal { static float f(float x) { return 1.0f / x; } };
 struct Relu { static float f(float x) { return x < 0.0f ? 0.0f : x; } };  // NaN propagates
+// min(max(x, 0), 6) in one pass (MobileNet's activation); NaN propagates.
+struct Relu6 { static float f(float x) { return x < 0.0f ? 0.0f : (x > 6.0f ? 6.0f : x); } };
 struct Sigmoid {
   static float f(float x) {
     if (x >= 0.0f) return 1.0f / (1.0f + std::exp(-x));

@@ -12,10 +12,10 @@ namespace ck {
 // The one list of each op family: (enum name = functor name in elementwise.cc, JavaScript name as
 // in UNARY_OPS / BINARY_OPS of src/backends/kernels.ts). The enums, the name parsers and the
 // dispatch switches are all generated from these; the parity tests send every TypeScript name.
-#define CK_UNARY_OPS(X)                                                                            \
-  X(Neg, "neg") X(Abs, "abs") X(Exp, "exp") X(Log, "log") X(Sqrt, "sqrt") X(Square, "square")     \
-  X(Reciprocal, "reciprocal") X(Relu, "relu") X(Sigmoid, "sigmoid") X(Tanh, "tanh") X(Step, "step") \
-  X(Sign, "sign") X(Erf, "erf")
+#define CK_UNARY_OPS(X)                                                                        \
+  X(Neg, "neg") X(Abs, "abs") X(Exp, "exp") X(Log, "log") X(Sqrt, "sqrt") X(Square, "square") \
+  X(Reciprocal, "reciprocal") X(Relu, "relu") X(Relu6, "relu6") X(Sigmoid, "sigmoid")          \
+  X(Tanh, "tanh") X(Step, "step") X(Sign, "sign") X(Erf, "erf")
 #define CK_BINARY_OPS(X)                                                                          \
   X(Add, "add") X(Sub, "sub") X(Mul, "mul") X(Div, "div") X(Maximum, "maximum") X(Minimum, "minimum") \
   X(Pow, "pow") X(Greater, "greater") X(GreaterEqual, "greaterEqual") X(Equal, "equal") X(AddRelu, "addRelu")

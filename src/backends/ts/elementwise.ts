@@ -16,6 +16,7 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
   square: (x) => x * x,
   reciprocal: (x) => 1 / x,
   relu: (x) => (x < 0 ? 0 : x), // NaN propagates
+  relu6: (x) => (x < 0 ? 0 : x > 6 ? 6 : x), // NaN propagates
   sigmoid: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
   tanh: Math.tanh,
   step: (x) => (x > 0 ? 1 : 0),
