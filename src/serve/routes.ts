@@ -173,13 +173,29 @@ export function makeHandler(ctx: HandlerContext): (req: IncomingMessage, res: Se
     route(req, res, ctx, pathname).then(
       (name) => ctx.metrics.request(name, res.statusCode, (performance.now() - start) / 1000),
       (err) => {
-        // After a refused body (too large, too slow) the rest is not read: close the connection.
-        if (err instanceof HttpError && (err.status === 408 || err.status === 413) && !req.complete) res.setHeader('connection', 'close');
         const status = sendError(res, err);
+        if (err instanceof HttpError && (err.status === 408 || err.status === 413) && !req.complete) lingerThenClose(req);
         const name = pathname.endsWith(':predict') ? 'predict' : pathname.startsWith('/v1/') ? 'model' : 'other';
         ctx.metrics.request(name, status, (performance.now() - start) / 1000);
         if (!(err instanceof HttpError)) console.error(`convkit serve: ${req.method} ${pathname}: ${(err as Error)?.stack ?? String(err)}`);
       },
     );
   };
+}
+
+/** How long a refused body may keep arriving (read and discarded) before its connection is closed. */
+const LINGER_MS = 1000;
+
+/**
+ * After a refused body (too large, too slow): read and discard what the client still sends, for
+ * at most LINGER_MS, then close. Closing at once, with the body's rest unread, makes the kernel
+ * reset the connection, and a client still sending may lose the answer before reading it (the
+ * "lingering close" of RFC 9112 §9.6).
+ */
+function lingerThenClose(req: IncomingMessage): void {
+  const timer = setTimeout(() => req.socket.destroy(), LINGER_MS);
+  timer.unref();
+  req.once('end', () => clearTimeout(timer));
+  req.socket.once('close', () => clearTimeout(timer));
+  req.resume();
 }

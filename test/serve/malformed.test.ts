@@ -140,6 +140,20 @@ describe('serve: oversized and slow bodies', () => {
     assert.match(JSON.parse(answer.body).error, /over the limit of 1048576 bytes/);
   });
 
+  it('the 413 reaches a client that keeps sending (lingering close), 20 times in a row', async () => {
+    const piece = Buffer.alloc(64 * 1024, 0x20);
+    const head = `POST /v1/models/mnist:predict HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${40 * piece.length}\r\n\r\n`;
+    for (let i = 0; i < 20; i++) {
+      // Declared size 2.5 MB is refused before reading; the client sends 2.5 MB anyway, without pauses.
+      const answer = await rawRequest(
+        server.url,
+        head,
+        Array.from({ length: 40 }, () => piece),
+      );
+      assert.equal(answer.status, 413, `try ${i}`);
+    }
+  });
+
   it('a body that stalls → 408 after the idle timeout; one that trickles → 408 after the total timeout', async () => {
     const head = (n: number) =>
       `POST /v1/models/mnist:predict HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${n}\r\n\r\n`;
