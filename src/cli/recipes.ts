@@ -7,7 +7,7 @@
  *
  * - mnist-augmented: zoo.mnistConv4 with mild rotation (±10°), zoom (±10%) and shifts (±10%),
  *   composed into one warp per image (layers.pipeline), Adam with a cosine schedule to 0, batch
- *   128, 12 epochs, all 60,000 images.
+ *   128, 10 epochs, all 60,000 images.
  * - cifar10-resnet20: zoo.resnet20 with a horizontal flip and whole-pixel shifts of up to 4
  *   (pad-and-crop), per-channel standardisation, SGD + Nesterov momentum 0.9 with a linear
  *   warm-up then cosine decay (peak 0.1), decoupled weight decay 5e-4, label smoothing 0.1,
@@ -49,7 +49,7 @@ export interface Recipe {
 
 export const RECIPES: Record<string, Recipe> = {
   'mnist-augmented': {
-    description: 'mnistConv4 on MNIST, rotation/zoom/shift augmentation, Adam + cosine, 12 epochs',
+    description: 'mnistConv4 on MNIST, rotation/zoom/shift augmentation, Adam + cosine, 10 epochs',
     dataset: 'mnist',
     model: (inputShape, classes) => zoo.mnistConv4({ inputShape, classes }),
     augmentation: (seed) => [
@@ -59,7 +59,7 @@ export const RECIPES: Record<string, Recipe> = {
     ],
     optimizer: (lr, totalSteps) =>
       optimizers.adam({ learningRate: cosineDecay({ initialLearningRate: lr ?? 2e-3, decaySteps: totalSteps }) }),
-    epochs: 12,
+    epochs: 10,
     batchSize: 128,
     labelSmoothing: 0,
     standardise: null,
