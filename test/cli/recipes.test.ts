@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
+import { writeTwoColourFolder } from '../helpers/image-folder.js';
 
 const bin = fileURLToPath(new URL('../../../bin/convkit.js', import.meta.url));
 
@@ -43,18 +43,7 @@ describe('convkit train --recipe / --data-dir', () => {
   it('--data-dir trains on a folder of class subfolders', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'convkit-cli-folder-'));
     try {
-      for (const [name, channel] of [
-        ['blue', 2],
-        ['red', 0],
-      ] as const) {
-        mkdirSync(join(dir, name));
-        for (let i = 0; i < 10; i++) {
-          const px = new Uint8Array(20 * 20 * 3).map((_, k) => (k % 3 === channel ? 120 + 10 * (i % 5) : 30));
-          await sharp(px, { raw: { width: 20, height: 20, channels: 3 } })
-            .png()
-            .toFile(join(dir, name, `${i}.png`));
-        }
-      }
+      await writeTwoColourFolder(dir);
       const r = convkit(['train', '--data-dir', dir, '--image-size', '16', '--epochs', '2', '--batch-size', '8', '--verbose', '0']);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /Found 20 files belonging to 2 classes\./);

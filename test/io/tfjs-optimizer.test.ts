@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
+import { tfjsLoad } from './tfjs-load.js';
 import { loadModel } from '../../src/io/index.js';
 import { layers } from '../../src/layers/index.js';
 import { sequential } from '../../src/models/sequential.js';
@@ -21,17 +22,6 @@ import { Tensor } from '../../src/tensor/tensor.js';
 const dir = mkdtempSync(join(tmpdir(), 'convkit-tfjs-opt-'));
 const x = Float32Array.from({ length: 8 * 4 }, (_, i) => Math.sin(i));
 const labels = [0, 1, 0, 1, 1, 0, 0, 1];
-
-/** tfjs loading model.json from disk through its own parser (as tfjs-node's file:// handler). */
-async function tfjsLoad(path: string): Promise<tf.LayersModel> {
-  const json = JSON.parse(readFileSync(path, 'utf8'));
-  const folder = path.slice(0, path.lastIndexOf('/'));
-  const artifacts = await tf.io.getModelArtifactsForJSON(json, async (manifest) => {
-    const buffers = manifest.flatMap((g) => g.paths.map((p) => new Uint8Array(readFileSync(join(folder, p))).buffer as ArrayBuffer));
-    return [tf.io.getWeightSpecs(manifest), tf.io.concatenateArrayBuffers(buffers)];
-  });
-  return tf.loadLayersModel(tf.io.fromMemory(artifacts));
-}
 
 /** The optimizer's arrays by name, as tfjs reports them. */
 async function tfjsOptimizerState(model: tf.LayersModel): Promise<Map<string, number[]>> {

@@ -6,11 +6,12 @@
  * for uint8 / uint16 / float16 weights.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
+import { tfjsLoad } from './tfjs-load.js';
 import { loadModel } from '../../src/io/index.js';
 import type { Model } from '../../src/models/model.js';
 import { zoo } from '../../src/models/zoo.js';
@@ -18,17 +19,6 @@ import { Tensor } from '../../src/tensor/tensor.js';
 import { setSeed } from '../../src/tensor/random.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'convkit-tfjs-'));
-
-/** tfjs loading a model.json from disk as tfjs-node's file:// handler does, via tfjs's own parser. */
-async function tfjsLoad(path: string): Promise<tf.LayersModel> {
-  const json = JSON.parse(readFileSync(path, 'utf8'));
-  const folder = path.slice(0, path.lastIndexOf('/'));
-  const artifacts = await tf.io.getModelArtifactsForJSON(json, async (manifest) => {
-    const buffers = manifest.flatMap((g) => g.paths.map((p) => new Uint8Array(readFileSync(join(folder, p))).buffer as ArrayBuffer));
-    return [tf.io.getWeightSpecs(manifest), tf.io.concatenateArrayBuffers(buffers)];
-  });
-  return tf.loadLayersModel(tf.io.fromMemory(artifacts));
-}
 
 /** tfjs's model.save into a folder, written as tfjs-node's file system handler writes it. */
 async function tfjsSave(model: tf.LayersModel, folder: string): Promise<string> {

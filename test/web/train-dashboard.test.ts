@@ -6,12 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
+import { writeTwoColourFolder } from '../helpers/image-folder.js';
 
 const bin = fileURLToPath(new URL('../../../bin/convkit.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'convkit-train-dashboard-'));
@@ -55,18 +55,7 @@ async function trainWithDashboard(args: string[], token: string | null): Promise
 
 describe('convkit train --dashboard with --recipe and --data-dir', () => {
   before(async () => {
-    for (const [name, channel] of [
-      ['blue', 2],
-      ['red', 0],
-    ] as const) {
-      mkdirSync(join(dir, name));
-      for (let i = 0; i < 10; i++) {
-        const px = new Uint8Array(20 * 20 * 3).map((_, k) => (k % 3 === channel ? 120 + 10 * (i % 5) : 30));
-        await sharp(px, { raw: { width: 20, height: 20, channels: 3 } })
-          .png()
-          .toFile(join(dir, name, `${i}.png`));
-      }
-    }
+    await writeTwoColourFolder(dir);
   });
 
   it('--data-dir --dashboard --dashboard-token: the events need the token and hold every epoch', async () => {
