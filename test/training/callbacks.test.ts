@@ -9,8 +9,7 @@ import { setBackend } from '../../src/backends/index.js';
 import { layers } from '../../src/layers/index.js';
 import { sequential } from '../../src/models/sequential.js';
 import { optimizers, schedules, type Optimizer } from '../../src/optimizers/index.js';
-import { Random, setSeed } from '../../src/tensor/random.js';
-import { Tensor } from '../../src/tensor/tensor.js';
+import { setSeed } from '../../src/tensor/random.js';
 import { monitorDirection } from '../../src/training/callback-support.js';
 import { Callback, type Logs } from '../../src/training/callbacks.js';
 import { EarlyStopping } from '../../src/training/early-stopping.js';
@@ -18,22 +17,9 @@ import { LearningRateScheduler } from '../../src/training/learning-rate-schedule
 import { ReduceLROnPlateau } from '../../src/training/reduce-lr-on-plateau.js';
 import { TerminateOnNaN } from '../../src/training/terminate-on-nan.js';
 import type { FitArgs } from '../../src/training/fit.js';
+import { blobs } from '../helpers/blobs.js';
 
 setBackend('ts');
-
-/** Two noisy blobs in 2-D with one-hot labels. */
-function blobs(n: number): { x: Tensor; y: Tensor } {
-  const rng = new Random(5);
-  const x = new Float32Array(n * 2);
-  const y = new Float32Array(n * 2);
-  for (let i = 0; i < n; i++) {
-    const c = i % 2;
-    x[2 * i] = (c ? 1 : -1) + rng.normal();
-    x[2 * i + 1] = rng.normal();
-    y[2 * i + c] = 1;
-  }
-  return { x: new Tensor(x, [n, 2]), y: new Tensor(y, [n, 2]) };
-}
 
 /** Sets logs[key] to values[epoch] (the last value once the script runs out). */
 class Scripted extends Callback {

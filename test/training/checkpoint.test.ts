@@ -17,28 +17,15 @@ import { loadModel } from '../../src/io/index.js';
 import { layers } from '../../src/layers/index.js';
 import { sequential } from '../../src/models/sequential.js';
 import { optimizers } from '../../src/optimizers/index.js';
-import { Random, setSeed } from '../../src/tensor/random.js';
-import { Tensor } from '../../src/tensor/tensor.js';
+import { setSeed } from '../../src/tensor/random.js';
 import { BackupAndRestore } from '../../src/training/backup-and-restore.js';
 import { Callback, type Logs } from '../../src/training/callbacks.js';
 import { ModelCheckpoint } from '../../src/training/model-checkpoint.js';
+import { blobs } from '../helpers/blobs.js';
 
 setBackend('ts');
 const dir = mkdtempSync(join(tmpdir(), 'convkit-ckpt-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-function blobs(n: number): { x: Tensor; y: Tensor } {
-  const rng = new Random(5);
-  const x = new Float32Array(n * 2);
-  const y = new Float32Array(n * 2);
-  for (let i = 0; i < n; i++) {
-    const c = i % 2;
-    x[2 * i] = (c ? 1 : -1) + rng.normal();
-    x[2 * i + 1] = rng.normal();
-    y[2 * i + c] = 1;
-  }
-  return { x: new Tensor(x, [n, 2]), y: new Tensor(y, [n, 2]) };
-}
 
 function makeModel(units = 6) {
   setSeed(11);
