@@ -1,12 +1,12 @@
 /**
  * Training throughput of the two CIFAR recipes' networks side by side: zoo.resnet20 at batch 128
- * (cifar10-resnet20) against variants of the airbench-style net of src/cli/cifar-fast.ts at
- * batch 512 (cifar10-fast), in alternating rounds so that a loaded machine slows both alike; prints each
+ * (cifar10-resnet20) against variants of zoo.airbench (src/models/airbench.ts) at batch 512
+ * (cifar10-airbench's net is the relu 64/128/128 one), in alternating rounds so that a loaded machine slows both alike; prints each
  * round's images/s and the median ratio. Synthetic data (speed does not depend on the values).
  * `node build/bench/recipe-cifar-speed.js [--rounds 5] [--images 2048]`
  */
 import '../src/backends/native-loader.js'; // makes the native backend available (the Node entry does this)
-import { cifarFastNet } from './recipe-cifar-fast.js';
+import { airbench } from '../src/models/airbench.js';
 import type { Model } from '../src/models/model.js';
 import { zoo } from '../src/models/zoo.js';
 import { Random } from '../src/tensor/random.js';
@@ -21,13 +21,9 @@ const rounds = Number(flag('rounds', '5'));
 const images = Number(flag('images', '2048'));
 const nets: { name: string; model: Model; batch: number }[] = [
   { name: 'resnet20 (batch 128)', model: zoo.resnet20({ inputShape: [32, 32, 3], classes: 10 }), batch: 128 },
-  { name: 'cifar-fast gelu (batch 512)', model: cifarFastNet([32, 32, 3], 10), batch: 512 },
-  { name: 'cifar-fast relu (batch 512)', model: cifarFastNet([32, 32, 3], 10, { activation: 'relu' }), batch: 512 },
-  {
-    name: 'cifar-fast relu 64/128/256 (batch 512)',
-    model: cifarFastNet([32, 32, 3], 10, { activation: 'relu', widths: [64, 128, 256] }),
-    batch: 512,
-  },
+  { name: 'airbench relu 64/128/128 (batch 512)', model: airbench(), batch: 512 },
+  { name: 'airbench relu 64/256/256 (batch 512)', model: airbench({ widths: [64, 256, 256] }), batch: 512 },
+  { name: 'airbench gelu 64/256/256 (batch 512)', model: airbench({ widths: [64, 256, 256], activation: 'gelu' }), batch: 512 },
 ];
 const rng = new Random(1);
 const rates: number[][] = nets.map(() => []);

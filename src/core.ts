@@ -22,6 +22,7 @@ export { Model, type BatchArgs, type CompileArgs } from './models/model.js';
 export { Sequential, sequential, type SequentialArgs } from './models/sequential.js';
 export { Functional, model, type FunctionalArgs } from './models/functional.js';
 export { zoo } from './models/zoo.js';
+export { airbench, initWhitening, type AirbenchArgs } from './models/airbench.js';
 export { regularizers, type Regularizer } from './regularizers/index.js';
 export { losses, type LossFn, type LossName } from './losses/index.js';
 export { metrics, type MetricFn, type MetricName } from './metrics/index.js';
@@ -54,6 +55,7 @@ export { EarlyStopping, type EarlyStoppingArgs } from './training/early-stopping
 export { ReduceLROnPlateau, type ReduceLROnPlateauArgs } from './training/reduce-lr-on-plateau.js';
 export { LearningRateScheduler, type EpochSchedule } from './training/learning-rate-scheduler.js';
 export { TerminateOnNaN } from './training/terminate-on-nan.js';
+export { Lookahead, type LookaheadArgs } from './training/lookahead.js';
 export { ModelCheckpoint, type ModelCheckpointArgs } from './training/model-checkpoint.js';
 export { FitState, type ResumePoint } from './training/fit-state.js';
 export type { MonitorMode } from './training/callback-support.js';

@@ -5,6 +5,7 @@
 import { getBackend, setBackend } from '../backends/index.js';
 import { datasets } from '../data/index.js';
 import { oneHot } from '../data/one-hot.js';
+import { initWhitening } from '../models/airbench.js';
 import { zoo } from '../models/zoo.js';
 import { inferenceBatchSize } from '../models/liveness.js';
 import { cosineDecay, optimizers, type OptimizerName } from '../optimizers/index.js';
@@ -199,6 +200,8 @@ export async function train(argv: readonly string[]): Promise<number> {
   console.log(`${datasetName}: ${trainSet.images.shape[0]} training and ${test.images.shape[0]} test images`);
   const inputShape = trainSet.images.shape.slice(1) as [number, number, number];
   const model = zoo[(flags['model'] as keyof typeof zoo | undefined) ?? 'seedCnn']({ inputShape, classes: 10 });
+  // airbench's frozen stem whitens the patches of the images it will see (here scaled to [0, 1]).
+  if (flags['model'] === 'airbench') initWhitening(model, trainSet.images);
   model.summary();
   const steps = epochs * stepsPerEpoch(trainSet.images.shape[0]!, validationSplit, batchSize);
   const schedule = (flags['lrSchedule'] as Schedule | undefined) ?? 'constant';

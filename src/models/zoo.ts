@@ -7,6 +7,7 @@
  * - `vggSmall`: three VGG blocks (two 3×3 convs, batch norm, max pool, dropout);
  * - `resnet20`: He et al.'s CIFAR ResNet-20 (3 stages × 3 basic blocks, 16/32/64 filters,
  *   1×1 projection shortcuts where the shape changes, as in the Keras example; about 0.27 M);
+ * - `airbench`: Keller Jordan's airbench CIFAR net (whitened 2×2 stem, three conv groups; src/models/airbench.ts);
  * - `mobilenetV2`: a small MobileNetV2-style net of inverted residual blocks with depthwise convs;
  * - `vgg16`, `vgg19`, `resnet50`: the Keras Applications architectures with Keras's layer names
  *   (src/models/applications/; ImageNet defaults: 224×224×3, 1000 classes).
@@ -19,6 +20,7 @@ import { resnet50 } from './applications/resnet.js';
 import { vgg16, vgg19 } from './applications/vgg.js';
 import { buildKerasMobileNetV2, type MobileNetV2Args } from './applications/mobilenet-v2.js';
 import { withWeights, type WithWeights } from './applications/common.js';
+import { airbench, type AirbenchArgs } from './airbench.js';
 
 export interface ZooArgs {
   inputShape?: [number, number, number];
@@ -217,8 +219,30 @@ export function mobilenetV2(args: ZooArgs & MobileNetV2Args = {}): Functional | 
 }
 
 /** The architectures by name, for the CLI's `--model`. */
-export const zoo = { seedCnn, seedCnnRegularized, mnistConv4, lenet5, vggSmall, resnet20, mobilenetV2, vgg16, vgg19, resnet50 };
+/**
+ * The airbench net at its defaults (widths 64/128/128, relu); `airbench(args)` takes widths and
+ * activation too. (Its own signature would make `zoo[name](...)` uncallable as a union.)
+ * @example const model = zoo.airbench({ inputShape: [32, 32, 3], classes: 10 });
+ */
+function airbenchDefaults(args: ZooArgs = {}): Sequential {
+  return airbench(args);
+}
 
-export { vgg16, vgg19, resnet50 };
+export const zoo = {
+  seedCnn,
+  seedCnnRegularized,
+  mnistConv4,
+  lenet5,
+  vggSmall,
+  resnet20,
+  airbench: airbenchDefaults,
+  mobilenetV2,
+  vgg16,
+  vgg19,
+  resnet50,
+};
+
+export { airbench, vgg16, vgg19, resnet50 };
+export type { AirbenchArgs };
 export type { ApplicationArgs, WithWeights } from './applications/common.js';
 export { kerasMobileNetV2, type MobileNetV2Args } from './applications/mobilenet-v2.js';

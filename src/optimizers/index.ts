@@ -46,5 +46,11 @@ export function getOptimizer(id: OptimizerName | string | Optimizer): Optimizer 
 export { Adagrad, Adam, Adamax, AdamW, Nadam, Optimizer, RMSprop, SGD };
 export type { AdagradArgs, AdamArgs, AdamaxArgs, NadamArgs, RMSpropArgs, SGDArgs };
 export type { LearningRateSchedule, OptimizerArgs } from './optimizer.js';
-export { cosineDecay, exponentialDecay, piecewiseConstant, scheduleFromConfig, schedules } from './schedules.js';
-export type { CosineDecayArgs, ExponentialDecayArgs, PiecewiseConstantArgs, SerializableSchedule } from './schedules.js';
+export { cosineDecay, exponentialDecay, piecewiseConstant, piecewiseLinear, scheduleFromConfig, schedules } from './schedules.js';
+export type {
+  CosineDecayArgs,
+  ExponentialDecayArgs,
+  PiecewiseConstantArgs,
+  PiecewiseLinearArgs,
+  SerializableSchedule,
+} from './schedules.js';

@@ -115,13 +115,54 @@ export function piecewiseConstant(args: PiecewiseConstantArgs): SerializableSche
   });
 }
 
+export interface PiecewiseLinearArgs {
+  /** Increasing steps at which the rate takes the matching value. */
+  boundaries: number[];
+  /** One value per boundary. */
+  values: number[];
+}
+
+/**
+ * Linear interpolation between (boundaries[i], values[i]); values[0] before the first boundary and
+ * the last value after the last. Keras has no such schedule (its PiecewiseConstantDecay steps);
+ * it is the triangular warm-up and decay of one-cycle schedules and airbench, saved under the
+ * class name 'PiecewiseLinear', which only Convkit reads back.
+ *
+ * @example
+ * // from 0.15 up to 0.75 over 1,000 steps, then down to 0.05 at step 4,000
+ * const lr = schedules.piecewiseLinear({ boundaries: [0, 1000, 4000], values: [0.15, 0.75, 0.05] });
+ */
+export function piecewiseLinear(args: PiecewiseLinearArgs): SerializableSchedule {
+  const boundaries = [...args.boundaries];
+  const values = [...args.values];
+  check(
+    boundaries.length >= 1 && values.length === boundaries.length,
+    'piecewiseLinear',
+    `one value per boundary (${boundaries.length})`,
+    values,
+  );
+  check(
+    boundaries.every((b, i) => Number.isFinite(b) && (i === 0 || b > boundaries[i - 1]!)),
+    'piecewiseLinear',
+    'increasing boundaries',
+    boundaries,
+  );
+  return serializable('PiecewiseLinear', { boundaries, values }, (step) => {
+    if (step <= boundaries[0]!) return values[0]!;
+    const i = boundaries.findIndex((b) => step <= b);
+    if (i === -1) return values[values.length - 1]!;
+    const t = (step - boundaries[i - 1]!) / (boundaries[i]! - boundaries[i - 1]!);
+    return values[i - 1]! + t * (values[i]! - values[i - 1]!);
+  });
+}
+
 /**
  * The schedules, by their camelCase names.
  *
  * @example
  * optimizers.sgd({ learningRate: schedules.piecewiseConstant({ boundaries: [100], values: [0.1, 0.01] }) });
  */
-export const schedules = { exponentialDecay, cosineDecay, piecewiseConstant };
+export const schedules = { exponentialDecay, cosineDecay, piecewiseConstant, piecewiseLinear };
 
 /**
  * Rebuilds a schedule from `{className, config}` (what an optimizer's getConfig records).
@@ -134,7 +175,8 @@ export function scheduleFromConfig(spec: { className: string; config: Record<str
   if (spec.className === 'ExponentialDecay') return exponentialDecay(c as unknown as ExponentialDecayArgs);
   if (spec.className === 'CosineDecay') return cosineDecay(c as unknown as CosineDecayArgs);
   if (spec.className === 'PiecewiseConstantDecay') return piecewiseConstant(c as unknown as PiecewiseConstantArgs);
+  if (spec.className === 'PiecewiseLinear') return piecewiseLinear(c as unknown as PiecewiseLinearArgs);
   throw new Error(
-    `scheduleFromConfig: unknown schedule class '${spec.className}'; expected ExponentialDecay, CosineDecay or PiecewiseConstantDecay`,
+    `scheduleFromConfig: unknown schedule class '${spec.className}'; expected ExponentialDecay, CosineDecay, PiecewiseConstantDecay or PiecewiseLinear`,
   );
 }

@@ -51,7 +51,30 @@ describe('learning-rate schedules', () => {
     );
   });
 
+  it('piecewiseLinear: interpolates between the points, constant outside them', () => {
+    const lr = schedules.piecewiseLinear({ boundaries: [0, 10, 110], values: [0.2, 1, 0.1] });
+    for (const [step, want] of [
+      [0, 0.2],
+      [5, 0.6],
+      [10, 1],
+      [60, 0.55],
+      [110, 0.1],
+      [500, 0.1],
+    ] as const)
+      close(lr(step), want);
+    close(schedules.piecewiseLinear({ boundaries: [5], values: [0.3] })(0), 0.3);
+    close(schedules.piecewiseLinear({ boundaries: [4, 8], values: [1, 2] })(2), 1);
+  });
+
   it('refuses bad arguments, saying what it expected', () => {
+    assert.throws(
+      () => schedules.piecewiseLinear({ boundaries: [0, 10], values: [1] }),
+      /piecewiseLinear: expected one value per boundary \(2\), received \[1\]/,
+    );
+    assert.throws(
+      () => schedules.piecewiseLinear({ boundaries: [0, 0], values: [1, 2] }),
+      /piecewiseLinear: expected increasing boundaries, received \[0,0\]/,
+    );
     assert.throws(() => schedules.piecewiseConstant({ boundaries: [10], values: [1] }), /piecewiseConstant: expected 2 values/);
     assert.throws(
       () => schedules.piecewiseConstant({ boundaries: [10, 5], values: [1, 2, 3] }),
@@ -66,6 +89,7 @@ describe('learning-rate schedules', () => {
       schedules.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 7, decayRate: 0.9, staircase: true }),
       schedules.cosineDecay({ initialLearningRate: 0.01, decaySteps: 50, alpha: 0.2, warmupTarget: 0.1, warmupSteps: 5 }),
       schedules.piecewiseConstant({ boundaries: [3, 8], values: [0.3, 0.2, 0.1] }),
+      schedules.piecewiseLinear({ boundaries: [0, 9, 40], values: [0.1, 0.5, 0.01] }),
     ];
     for (const s of made) {
       const copy = scheduleFromConfig({ className: s.className, config: s.getConfig() });
