@@ -1,17 +1,17 @@
 /**
  * What the training benchmarks share: synthetic data (speed does not depend on the values) and
  * timing of training steps run as `fit` runs them (a shuffled gather from a pool of four batches,
- * forward, loss, gradients and an Adam update, all in a buffer scope).
+ * then fit's own step: forward, loss, gradients and an Adam update in a buffer scope, with the
+ * release of what the backward pass does not read; src/training/fit-step.ts).
  */
-import { gradients } from '../src/autograd/gradients.js';
 import { categoricalCrossentropy } from '../src/losses/index.js';
 import type { Model } from '../src/models/model.js';
-import * as ops from '../src/ops/index.js';
 import { Adam } from '../src/optimizers/adam.js';
-import { withBufferScope } from '../src/tensor/buffer-pool.js';
 import type { Random } from '../src/tensor/random.js';
 import { Tensor } from '../src/tensor/tensor.js';
 import { takeRows } from '../src/training/batches.js';
+import { trainStep } from '../src/training/fit-step.js';
+import type { Compiled } from '../src/training/types.js';
 
 /** Median of a list of numbers. */
 export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -45,21 +45,18 @@ export function timeTrainingSteps(
   steps: number,
   rng: Random,
 ): { seconds: number; stepMs: number[] } {
-  const optimizer = new Adam();
+  const compiled: Compiled = {
+    optimizer: new Adam(),
+    loss: { name: 'categorical_crossentropy', fn: categoricalCrossentropy },
+    metrics: [],
+  };
   const x = syntheticImages(batch * 4, sampleShape, rng);
   const y = syntheticOneHot(batch * 4, 10, rng);
   const order = rng.permutation(batch * 4);
-  const step = (i: number): void =>
-    withBufferScope(() => {
-      const start = (i % 4) * batch;
-      const xb = takeRows(x, order, start, start + batch);
-      const yb = takeRows(y, order, start, start + batch);
-      const weights = model.trainableWeights;
-      const loss = ops.mean(categoricalCrossentropy(yb, model.apply(xb, { training: true })));
-      loss.item();
-      const grads = gradients(loss, weights);
-      optimizer.applyGradients(weights.map((w, j) => [w, grads[j]!] as const));
-    });
+  const step = (i: number): void => {
+    const start = (i % 4) * batch;
+    trainStep(model, compiled, () => [[takeRows(x, order, start, start + batch)], takeRows(y, order, start, start + batch)]);
+  };
   for (let i = 0; i < warmup; i++) step(i);
   const stepMs: number[] = [];
   const t0 = performance.now();
