@@ -109,6 +109,17 @@ export function releaseUnheld(dead: readonly Tensor[], alive: readonly Tensor[])
   for (const t of dead) for (const b of buffersOf(t)) if (!held.has(b.buffer) && !isSavedForBackward(b)) releaseData(b);
 }
 
+/**
+ * Values one sample occupies in a layer output of `shape` (batch axis first, null or any
+ * number: it is skipped).
+ *
+ * @example
+ * valuesPerSample([null, 32, 32, 96]);   // 98304
+ */
+export function valuesPerSample(shape: readonly (number | null)[]): number {
+  return shape.slice(1).reduce<number>((a, d) => a * (d ?? 1), 1);
+}
+
 /** Bytes of float32 activations a batch may hold at inference, by default (`inferenceBatchSize`). */
 export const INFERENCE_BUDGET_BYTES = 256 * 2 ** 20;
 
@@ -125,6 +136,6 @@ export function inferenceBatchSize(
   model: { layerOutputShapes(): readonly (readonly (number | null)[])[] },
   { budgetBytes = INFERENCE_BUDGET_BYTES, max = 1000 } = {},
 ): number {
-  const widest = Math.max(1, ...model.layerOutputShapes().map((s) => s.slice(1).reduce<number>((a, d) => a * (d ?? 1), 1)));
+  const widest = Math.max(1, ...model.layerOutputShapes().map(valuesPerSample));
   return Math.max(1, Math.min(max, Math.floor(budgetBytes / (3 * 4 * widest))));
 }
