@@ -4,9 +4,12 @@
  * then fit's own step: forward, loss, gradients and an Adam update in a buffer scope, with the
  * release of what the backward pass does not read; src/training/fit-step.ts).
  */
+import { gradients } from '../src/autograd/gradients.js';
 import { categoricalCrossentropy } from '../src/losses/index.js';
 import type { Model } from '../src/models/model.js';
+import * as ops from '../src/ops/index.js';
 import { Adam } from '../src/optimizers/adam.js';
+import { withBufferScope } from '../src/tensor/buffer-pool.js';
 import type { Random } from '../src/tensor/random.js';
 import { Tensor } from '../src/tensor/tensor.js';
 import { takeRows } from '../src/training/batches.js';
@@ -31,8 +34,24 @@ export function syntheticOneHot(n: number, classes: number, rng: Random): Tensor
 }
 
 /**
+ * A training step that keeps every intermediate until it ends (fit's step before the release of
+ * what the backward pass does not read): `--keep-all` in bench/memory.ts, for the comparison.
+ */
+function keepAllStep(model: Model, compiled: Compiled, batch: () => readonly [readonly Tensor[], Tensor]): void {
+  withBufferScope(() => {
+    const [[xb], yb] = batch();
+    const weights = model.trainableWeights;
+    const loss = ops.mean(compiled.loss.fn(yb, model.apply(xb!, { training: true })));
+    loss.item();
+    const grads = gradients(loss, weights);
+    compiled.optimizer.applyGradients(weights.map((w, j) => [w, grads[j]!] as const));
+  });
+}
+
+/**
  * Runs `warmup` untimed then `steps` timed training steps of `model` on batches of `batch`
- * samples of `sampleShape`; returns the total seconds and the per-step milliseconds.
+ * samples of `sampleShape`; returns the total seconds and the per-step milliseconds. With
+ * `keepAll`, each step keeps every intermediate until it ends (no release), as fit did before.
  *
  * @example
  * const { seconds, stepMs } = timeTrainingSteps(seedCnn(), [28, 28, 1], 200, 5, 60, new Random(0));
@@ -44,6 +63,7 @@ export function timeTrainingSteps(
   warmup: number,
   steps: number,
   rng: Random,
+  { keepAll = false } = {},
 ): { seconds: number; stepMs: number[] } {
   const compiled: Compiled = {
     optimizer: new Adam(),
@@ -55,7 +75,9 @@ export function timeTrainingSteps(
   const order = rng.permutation(batch * 4);
   const step = (i: number): void => {
     const start = (i % 4) * batch;
-    trainStep(model, compiled, () => [[takeRows(x, order, start, start + batch)], takeRows(y, order, start, start + batch)]);
+    const take = () => [[takeRows(x, order, start, start + batch)], takeRows(y, order, start, start + batch)] as const;
+    if (keepAll) keepAllStep(model, compiled, take);
+    else trainStep(model, compiled, take);
   };
   for (let i = 0; i < warmup; i++) step(i);
   const stepMs: number[] = [];
