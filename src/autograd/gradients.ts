@@ -43,7 +43,12 @@ function applyRule<K extends OpName>(node: TapeNodeOf<K>, dy: Tensor, y: Tensor,
   );
 }
 
-/** Options of `gradients`. */
+/**
+ * Options of `gradients`.
+ *
+ * @example
+ * gradients(y, [x], { dy: ones(y.shape) });
+ */
 export interface GradientOptions {
   /** dL/dy for a non-scalar y (defaults to ones). */
   dy?: Tensor;

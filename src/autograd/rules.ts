@@ -4,6 +4,8 @@
  * gradient, so expensive ones (e.g. conv2d's input gradient for the first layer) are skipped.
  * Each primitive's attributes (what its op records on the tape) are declared here too, in
  * `OpAttrs`, next to the rules that read them; the table's type requires a rule for every one.
+ * Below the rules, `savedForBackward` says which values each rule reads, so a training step can
+ * recycle the rest early (release.ts); its type requires an entry for every primitive too.
  */
 import type { Conv2dGeometry, FloatArray, FusedActivation, Pool2dGeometry } from '../backends/kernels.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -304,6 +306,12 @@ const reads = (inputs: readonly boolean[], output = false): Saved => ({ inputs, 
 // Rules of ops with a fused activation read y only for its relu mask.
 const fused = (activation: FusedActivation): boolean => activation === 'relu';
 
+/**
+ * The reads of every rule above, by primitive (see `SavedRule`).
+ *
+ * @example
+ * savedForBackward.conv2d([false, true], { geometry, activation: 'linear' });   // { inputs: [true, false], output: false }
+ */
 export const savedForBackward: { [K in OpName]: SavedRule<K> } = {
   add: () => NOTHING,
   addRelu: () => OUTPUT,
