@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gradients } from '../../src/autograd/gradients.js';
 import { withStepRelease } from '../../src/autograd/release.js';
-import { setBackend } from '../../src/backends/index.js';
+import { setBackend, useBackend } from '../../src/backends/index.js';
+import { tsBackend } from '../../src/backends/ts/index.js';
 import { input, layers } from '../../src/layers/index.js';
 import { categoricalCrossentropy } from '../../src/losses/index.js';
 import { model as functional } from '../../src/models/functional.js';
@@ -205,6 +206,28 @@ describe('training step release: what the caller holds is never recycled', () =>
       assert.deepEqual([...held.data], heldBefore, 'the listed tensor is untouched');
       assert.notDeepEqual([...other.data], otherBefore, 'the unlisted one was handed back and reused');
     });
+  });
+
+  it('a backend whose buffers are handles (its own store and write) has nothing released', () => {
+    useBackend({ ...tsBackend, name: 'handles', store: (v) => v.slice(), write: (target, v) => target.set(v) });
+    try {
+      withBufferScope(() => {
+        const [x] = batch(4, 4, 1);
+        const w = new Variable(
+          new Tensor(
+            new Float32Array(48 * 8).map((_, i) => Math.sin(i)),
+            [48, 8],
+          ),
+        );
+        const h = ops.relu(ops.matmul(ops.reshape(x, [4, 48]), w));
+        const before = [...h.data];
+        withStepRelease(() => gradients(ops.sum(h), [w], { releaseExcept: [x] }));
+        for (let i = 0; i < 8; i++) allocFloat32(h.size).fill(7);
+        assert.deepEqual([...h.data], before);
+      });
+    } finally {
+      setBackend('ts');
+    }
   });
 
   it("fit: a metric reads the model's output and the targets after the backward pass, unchanged", async () => {
