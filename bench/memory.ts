@@ -7,7 +7,9 @@
  * `benchMemory` runs both side by side for `npm run bench`.
  *
  * Run on its own: `node build/bench/memory.js predict --model mobilenetV2 --n 1000 --batch 100`
- * or `node build/bench/memory.js train --model resnet20 --batch 128 --steps 3`.
+ * or `node build/bench/memory.js train --model resnet20 --batch 128 --n 3` (training steps as fit
+ * runs them; add `--keep-all` for steps that keep every intermediate until they end, as fit did
+ * before the backward pass's reads were declared: the comparison in one build).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -23,6 +25,8 @@ export interface MemoryScenario {
   batch: number;
   /** predict: images; train: timed steps. */
   n: number;
+  /** train: keep every intermediate until the step ends (no release; the old step). */
+  keepAll?: boolean;
 }
 
 export interface MemoryFigures extends MemoryScenario {
@@ -42,7 +46,7 @@ export function measureHere(s: MemoryScenario): MemoryFigures {
   const baseRssMb = mb(process.resourceUsage().maxRSS);
   const t0 = performance.now();
   if (s.mode === 'predict') model.predict(syntheticImages(s.n, [32, 32, 3], rng), { batchSize: s.batch });
-  else timeTrainingSteps(model, [32, 32, 3], s.batch, 1, s.n, rng);
+  else timeTrainingSteps(model, [32, 32, 3], s.batch, 1, s.n, rng, { keepAll: s.keepAll ?? false });
   const seconds = (performance.now() - t0) / 1000;
   return { ...s, peakRssMb: mb(process.resourceUsage().maxRSS), baseRssMb, seconds: Number(seconds.toFixed(2)) };
 }
@@ -50,7 +54,8 @@ export function measureHere(s: MemoryScenario): MemoryFigures {
 /** Runs `s` in a child Node process; null (with the reason printed) if it fails. */
 export function measureInChild(s: MemoryScenario): MemoryFigures | null {
   const script = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, [script, s.mode, '--model', s.model, '--n', String(s.n), '--batch', String(s.batch)], {
+  const args = [script, s.mode, '--model', s.model, '--n', String(s.n), '--batch', String(s.batch), ...(s.keepAll ? ['--keep-all'] : [])];
+  const r = spawnSync(process.execPath, args, {
     encoding: 'utf8',
     timeout: 600_000,
   });
@@ -72,6 +77,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     model: flag('model', mode === 'train' ? 'resnet20' : 'mobilenetV2') as MemoryScenario['model'],
     batch: Number(flag('batch', mode === 'train' ? '128' : '100')),
     n: Number(flag('n', mode === 'train' ? '3' : '1000')),
+    ...(process.argv.includes('--keep-all') ? { keepAll: true } : {}),
   });
   console.log(JSON.stringify(figures));
 }

@@ -4,6 +4,8 @@
  * gradient, so expensive ones (e.g. conv2d's input gradient for the first layer) are skipped.
  * Each primitive's attributes (what its op records on the tape) are declared here too, in
  * `OpAttrs`, next to the rules that read them; the table's type requires a rule for every one.
+ * Below the rules, `savedForBackward` says which values each rule reads, so a training step can
+ * recycle the rest early (release.ts); its type requires an entry for every primitive too.
  */
 import type { Conv2dGeometry, FloatArray, FusedActivation, Pool2dGeometry } from '../backends/kernels.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -276,4 +278,79 @@ export const gradientRules: { [K in OpName]: GradientRule<K> } = {
     });
   },
   upSample2d: (dy, [x], _y, { scaleHeight, scaleWidth }) => [upSample2dBackward(dy, x!.shape, scaleHeight, scaleWidth)],
+};
+
+/**
+ * What one rule reads besides dy: for each input whether its values are read (an entry past the
+ * end: not read) and whether the output's are. Shapes are always available; only values count.
+ */
+export interface Saved {
+  readonly inputs: readonly boolean[];
+  readonly output: boolean;
+}
+
+/**
+ * Which values a kernel's gradient rule (above) reads, given which inputs want a gradient
+ * (`needs`, as the rule receives it) and the attributes. Buffers held in the attributes
+ * (maxPool2d's argmax, the batch statistics) are always kept. Nothing else is read, so a buffer
+ * no entry names may be recycled once the forward pass is done with it (src/autograd/release.ts);
+ * the table's type requires an entry for every primitive.
+ */
+export type SavedRule<K extends OpName> = (needs: readonly boolean[], attrs: OpAttrs[K]) => Saved;
+
+const NOTHING: Saved = { inputs: [], output: false };
+const OUTPUT: Saved = { inputs: [], output: true };
+const INPUT: Saved = { inputs: [true], output: false };
+const BOTH_INPUTS: Saved = { inputs: [true, true], output: false };
+const reads = (inputs: readonly boolean[], output = false): Saved => ({ inputs, output });
+// Rules of ops with a fused activation read y only for its relu mask.
+const fused = (activation: FusedActivation): boolean => activation === 'relu';
+
+/**
+ * The reads of every rule above, by primitive (see `SavedRule`).
+ *
+ * @example
+ * savedForBackward.conv2d([false, true], { geometry, activation: 'linear' });   // { inputs: [true, false], output: false }
+ */
+export const savedForBackward: { [K in OpName]: SavedRule<K> } = {
+  add: () => NOTHING,
+  addRelu: () => OUTPUT,
+  sub: () => NOTHING,
+  mul: (n) => reads([!!n[1], !!n[0]]),
+  div: (n) => reads([false, !!(n[0] || n[1])], !!n[1]),
+  maximum: () => BOTH_INPUTS,
+  minimum: () => BOTH_INPUTS,
+  pow: (n) => reads([true, !!n[0]], !!n[1]),
+  neg: () => NOTHING,
+  abs: () => INPUT,
+  exp: () => OUTPUT,
+  log: () => INPUT,
+  sqrt: () => OUTPUT,
+  square: () => INPUT,
+  relu: () => OUTPUT,
+  relu6: () => OUTPUT,
+  sigmoid: () => OUTPUT,
+  tanh: () => OUTPUT,
+  erf: () => INPUT,
+  clipByValue: () => INPUT,
+  matmul: (n, { activation }) => reads([!!n[1], !!n[0]], fused(activation)),
+  conv2d: (n, { activation }) => reads([!!n[1], !!n[0]], fused(activation)),
+  depthwiseConv2d: (n) => reads([!!n[1], !!n[0]]),
+  conv2dTranspose: (n) => reads([!!n[1], !!n[0]]),
+  maxPool2d: (_n, { reluInput }) => reads([], reluInput),
+  // One backward kernel reads x, the filter and the pooled output whatever is needed.
+  conv2dMaxPool: () => reads([true, true], true),
+  avgPool2d: () => NOTHING,
+  sum: () => NOTHING,
+  max: () => reads([true], true),
+  reshape: () => NOTHING,
+  transpose: () => NOTHING,
+  pad: () => NOTHING,
+  slice: () => NOTHING,
+  concat: () => NOTHING,
+  upSample2d: () => NOTHING,
+  logSoftmax: () => OUTPUT,
+  // The backward kernel reads x, the scale (not the offset) and, for a fused relu, y.
+  fusedBatchNorm: (_n, { activation, hasScale }) => reads([true, hasScale], fused(activation)),
+  batchNormInference: (n, { activation }) => reads([!!n[1], !!n[0]], fused(activation)),
 };

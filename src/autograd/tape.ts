@@ -17,6 +17,19 @@ export interface TapeNodeOf<K extends OpName> {
 export type TapeNode = { [K in OpName]: TapeNodeOf<K> }[OpName];
 
 let recording = true;
+/** Told of every node recorded (src/autograd/release.ts notes what its rule will read); null: nobody. */
+let onRecord: ((node: TapeNode, output: Tensor) => void) | null = null;
+
+/**
+ * Sets the function told of every node as it is recorded (null: none). A training step's release
+ * session (src/autograd/release.ts) uses it to learn which buffers the backward pass will read.
+ *
+ * @example
+ * setRecordListener((node, y) => console.log(node.op, y.shape));
+ */
+export function setRecordListener(listener: ((node: TapeNode, output: Tensor) => void) | null): void {
+  onRecord = listener;
+}
 
 /** True while ops record gradient links. */
 export function isRecording(): boolean {
@@ -45,6 +58,7 @@ export function record<K extends OpName>(op: K, inputs: readonly Tensor[], outpu
     output.requiresGrad = true;
     const node: TapeNodeOf<K> = { op, inputs, attrs };
     output.node = node as TapeNode;
+    onRecord?.(output.node, output);
   }
   return output;
 }

@@ -8,6 +8,7 @@ import { oneHot } from '../data/one-hot.js';
 import { initWhitening } from '../models/airbench.js';
 import { zoo } from '../models/zoo.js';
 import { inferenceBatchSize } from '../models/liveness.js';
+import { DEFAULT_TRAINING_BATCH, trainingBatchSize } from '../training/batch-size.js';
 import { cosineDecay, optimizers, type OptimizerName } from '../optimizers/index.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { setSeed } from '../tensor/random.js';
@@ -26,7 +27,11 @@ const positive = (v: number) => (v > 0 ? null : 'expected a positive value');
 
 export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   epochs: { type: 'int', help: 'passes over the training data (default 10)', check: positive },
-  batchSize: { type: 'int', help: 'samples per step (default 200)', check: positive },
+  batchSize: {
+    type: 'int',
+    help: 'samples per step (default 200, fewer past 2 GiB of layer outputs)',
+    check: positive,
+  },
   validationSplit: {
     type: 'number',
     help: 'fraction held out for validation (default 0.2)',
@@ -171,7 +176,6 @@ export async function train(argv: readonly string[]): Promise<number> {
     return accuracy;
   }
   const epochs = (flags['epochs'] as number | undefined) ?? 10;
-  const batchSize = (flags['batchSize'] as number | undefined) ?? 200;
   const validationSplit = (flags['validationSplit'] as number | undefined) ?? 0.2;
   const verbose = ((flags['verbose'] as number | undefined) ?? 1) as 0 | 1 | 2;
   const limit = flags['limit'] as number | undefined;
@@ -203,6 +207,12 @@ export async function train(argv: readonly string[]): Promise<number> {
   // airbench's frozen stem whitens the patches of the images it will see (here scaled to [0, 1]).
   if (flags['model'] === 'airbench') initWhitening(model, trainSet.images);
   model.summary();
+  // The default batch (200), lowered where one copy of the layer outputs would pass ~2 GiB.
+  const batchSize = trainingBatchSize(model, inputShape, flags['batchSize'] as number | undefined);
+  if (flags['batchSize'] === undefined && batchSize < DEFAULT_TRAINING_BATCH)
+    console.log(
+      `Batch size: ${batchSize} (the default ${DEFAULT_TRAINING_BATCH} would hold over 2 GiB of layer outputs; --batch-size to choose)`,
+    );
   const steps = epochs * stepsPerEpoch(trainSet.images.shape[0]!, validationSplit, batchSize);
   const schedule = (flags['lrSchedule'] as Schedule | undefined) ?? 'constant';
   model.compile({

@@ -4,22 +4,33 @@
  * temporaries go back to the pool as soon as it returns, and hands an activation's buffer back as
  * soon as its last reader has run; the next layer's output then reuses it. Peak memory is the few
  * activations alive at once instead of the whole pass (MobileNetV2 at batch 1000: ~1 GB, not
- * 14 GB). While gradients are recorded nothing is released: the backward pass reads them.
+ * 14 GB). While gradients are recorded, only inside a training step's release session
+ * (src/autograd/release.ts, which fit opens): there the same runs keep whatever a recorded
+ * gradient rule will read, and release the rest (MobileNetV2's batch-norm outputs, the relu6 and
+ * add inputs nothing differentiates with, each layer's temporaries). Outside a session, while
+ * recording, nothing is released: the backward pass may read any of it.
  *
  * Aliasing is safe: a layer may return its input or a view of it (Flatten, Reshape, Dropout at
  * inference), and a softmax or sigmoid output carries its logits; a buffer goes back only when no live
  * value holds it. Sequential and Functional call `stepScope`, `releaseUnheld` and `LiveValues`.
  */
+import { isSavedForBackward, releaseData, savedMark, savedSince, stepReleaseActive } from '../autograd/release.js';
 import { isRecording } from '../autograd/tape.js';
 import { sigmoidLogits } from '../layers/activations.js';
 import type { CallContext } from '../layers/layer.js';
 import { softmaxLogits } from '../ops/softmax.js';
-import { releaseBuffer, withBufferScopeKeeping } from '../tensor/buffer-pool.js';
+import { withBufferScopeKeeping } from '../tensor/buffer-pool.js';
 import type { Tensor } from '../tensor/tensor.js';
 
-/** True when activations may be dropped as soon as they are dead (inference, nothing recorded). */
+/**
+ * True when activations may be dropped as soon as they are dead: at inference (nothing
+ * recorded), or while recording inside a training step's release session.
+ *
+ * @example
+ * const live = freesActivations({ training: true });   // true inside fit's steps
+ */
 export function freesActivations(ctx: CallContext): boolean {
-  return !ctx.training && !isRecording();
+  return isRecording() ? stepReleaseActive() : !ctx.training;
 }
 
 /** The typed arrays a value holds: its data, and a softmax or sigmoid output's logits (the loss reads them). */
@@ -30,13 +41,15 @@ function buffersOf(t: Tensor): ArrayBufferView[] {
 
 /**
  * Runs one step (a layer, or a fused pair) in its own buffer scope: everything it allocated
- * except what its output holds is recycled when it returns.
+ * except what its output holds (and, in a training step, what its recorded gradient rules will
+ * read) is recycled when it returns.
  *
  * @example
  * const y = stepScope(() => layer.apply(x, ctx));
  */
 export function stepScope(step: () => Tensor): Tensor {
-  return withBufferScopeKeeping(step, buffersOf);
+  const mark = savedMark();
+  return withBufferScopeKeeping(step, (y) => [...buffersOf(y), ...savedSince(mark)]);
 }
 
 /**
@@ -84,7 +97,8 @@ export class LiveValues<K> {
 }
 
 /**
- * Hands back to the pool the buffers of `dead` values that none of `alive` holds.
+ * Hands back to the pool the buffers of `dead` values that none of `alive` holds and no recorded
+ * gradient rule reads.
  *
  * @example
  * releaseUnheld([input], [output]);   // output = flatten(input) shares input's buffer: kept
@@ -92,7 +106,18 @@ export class LiveValues<K> {
 export function releaseUnheld(dead: readonly Tensor[], alive: readonly Tensor[]): void {
   const held = new Set<ArrayBufferLike>();
   for (const t of alive) for (const b of buffersOf(t)) held.add(b.buffer);
-  for (const t of dead) for (const b of buffersOf(t)) if (!held.has(b.buffer)) releaseBuffer(b);
+  for (const t of dead) for (const b of buffersOf(t)) if (!held.has(b.buffer) && !isSavedForBackward(b)) releaseData(b);
+}
+
+/**
+ * Values one sample occupies in a layer output of `shape` (batch axis first, null or any
+ * number: it is skipped).
+ *
+ * @example
+ * valuesPerSample([null, 32, 32, 96]);   // 98304
+ */
+export function valuesPerSample(shape: readonly (number | null)[]): number {
+  return shape.slice(1).reduce<number>((a, d) => a * (d ?? 1), 1);
 }
 
 /** Bytes of float32 activations a batch may hold at inference, by default (`inferenceBatchSize`). */
@@ -111,6 +136,6 @@ export function inferenceBatchSize(
   model: { layerOutputShapes(): readonly (readonly (number | null)[])[] },
   { budgetBytes = INFERENCE_BUDGET_BYTES, max = 1000 } = {},
 ): number {
-  const widest = Math.max(1, ...model.layerOutputShapes().map((s) => s.slice(1).reduce<number>((a, d) => a * (d ?? 1), 1)));
+  const widest = Math.max(1, ...model.layerOutputShapes().map(valuesPerSample));
   return Math.max(1, Math.min(max, Math.floor(budgetBytes / (3 * 4 * widest))));
 }

@@ -5,7 +5,6 @@
  * dataset). Batches are pulled one at a time, so memory holds what the pipeline holds plus one
  * step. Validation data may be a dataset or [x, y] arrays. The per-step arithmetic is fit.ts's.
  */
-import { gradients } from '../autograd/gradients.js';
 import { noGrad } from '../autograd/tape.js';
 import * as ops from '../ops/index.js';
 import { withBufferScope } from '../tensor/buffer-pool.js';
@@ -13,6 +12,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { Callback, CallbackList, History, type Logs } from './callbacks.js';
 import { evaluateLogs } from './evaluate.js';
+import { trainStep } from './fit-step.js';
 import { TrainingError } from './fit.js';
 import { ProgressBar, type ProgressStream } from './progbar.js';
 import { TerminateOnNaN } from './terminate-on-nan.js';
@@ -110,23 +110,19 @@ export async function fitDataset(
       const [xb, yb] = checkBatch(next.value, 'fit', step);
       if (epoch === initialEpoch && step === 0) model.ensureBuilt([xb.shape]);
       await callbacks.callIndexed('onTrainBatchBegin', step, { batch: step, size: xb.shape[0]! });
-      const { lossValue, metricSums } = withBufferScope(() => {
-        const weights = model.trainableWeights;
-        const pred = model.apply(xb, { training: true });
-        const loss = model.regularizationLosses().reduce((total, penalty) => ops.add(total, penalty), ops.mean(compiled.loss.fn(yb, pred)));
-        const value = loss.item();
-        if (!Number.isFinite(value) && !cleanNaNStop) {
-          throw new TrainingError(
-            `fit: the loss became ${value} at epoch ${epoch + 1}, batch ${step + 1}; training stopped. Check the inputs for NaN/Infinity and try a lower learning rate.`,
-            history,
-          );
-        }
-        if (Number.isFinite(value)) {
-          const grads = gradients(loss, weights);
-          compiled.optimizer.applyGradients(weights.flatMap((w, i) => (grads[i] ? [[w, grads[i]!] as const] : [])));
-        }
-        return { lossValue: value, metricSums: noGrad(() => compiled.metrics.map((m) => ops.sum(m.fn(yb, pred)).item())) };
-      });
+      const { lossValue, metricSums } = trainStep(
+        model,
+        compiled,
+        () => [[xb], yb],
+        (value) => {
+          if (!Number.isFinite(value) && !cleanNaNStop) {
+            throw new TrainingError(
+              `fit: the loss became ${value} at epoch ${epoch + 1}, batch ${step + 1}; training stopped. Check the inputs for NaN/Infinity and try a lower learning rate.`,
+              history,
+            );
+          }
+        },
+      );
       const n = xb.shape[0]!;
       seen += n;
       totals[0] += lossValue * n;

@@ -5,18 +5,15 @@
  * where, or, with a TerminateOnNaN callback, ends it cleanly without applying that batch. The
  * event loop gets a turn every ~100 ms, so timers and servers in the process keep running.
  */
-import { gradients } from '../autograd/gradients.js';
 import { checkOptionNames } from '../layers/names.js';
-import * as ops from '../ops/index.js';
 import { globalRandom } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { noGrad } from '../autograd/tape.js';
-import { withBufferScope } from '../tensor/buffer-pool.js';
 import { sliceRows, takeRows } from './batches.js';
 import { CallbackList, History, toCallbacks, type CallbackLike, type Logs } from './callbacks.js';
 import { evaluateLogs } from './evaluate.js';
 import { EventLoopTurns } from './event-loop.js';
 import { FitState } from './fit-state.js';
+import { trainStep } from './fit-step.js';
 import { ProgressBar, type ProgressStream } from './progbar.js';
 import { TerminateOnNaN } from './terminate-on-nan.js';
 import type { Compiled, TrainableModel } from './types.js';
@@ -193,13 +190,8 @@ async function train(model: TrainableModel, compiled: Compiled, x: InputsLike, y
       const end = Math.min(samples, start + batchSize);
       await callbacks.callIndexed('onTrainBatchBegin', step, { batch: step, size: end - start });
       // One step in a buffer scope: its intermediates are recycled by the next step.
-      const { lossValue, metricSums } = withBufferScope(() => {
-        const xb = xTrain.map((t) => takeRows(t, order, start, end));
-        const yb = takeRows(yTrain, order, start, end);
-        const weights = model.trainableWeights;
-        const pred = model.apply(xb.length === 1 ? xb[0]! : xb, { training: true });
-        const loss = model.regularizationLosses().reduce((total, penalty) => ops.add(total, penalty), ops.mean(compiled.loss.fn(yb, pred)));
-        const value = loss.item();
+      const batch = () => [xTrain.map((t) => takeRows(t, order, start, end)), takeRows(yTrain, order, start, end)] as const;
+      const { lossValue, metricSums } = trainStep(model, compiled, batch, (value) => {
         if (!Number.isFinite(value) && !cleanNaNStop) {
           // Keras's numbering: "Epoch 1/10" as the bar prints it, batches from 0 as callbacks see them.
           throw new TrainingError(
@@ -207,13 +199,7 @@ async function train(model: TrainableModel, compiled: Compiled, x: InputsLike, y
               'Check the inputs for NaN/Infinity and try a lower learning rate.',
             history,
           );
-        }
-        if (Number.isFinite(value)) {
-          const grads = gradients(loss, weights);
-          compiled.optimizer.applyGradients(weights.flatMap((w, i) => (grads[i] ? [[w, grads[i]!] as const] : [])));
         } // else TerminateOnNaN is present: the batch is not applied and the callback stops training below
-        const sums = noGrad(() => compiled.metrics.map((m) => ops.sum(m.fn(yb, pred)).item()));
-        return { lossValue: value, metricSums: sums };
       });
       const n = end - start;
       seen += n;
