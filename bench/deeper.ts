@@ -50,7 +50,7 @@ function measure(k: Kernels, backend: DeeperRow['backend'], minRuns: number): De
   const wd = random(3 * 3 * 96);
   const dyd = random(xd.length);
   const dw = '[128,16,16,96]*[3,3,96,1]';
-  add('depthwiseConv2d', dw, 2 * xd.length, () => k.depthwiseConv2d(xd, wd, g));
+  add('depthwiseConv2d', dw, 2 * xd.length, () => k.depthwiseConv2d(xd, wd, null, g, 'linear'));
   add('depthwiseConv2dBackpropInput', dw, 2 * xd.length, () => k.depthwiseConv2dBackpropInput(dyd, wd, g));
   add('depthwiseConv2dBackpropFilter', dw, 2 * xd.length, () => k.depthwiseConv2dBackpropFilter(xd, dyd, g));
 

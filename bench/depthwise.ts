@@ -38,7 +38,7 @@ export function benchDepthwise(minRuns = 5): DepthwiseRow[] {
     const w = random(g.kernelHeight * g.kernelWidth * g.outChannels);
     const dy = random(g.batch * g.outHeight * g.outWidth * g.outChannels);
     const kernels: [string, () => void][] = [
-      ['forward', () => k.depthwiseConv2d(x, w, g)],
+      ['forward', () => k.depthwiseConv2d(x, w, null, g, 'linear')],
       ['input gradient', () => k.depthwiseConv2dBackpropInput(dy, w, g)],
       ['filter gradient', () => k.depthwiseConv2dBackpropFilter(x, dy, g)],
     ];

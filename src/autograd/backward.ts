@@ -105,6 +105,11 @@ export function reluBackward(dy: Tensor, y: Tensor): Tensor {
   return wrap(kernels().reluBackward(floatsOf(dy, 'reluBackward', 'dy'), floatsOf(y, 'reluBackward', 'y')), dy.shape);
 }
 
+/** dL/dx of relu6 (or of a fused relu6 epilogue) from dL/dy and relu6's output y. */
+export function relu6Backward(dy: Tensor, y: Tensor): Tensor {
+  return wrap(kernels().relu6Backward(floatsOf(dy, 'relu6Backward', 'dy'), floatsOf(y, 'relu6Backward', 'y')), dy.shape);
+}
+
 /**
  * dL/dx, dL/dscale and dL/doffset of fusedBatchNorm, from dL/dy, the input x, the scale (or
  * null) and the batch statistics the forward pass used; with `reluOutput` (the output of a

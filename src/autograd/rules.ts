@@ -7,11 +7,11 @@
  * Below the rules, `savedForBackward` says which values each rule reads, so a training step can
  * recycle the rest early (release.ts); its type requires an entry for every primitive too.
  */
-import type { Conv2dGeometry, FloatArray, FusedActivation, Pool2dGeometry } from '../backends/kernels.js';
+import type { Conv2dGeometry, DepthwiseActivation, FloatArray, FusedActivation, Pool2dGeometry } from '../backends/kernels.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { shapesEqual } from '../tensor/shape.js';
 import * as b from './backward.js';
-import { div, equal, exp, greater, greaterEqual, log, mul, neg, pow, sign, square, sub } from '../ops/elementwise.js';
+import { div, equal, exp, greaterEqual, log, mul, neg, pow, sign, square, sub } from '../ops/elementwise.js';
 import { pad, slice, upSample2dBackward } from '../ops/layout.js';
 import { matmul } from '../ops/linalg.js';
 import { sum } from '../ops/reduce.js';
@@ -51,8 +51,11 @@ export interface OpAttrs {
   matmul: { transA: boolean; transB: boolean; activation: FusedActivation };
   /** inputs: x, filter, and the bias when present */
   conv2d: { geometry: Conv2dGeometry; activation: FusedActivation };
-  /** inputs: x, filter [kH, kW, inChannels, multiplier]; geometry.outChannels = inChannels·multiplier */
-  depthwiseConv2d: { geometry: Conv2dGeometry };
+  /**
+   * inputs: x, filter [kH, kW, inChannels, multiplier], and the bias when present;
+   * geometry.outChannels = inChannels·multiplier; `activation` is the fused epilogue's
+   */
+  depthwiseConv2d: { geometry: Conv2dGeometry; activation: DepthwiseActivation };
   /**
    * inputs: x, filter [kH, kW, outChannels, inChannels]. `geometry` is that of the forward conv2d
    * whose input gradient this is: its input is this op's output and its output this op's input.
@@ -188,7 +191,7 @@ export const gradientRules: { [K in OpName]: GradientRule<K> } = {
   square: (dy, [x]) => [mul(dy, mul(x!, 2))],
   relu: (dy, _x, y, _at, _n, dyMasked) => [throughActivation(dy, y, 'relu', dyMasked)],
   // dy where 0 < y < 6 (equivalently 0 < x < 6; y is kept, x need not be).
-  relu6: (dy, _x, y) => [mul(dy, mul(greater(y, 0), greater(6, y)))],
+  relu6: (dy, _x, y) => [b.relu6Backward(dy, y)],
   sigmoid: (dy, _x, y) => [mul(dy, mul(y, sub(1, y)))],
   tanh: (dy, _x, y) => [mul(dy, sub(1, mul(y, y)))],
   erf: (dy, [x]) => [mul(dy, mul(exp(neg(square(x!))), TWO_OVER_SQRT_PI))],
@@ -209,10 +212,14 @@ export const gradientRules: { [K in OpName]: GradientRule<K> } = {
       bias ? when(n[2], () => sum(g, [0, 1, 2])) : null,
     ];
   },
-  depthwiseConv2d: (dy, [x, filter], _y, { geometry }, n) => [
-    when(n[0], () => b.depthwiseConv2dBackpropInput(dy, filter!, geometry)),
-    when(n[1], () => b.depthwiseConv2dBackpropFilter(x!, dy, geometry)),
-  ],
+  depthwiseConv2d: (dy, [x, filter, bias], y, { geometry, activation }, n, dyMasked) => {
+    const g = activation === 'relu6' ? b.relu6Backward(dy, y) : throughActivation(dy, y, activation, dyMasked);
+    return [
+      when(n[0], () => b.depthwiseConv2dBackpropInput(g, filter!, geometry)),
+      when(n[1], () => b.depthwiseConv2dBackpropFilter(x!, g, geometry)),
+      bias ? when(n[2], () => sum(g, [0, 1, 2])) : null,
+    ];
+  },
   // y = Aᵀx where A is the forward conv2d of `geometry`: dx = A·dy, and dfilter is conv2d's
   // filter gradient with dy in the role of its input and x in the role of its output gradient.
   conv2dTranspose: (dy, [x, filter], _y, { geometry }, n) => [

@@ -132,6 +132,9 @@ export interface WarpOptions {
 /** Activations a producing kernel (matmul, conv2d) can apply in its epilogue. */
 export type FusedActivation = 'linear' | 'relu';
 
+/** Activations the depthwise convolution's epilogue applies: FusedActivation's, or relu6 = min(max(x, 0), 6) (MobileNet's). */
+export type DepthwiseActivation = FusedActivation | 'relu6';
+
 /**
  * Elementwise functions of one argument. `step` is 1 where x > 0, else 0; `erf` is the error function;
  * `relu6` is min(max(x, 0), 6) in one pass (NaN propagates).

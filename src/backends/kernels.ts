@@ -23,6 +23,7 @@ import type {
   BinaryOp,
   Conv2dGeometry,
   ConvPoolNeeds,
+  DepthwiseActivation,
   FusedActivation,
   ImageGeometry,
   NadamStep,
@@ -59,6 +60,7 @@ export type { FloatArray };
 export { UNARY_OPS, BINARY_OPS, REDUCE_OPS } from './kernel-attrs.js';
 export type {
   FusedActivation,
+  DepthwiseActivation,
   UnaryOp,
   BinaryOp,
   ReduceOp,
@@ -117,10 +119,15 @@ export const KERNEL_SPECS = {
 
   /**
    * Depthwise convolution: NHWC x, filter [kH, kW, inChannels, multiplier] → NHWC y whose channel
-   * c·multiplier + m is input channel c convolved with filter[:, :, c, m]. In the geometry,
-   * outChannels = inChannels · multiplier.
+   * c·multiplier + m is input channel c convolved with filter[:, :, c, m] (+ bias[outChannels]),
+   * then the activation (relu6 included: MobileNet's depthwise → relu6 in one pass). In the
+   * geometry, outChannels = inChannels · multiplier.
    */
-  depthwiseConv2d: kernel([float('x'), float('filter'), conv], one('y'), (_x, _f, g) => convOut(g)),
+  depthwiseConv2d: kernel(
+    [float('x'), float('filter'), floatOrNull('bias'), conv, oneOf<DepthwiseActivation>('activation')],
+    one('y'),
+    (_x, _f, _b, g) => convOut(g),
+  ),
   /** dL/dx of depthwiseConv2d from dL/dy and the filter. */
   depthwiseConv2dBackpropInput: kernel([float('dy'), float('filter'), conv], one('dx'), (_dy, _f, g) => convIn(g)),
   /** dL/dfilter ([kH, kW, inChannels, multiplier]) of depthwiseConv2d from x and dL/dy. */
@@ -186,6 +193,12 @@ export const KERNEL_SPECS = {
    * dy·step(y) does for finite dy; a NaN or infinite dy where y <= 0 does not leak into dx.
    */
   reluBackward: kernel([float('dy'), float('y')], one('dx'), (dy) => dy.length),
+  /**
+   * The relu6 gradient in one pass: dx = dy where 0 < y < 6, else 0 (y is relu6's output, same
+   * length as dy; a NaN y gives 0, and a NaN or infinite dy outside (0, 6) does not leak into dx,
+   * as reluBackward and PyTorch's hardtanh_backward).
+   */
+  relu6Backward: kernel([float('dy'), float('y')], one('dx'), (dy) => dy.length),
   /** out = op(a, b) with NumPy broadcasting; outShape is the broadcast shape. */
   binary: kernel(
     [oneOf<BinaryOp>('op'), float('a'), shape('aShape'), float('b'), shape('bShape'), shape('outShape')],

@@ -129,6 +129,7 @@ export class BatchNormalization extends Layer {
   /** moving ← moving·momentum + batch·(1 − momentum), in place. */
   private moveTowards(moving: Variable, batch: Tensor): void {
     ops.assignMovingAverage(moving, batch, this.momentum);
+    moving.markWritten();
   }
 
   computeOutputShape(inputShape: Shape): Shape {

@@ -1,15 +1,23 @@
 /**
  * DepthwiseConv2D: each input channel convolved with its own depthMultiplier filters, kernel
- * [kH, kW, inChannels, depthMultiplier], output channels inChannels·depthMultiplier.
+ * [kH, kW, inChannels, depthMultiplier], output channels inChannels·depthMultiplier. Bias and a
+ * linear, relu or relu6 activation run in the kernel's epilogue (other activations after it).
  */
+import type { DepthwiseActivation } from '../backends/kernels.js';
 import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../tensor/variable.js';
+import type { ActivationName } from './activations.js';
 import { ConvLayer, positiveInteger, type WindowArgs } from './conv-layer.js';
 import { getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from './initializers.js';
 import type { LayerArgs, LayerConfig } from './layer.js';
 import { registerLayer } from './registry.js';
 import type { Shape } from './shape-types.js';
+
+/** The activation the depthwise kernel's epilogue applies for the layer's, or null when it runs after the op. */
+function epilogueOf(activation: ActivationName): DepthwiseActivation | null {
+  return activation === 'linear' || activation === 'relu' || activation === 'relu6' ? activation : null;
+}
 
 export interface DepthwiseConv2DArgs extends LayerArgs, WindowArgs {
   /** Filters per input channel (default 1). */
@@ -51,13 +59,25 @@ export class DepthwiseConv2D extends ConvLayer {
   }
 
   call(x: Tensor): Tensor {
-    let y = ops.depthwiseConv2d(x, this.depthwiseKernel!, {
+    const y = ops.depthwiseConv2d(x, this.depthwiseKernel!, this.depthwiseOptions());
+    return epilogueOf(this.activation) ? y : this.activate(y);
+  }
+
+  /**
+   * The depthwiseConv2d op's options: window, bias, and the activation when the epilogue can
+   * apply it (other activations run after the op).
+   *
+   * @example
+   * const y = ops.depthwiseConv2d(x, layer.depthwiseKernel!, layer.depthwiseOptions());
+   */
+  depthwiseOptions(): ops.DepthwiseConv2dOptions {
+    return {
       strides: this.strides,
       padding: this.padding,
       dilationRate: this.dilationRate,
-    });
-    if (this.bias) y = ops.add(y, this.bias);
-    return this.activate(y);
+      bias: this.bias,
+      activation: epilogueOf(this.activation) ?? 'linear',
+    };
   }
 
   computeOutputShape(inputShape: Shape): Shape {

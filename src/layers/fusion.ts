@@ -2,7 +2,11 @@
  * Fusion of layer pairs: the one table of pairs that run as a single op when the first layer's
  * output is read by nothing but the second (Sequential and Functional ask `applyFused` for each
  * such pair). Same values and gradients as the two layers run apart, up to float rounding; less
- * memory traffic. `setLayerFusion(false)` or CONVKIT_FUSION=0 turns it off.
+ * memory traffic. At inference only, a BatchNormalization after a Conv2D or DepthwiseConv2D is
+ * folded into the convolution's filter and bias (fold-batchnorm.ts), and with the relu (or, for
+ * the depthwise kernel, relu6) after it the three layers run as one convolution whose epilogue
+ * applies the activation (`applyFusedTriple`). `setLayerFusion(false)` or CONVKIT_FUSION=0 turns
+ * it off.
  */
 import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -10,6 +14,8 @@ import { Activation } from './activation.js';
 import { ReLU } from './advanced-activations.js';
 import { BatchNormalization } from './batch-normalization.js';
 import { Conv2D } from './conv2d.js';
+import { DepthwiseConv2D } from './depthwise-conv2d.js';
+import { canFold, foldBatchNorm } from './fold-batchnorm.js';
 import type { CallContext, Layer } from './layer.js';
 import { Add } from './merge.js';
 import { MaxPooling2D } from './pooling.js';
@@ -20,7 +26,7 @@ type FusedOp = (inputs: Tensor[], ctx: CallContext) => Tensor;
 /** One fusable pair: `fuse` returns the op computing `next(first(inputs))`, or null if the pair does not fit. */
 interface FusedPair {
   readonly name: string;
-  fuse(first: Layer, next: Layer): FusedOp | null;
+  fuse(first: Layer, next: Layer, ctx: CallContext): FusedOp | null;
 }
 
 /** True when `layer` computes exactly max(x, 0) (an Activation('relu'), or a ReLU without options). */
@@ -29,8 +35,43 @@ function isPlainRelu(layer: Layer): boolean {
   return layer instanceof ReLU && layer.maxValue === null && layer.negativeSlope === 0 && layer.threshold === 0;
 }
 
+/** True when `layer` computes exactly min(max(x, 0), 6) (an Activation('relu6'), or a ReLU with maxValue 6 only). */
+function isPlainRelu6(layer: Layer): boolean {
+  if (layer instanceof Activation) return layer.activation === 'relu6';
+  return layer instanceof ReLU && layer.maxValue === 6 && layer.negativeSlope === 0 && layer.threshold === 0;
+}
+
+/**
+ * `norm(conv(x))` at inference as one convolution with the batch norm folded in (cached per
+ * weights version), with `activation` in its epilogue; null unless the pair folds: not training,
+ * a convolution without an activation of its own, a batch norm over its output channels.
+ */
+function foldedConv(conv: Layer, norm: Layer, ctx: CallContext, activation: 'linear' | 'relu' | 'relu6'): FusedOp | null {
+  if (ctx.training || !(norm instanceof BatchNormalization)) return null;
+  if (conv instanceof Conv2D && conv.activation === 'linear' && activation !== 'relu6' && canFold(norm, conv.filters)) {
+    return ([x]) => {
+      const { filter, bias } = foldBatchNorm(conv.kernel!, conv.bias, norm);
+      return ops.conv2d(x!, filter, { ...conv.convOptions(), bias, activation });
+    };
+  }
+  if (conv instanceof DepthwiseConv2D && conv.activation === 'linear' && conv.depthwiseKernel) {
+    const [, , channels = 0, multiplier = 0] = conv.depthwiseKernel.shape;
+    if (!canFold(norm, channels * multiplier)) return null;
+    return ([x]) => {
+      const { filter, bias } = foldBatchNorm(conv.depthwiseKernel!, conv.bias, norm);
+      return ops.depthwiseConv2d(x!, filter, { ...conv.depthwiseOptions(), bias, activation });
+    };
+  }
+  return null;
+}
+
 /** The fused pairs. */
 const FUSED_PAIRS: readonly FusedPair[] = [
+  {
+    // At inference: the batch norm folded into the convolution's filter and bias.
+    name: 'Conv2D / DepthwiseConv2D → BatchNormalization (inference)',
+    fuse: (conv, norm, ctx) => foldedConv(conv, norm, ctx, 'linear'),
+  },
   {
     // One conv2dMaxPool op: the convolution output is never stored (with a relu or no activation
     // only: the pool must see what the kernel's epilogue computes).
@@ -68,7 +109,8 @@ const FUSED_PAIRS: readonly FusedPair[] = [
 let fusionEnabled = typeof process === 'undefined' || process.env?.['CONVKIT_FUSION'] !== '0';
 
 /**
- * Turns the fusion of layer pairs (Conv2D → MaxPooling2D, BatchNormalization → relu, Add → relu) on or off
+ * Turns the fusion of layer pairs (Conv2D → MaxPooling2D, BatchNormalization → relu, Add → relu,
+ * and at inference a batch norm folded into the convolution before it) on or off
  * for every model; on by default (CONVKIT_FUSION=0 starts with it off). Results are the same
  * either way, up to float rounding; fusion saves memory traffic.
  *
@@ -90,11 +132,33 @@ export function setLayerFusion(enabled: boolean): void {
 export function applyFused(first: Layer, next: Layer, x: Tensor | Tensor[], ctx: CallContext = { training: false }): Tensor | null {
   if (!fusionEnabled || !next.built) return null;
   let op: FusedOp | null = null;
-  for (const pair of FUSED_PAIRS) if ((op = pair.fuse(first, next))) break;
+  for (const pair of FUSED_PAIRS) if ((op = pair.fuse(first, next, ctx))) break;
   if (!op) return null;
   const inputs = Array.isArray(x) ? x : [x];
   first.prepareInputs(inputs);
   const middle = first.computeOutputShapeForInputs(inputs.map((t) => [...t.shape]));
   next.checkInputs([middle.map((d) => d ?? -1)]);
+  return op(inputs, ctx);
+}
+
+/**
+ * Runs `first`, `next` and `after` as one op when they are a convolution, a BatchNormalization
+ * and a relu (relu or relu6 after a DepthwiseConv2D) at inference: the folded convolution with
+ * the activation in its epilogue. Returns null (and runs nothing) otherwise, or when fusion is
+ * off. The caller guarantees that nothing else reads `first`'s or `next`'s output.
+ *
+ * @example
+ * const y = applyFusedTriple(depthwise, norm, relu6, x, { training: false }) ?? relu6.apply(norm.apply(depthwise.apply(x)));
+ */
+export function applyFusedTriple(first: Layer, next: Layer, after: Layer, x: Tensor | Tensor[], ctx: CallContext): Tensor | null {
+  if (!fusionEnabled || !next.built || !after.built) return null;
+  const activation = isPlainRelu(after) ? 'relu' : isPlainRelu6(after) ? 'relu6' : null;
+  const op = activation ? foldedConv(first, next, ctx, activation) : null;
+  if (!op) return null;
+  const inputs = Array.isArray(x) ? x : [x];
+  first.prepareInputs(inputs);
+  const middle = first.computeOutputShapeForInputs(inputs.map((t) => [...t.shape]));
+  next.checkInputs([middle.map((d) => d ?? -1)]);
+  after.checkInputs([next.computeOutputShape(middle).map((d) => d ?? -1)]);
   return op(inputs, ctx);
 }

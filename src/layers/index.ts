@@ -100,7 +100,7 @@ export {
   ZeroPadding2D,
 };
 export { Layer, type CallContext, type LayerArgs, type LayerConfig, type WeightArgs } from './layer.js';
-export { applyFused, setLayerFusion } from './fusion.js';
+export { applyFused, applyFusedTriple, setLayerFusion } from './fusion.js';
 export { layerFromConfig, registerLayer, serializeLayer, type SerializedLayer } from './registry.js';
 export { activations, type ActivationName } from './activations.js';
 export { initializers, type Initializer, type InitializerIdentifier } from './initializers.js';

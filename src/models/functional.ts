@@ -4,7 +4,7 @@
  * nest. Configs follow Keras: each layer lists its inbound nodes by layer name.
  */
 import { InputLayer, symbolicInput } from '../layers/input.js';
-import { applyFused } from '../layers/fusion.js';
+import { applyFused, applyFusedTriple } from '../layers/fusion.js';
 import type { CallContext, Layer, LayerConfig } from '../layers/layer.js';
 import { layerFromConfig, registerLayer, serializeLayer } from '../layers/registry.js';
 import { showShape, type Shape } from '../layers/shape-types.js';
@@ -142,7 +142,14 @@ export class Functional extends Model {
       const x = args.length === 1 ? args[0]! : args;
       const next = this.soleReader.get(node.output);
       let output = node.output;
+      const after = next ? this.soleReader.get(next.output) : undefined;
       const step = (): Tensor => {
+        const triple = next && after ? applyFusedTriple(node.layer, next.layer, after.layer, x, ctx) : null;
+        if (triple && next && after) {
+          fusedAway.add(next).add(after);
+          output = after.output;
+          return triple;
+        }
         const fused = next ? applyFused(node.layer, next.layer, x, ctx) : null;
         if (fused && next) {
           fusedAway.add(next);

@@ -2,7 +2,7 @@
  * The rest of the convolution family over NHWC input: depthwise convolution (a primitive with its
  * own kernels) and the transposed convolution, whose forward pass is conv2d's input gradient.
  */
-import type { Conv2dGeometry } from '../backends/kernels.js';
+import type { Conv2dGeometry, DepthwiseActivation } from '../backends/kernels.js';
 import { kernels } from '../backends/index.js';
 import { record } from '../autograd/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -14,14 +14,20 @@ export interface DepthwiseConv2dOptions {
   strides?: number | [number, number];
   padding?: Padding;
   dilationRate?: number | [number, number];
+  /** Added per output channel, shape [inChannels·multiplier], in the kernel's epilogue. */
+  bias?: Tensor | null;
+  /** Applied after the bias in the kernel's epilogue (default 'linear'). */
+  activation?: DepthwiseActivation;
 }
 
 /**
  * Depthwise 2-D convolution: filter [kH, kW, inChannels, multiplier]; output channel c·multiplier + m
- * is input channel c convolved with filter[:, :, c, m].
+ * is input channel c convolved with filter[:, :, c, m], plus bias[c·multiplier + m], then the
+ * activation ('linear', 'relu' or 'relu6'), all in one kernel pass.
  *
  * @example
  * const y = depthwiseConv2d(x, filter, { padding: 'same' });   // [N,H,W,8] with [3,3,8,2] → [N,H,W,16]
+ * const z = depthwiseConv2d(x, filter, { strides: 2, padding: 'same', bias, activation: 'relu6' });
  */
 export function depthwiseConv2d(x: Tensor, filter: Tensor, options: DepthwiseConv2dOptions = {}): Tensor {
   const where = 'depthwiseConv2d';
@@ -35,9 +41,21 @@ export function depthwiseConv2d(x: Tensor, filter: Tensor, options: DepthwiseCon
   }
   const g = convGeometry(x.shape, filter.shape, strides, padding, dilation, where);
   const geometry: Conv2dGeometry = { ...g, outChannels: g.inChannels * filter.shape[3]! };
-  const data = kernels().depthwiseConv2d(floatsOf(x, where, 'x'), floatsOf(filter, where, 'filter'), geometry);
+  const activation = options.activation ?? 'linear';
+  if (!['linear', 'relu', 'relu6'].includes(activation))
+    throw new Error(`${where}: expected activation 'linear', 'relu' or 'relu6', received ${JSON.stringify(activation)}`);
+  const bias = options.bias ?? null;
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== geometry.outChannels))
+    throw new Error(`${where}: expected bias of shape ${formatShape([geometry.outChannels])}, received ${formatShape(bias.shape)}`);
+  const data = kernels().depthwiseConv2d(
+    floatsOf(x, where, 'x'),
+    floatsOf(filter, where, 'filter'),
+    bias ? floatsOf(bias, where, 'bias') : null,
+    geometry,
+    activation,
+  );
   const out = wrap(data, [geometry.batch, geometry.outHeight, geometry.outWidth, geometry.outChannels]);
-  return record('depthwiseConv2d', [x, filter], out, { geometry });
+  return record('depthwiseConv2d', bias ? [x, filter, bias] : [x, filter], out, { geometry, activation });
 }
 
 export interface Conv2dTransposeOptions {

@@ -77,6 +77,7 @@ export abstract class Optimizer {
       const w = v.data as FloatArray;
       if (this.weightDecay) kernels().decayWeights(w, lr * this.weightDecay);
       this.update(w, grads[i]!, lr, (count, fill) => this.slotsFor(v, count, fill));
+      v.markWritten();
     });
   }
 

@@ -29,6 +29,27 @@ export class Variable extends Tensor {
     this.requiresGrad = trainable;
   }
 
+  private writes = 0;
+
+  /**
+   * Counts the writes to this variable's values (assign, fillWith, optimizer steps, moving
+   * averages: each calls `markWritten`), so a cache of values derived from it (a batch norm
+   * folded into a convolution's filter, src/layers/fold-batchnorm.ts) knows when it is stale.
+   * Code writing into `data` directly calls `markWritten` after.
+   *
+   * @example
+   * const before = w.version;
+   * w.assign(ones([3, 2]));   // w.version === before + 1
+   */
+  get version(): number {
+    return this.writes;
+  }
+
+  /** Records a write into `data` (see `version`). */
+  markWritten(): void {
+    this.writes++;
+  }
+
   /** Copies `value` into this variable; shapes must match. */
   assign(value: Tensor): void {
     if (!shapesEqual(value.shape, this.shape)) {
@@ -37,6 +58,7 @@ export class Variable extends Tensor {
       );
     }
     getHostMemory().write(this.data, value.values());
+    this.markWritten();
   }
 
   /**
@@ -48,6 +70,7 @@ export class Variable extends Tensor {
    * v.fillWith((buffer) => reader.readInto(path, buffer));
    */
   fillWith(fill: (buffer: TensorData) => void): void {
+    this.markWritten();
     if (isHostMemory()) {
       fill(this.data);
       return;

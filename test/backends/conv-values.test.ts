@@ -91,7 +91,7 @@ describe('depthwiseConv2d known values from PyTorch (groups = channels)', () => 
           const w = T.from(fixtureInts(c.kh * c.kw * c.cin * c.multiplier!, 17, 7, 3));
           const dy = T.from(fixtureInts(c.batch * c.outHeight * c.outWidth * c.cout, 13, 5, 2));
           const what = `${c.name} (${T.name})`;
-          assertSame(k.depthwiseConv2d(x, w, g), c.y!, `${what}: output`);
+          assertSame(k.depthwiseConv2d(x, w, null, g, 'linear'), c.y!, `${what}: output`);
           assertSame(k.depthwiseConv2dBackpropInput(dy, w, g), c.dx!, `${what}: input gradient`);
           assertSame(k.depthwiseConv2dBackpropFilter(x, dy, g), c.dw, `${what}: filter gradient`);
         }

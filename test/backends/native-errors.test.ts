@@ -201,11 +201,11 @@ describe('native backend rejects bad arguments with clear errors', () => {
     );
     const g = convGeometry({ batch: 1, h: 5, w: 5, cin: 3, cout: 6, kh: 3, kw: 3 });
     assert.throws(
-      () => k.depthwiseConv2d(randomF32(75, rng), randomF32(54, rng), { ...g, outChannels: 7 }),
+      () => k.depthwiseConv2d(randomF32(75, rng), randomF32(54, rng), null, { ...g, outChannels: 7 }, 'linear'),
       /^Error: depthwiseConv2d: geometry\.outChannels \(7\) must be a multiple of geometry\.inChannels \(3\)$/,
     );
     assert.throws(
-      () => k.depthwiseConv2d(randomF32(75, rng), randomF32(53, rng), g),
+      () => k.depthwiseConv2d(randomF32(75, rng), randomF32(53, rng), null, g, 'linear'),
       /^Error: depthwiseConv2d: filter has 53 elements, expected 3\*3\*3\*2 = 54$/,
     );
     assert.throws(

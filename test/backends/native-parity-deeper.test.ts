@@ -107,7 +107,12 @@ function suite(k: Kernels, rng: Random): void {
       const dy = randomF32(g.batch * g.outHeight * g.outWidth * g.outChannels, rng);
       const taps = g.kernelHeight * g.kernelWidth;
       const what = label(c);
-      assertClose(k.depthwiseConv2d(x, w, g), ts.depthwiseConv2d(x, w, g), sumTolerance(taps), `depthwiseConv2d ${what}`);
+      assertClose(
+        k.depthwiseConv2d(x, w, null, g, 'linear'),
+        ts.depthwiseConv2d(x, w, null, g, 'linear'),
+        sumTolerance(taps),
+        `depthwiseConv2d ${what}`,
+      );
       assertClose(
         k.depthwiseConv2dBackpropInput(dy, w, g),
         ts.depthwiseConv2dBackpropInput(dy, w, g),

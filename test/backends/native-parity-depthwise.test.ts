@@ -49,7 +49,12 @@ function suite(k: Kernels, rng: Random): void {
       const dy = randomF32(g.batch * g.outHeight * g.outWidth * g.outChannels, rng);
       const taps = g.kernelHeight * g.kernelWidth;
       const what = label(c);
-      assertClose(k.depthwiseConv2d(x, w, g), ts.depthwiseConv2d(x, w, g), sumTolerance(taps), `forward ${what}`);
+      assertClose(
+        k.depthwiseConv2d(x, w, null, g, 'linear'),
+        ts.depthwiseConv2d(x, w, null, g, 'linear'),
+        sumTolerance(taps),
+        `forward ${what}`,
+      );
       assertClose(k.depthwiseConv2dBackpropInput(dy, w, g), ts.depthwiseConv2dBackpropInput(dy, w, g), sumTolerance(taps), `input ${what}`);
       assertClose(
         k.depthwiseConv2dBackpropFilter(x, dy, g),
@@ -63,7 +68,7 @@ function suite(k: Kernels, rng: Random): void {
   it('known values: ones ⊛ ones counts the in-image taps; the filter gradient sums them', () => {
     const g = dwGeometry({ batch: 1, h: 4, w: 10, cin: 17, cout: 1, kh: 3, kw: 3, padding: 'same' });
     const ones = (n: number) => new Float32Array(n).fill(1);
-    const y = k.depthwiseConv2d(ones(4 * 10 * 17), ones(9 * 17), g);
+    const y = k.depthwiseConv2d(ones(4 * 10 * 17), ones(9 * 17), null, g, 'linear');
     const taps = (i: number, n: number) => (i === 0 || i === n - 1 ? 2 : 3);
     for (let h = 0; h < 4; h++)
       for (let w = 0; w < 10; w++)
@@ -78,7 +83,7 @@ function suite(k: Kernels, rng: Random): void {
     const g = dwGeometry({ batch: 1, h: 5, w: 12, cin: 9, cout: 1, kh: 3, kw: 3, padding: 'same' });
     const x = randomF32(5 * 12 * 9, rng);
     x[(2 * 12 + 6) * 9 + 4] = NaN; // pixel (2, 6), channel 4
-    const y = k.depthwiseConv2d(x, randomF32(81, rng), g);
+    const y = k.depthwiseConv2d(x, randomF32(81, rng), null, g, 'linear');
     for (let h = 0; h < 5; h++)
       for (let w = 0; w < 12; w++)
         for (let c = 0; c < 9; c++) {

@@ -22,11 +22,12 @@ GemmIsa kAvx2 = {"avx2", 6, 16, 144, 256, 4080, avx2::micro, avx2::pack};
 GemmIsa kAvx512 = {"avx512", 12, 32, 144, 256, 4064, avx512::micro, avx2::pack};
 #endif
 
-const SimdIsa kSimdPortable = {nullptr, nullptr, nullptr, nullptr, nullptr};
+const SimdIsa kSimdPortable = {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
 #if defined(CK_HAVE_AVX2)
 const ConvIsa kConvAvx2 = {avx2::kTileRows,      avx2::convForwardTile, avx2::convForwardSlide3, avx2::convFilterTile,
                            avx2::convFilterSlide3, avx2::winoInputRow,  avx2::winoOutputRow,     avx2::winoGradRow};
-const SimdIsa kSimdAvx2 = {avx2::columnSums, avx2::bnSums, avx2::bnApply, avx2::maxPoolRows, avx2::maxPoolBackwardImage};
+const SimdIsa kSimdAvx2 = {avx2::columnSums,  avx2::bnSums,          avx2::bnApply,
+                           avx2::maxPoolRows, avx2::maxPoolBackwardImage, avx2::relu6Backward};
 const DepthwiseIsa kDwAvx2 = {avx2::depthwiseForwardRows, avx2::depthwiseInputRows, avx2::depthwiseFilterRows};
 #endif
 #if defined(CK_HAVE_AVX512)
@@ -34,7 +35,7 @@ const ConvIsa kConvAvx512 = {avx512::kTileRows,      avx512::convForwardTile, av
                              avx512::convFilterTile, avx512::convFilterSlide3, avx512::winoInputRow,
                              avx512::winoOutputRow,  avx512::winoGradRow};
 const SimdIsa kSimdAvx512 = {avx512::columnSums, avx512::bnSums, avx512::bnApply, avx512::maxPoolRows,
-                             avx512::maxPoolBackwardImage};
+                             avx512::maxPoolBackwardImage, avx512::relu6Backward};
 const DepthwiseIsa kDwAvx512 = {avx512::depthwiseForwardRows, avx512::depthwiseInputRows, avx512::depthwiseFilterRows};
 #endif
 

@@ -19,6 +19,15 @@ ConvGeom readDepthwiseGeom(const Args& args, size_t i, const char* name) {
   return g;
 }
 
+// The epilogue's activation: 'linear', 'relu' or 'relu6' (kernels.ts's DepthwiseActivation).
+DwActivation readActivation(const Args& args, size_t i, const char* name) {
+  const std::string s = args.string(i, name);
+  if (s == "linear") return DwActivation::Linear;
+  if (s == "relu") return DwActivation::Relu;
+  if (s == "relu6") return DwActivation::Relu6;
+  args.fail(std::string(name) + " must be 'linear', 'relu' or 'relu6', received '" + s + "'");
+}
+
 struct DepthwiseCounts {
   Count x, y, filter;
 };
@@ -28,13 +37,15 @@ DepthwiseCounts countsOf(const Args& a, const ConvGeom& g) {
           countOf(a, {g.kH, g.kW, g.inC, g.inC > 0 ? g.outC / g.inC : 0}, "filter")};  // [kH, kW, inC, multiplier], as Keras
 }
 
-// depthwiseConv2d(x, filter, geometry) → y
+// depthwiseConv2d(x, filter, bias | null, geometry, activation) → y
 Napi::Value DepthwiseConv2d(const Napi::CallbackInfo& info) {
-  const auto [args, x, w, g, y] = readSignature(info, "depthwiseConv2d", sig::f32("x"), sig::f32("filter"),
-                                                sig::attrs("geometry", readDepthwiseGeom), sig::out("y"));
+  const auto [args, x, w, bias, g, act, y] =
+      readSignature(info, "depthwiseConv2d", sig::f32("x"), sig::f32("filter"), sig::f32OrNull("bias"),
+                    sig::attrs("geometry", readDepthwiseGeom), sig::attrs("activation", readActivation), sig::out("y"));
   const DepthwiseCounts n = countsOf(args, g);
   args.expect(x, n.x), args.expect(w, n.filter), args.expect(y, n.y);
-  depthwiseConv2d(g, x.data, w.data, y.data);
+  args.expect(bias, Count{g.outC, "geometry.outChannels"});
+  depthwiseConv2d(g, x.data, w.data, bias.present ? bias.data : nullptr, act, y.data);
   return info.Env().Undefined();
 }
 

@@ -4,7 +4,8 @@
 // partial filters summed in share order), and the input gradient is gathered per input row:
 // for stride 1 it is the forward kernel run over dy with the filter flipped and the padding
 // mirrored, for larger strides a per-pixel gather. Otherwise (portable, multipliers above 1)
-// every output pixel visits its in-image taps with the channel loop innermost; the input
+// every output pixel visits its in-image taps with the channel loop innermost, one output row at
+// a time, then the row takes the epilogue (bias, relu or relu6) while it is in cache; the input
 // gradient is then a scatter split by image.
 #include "depthwise.h"
 
@@ -25,7 +26,23 @@ struct DwTask {
   const float* b;  // filter, or dy (filter gradient)
   float* out;
   float* partials;  // filter gradient: nth × kH·kW·outC
+  const float* bias = nullptr;              // forward: per output channel, or null
+  DwActivation act = DwActivation::Linear;  // forward: the epilogue's activation
 };
+
+// The portable epilogue over n pixels of CM channels: + bias, then relu or relu6 (NaN propagates).
+void epilogueRows(float* __restrict y, i64 n, i64 CM, const float* __restrict bias, DwActivation act) {
+  if (!bias && act == DwActivation::Linear) return;
+  const float hi = act == DwActivation::Relu6 ? 6.0f : 0.0f;
+  for (i64 p = 0; p < n; ++p, y += CM) {
+    for (i64 c = 0; c < CM; ++c) {
+      float v = bias ? y[c] + bias[c] : y[c];
+      if (act != DwActivation::Linear && v < 0.0f) v = 0.0f;
+      if (act == DwActivation::Relu6 && v > hi) v = hi;
+      y[c] = v;
+    }
+  }
+}
 
 // Calls visit(inPixel, outPixel, tap) for every in-image tap of output rows [r0, r1), where the
 // pixels are flat indices (n·H + h)·W + w of x and y, and tap is kh·kW + kw.
@@ -54,17 +71,20 @@ void forwardThread(const DwTask& t, int ith, int nth) {
   i64 r0, r1;
   splitRange(g.batch * g.outH, ith, nth, 1, &r0, &r1);
   std::memset(t.out + r0 * g.outW * CM, 0, sizeof(float) * (r1 - r0) * g.outW * CM);
-  forTaps(g, r0, r1, [&](i64 in, i64 out, i64 tap) {
-    const float* __restrict x = t.a + in * C;
-    const float* __restrict f = t.b + tap * CM;
-    float* __restrict y = t.out + out * CM;
-    if (M == 1) {
-      for (i64 c = 0; c < C; ++c) y[c] += x[c] * f[c];
-    } else {
-      for (i64 c = 0; c < C; ++c)
-        for (i64 m = 0; m < M; ++m) y[c * M + m] += x[c] * f[c * M + m];
-    }
-  });
+  for (i64 row = r0; row < r1; ++row) {
+    forTaps(g, row, row + 1, [&](i64 in, i64 out, i64 tap) {
+      const float* __restrict x = t.a + in * C;
+      const float* __restrict f = t.b + tap * CM;
+      float* __restrict y = t.out + out * CM;
+      if (M == 1) {
+        for (i64 c = 0; c < C; ++c) y[c] += x[c] * f[c];
+      } else {
+        for (i64 c = 0; c < C; ++c)
+          for (i64 m = 0; m < M; ++m) y[c * M + m] += x[c] * f[c * M + m];
+      }
+    });
+    epilogueRows(t.out + row * g.outW * CM, g.outW, CM, t.bias, t.act);
+  }
 }
 
 void inputThread(const DwTask& t, int ith, int nth) {
@@ -200,15 +220,15 @@ void filterShare(const RowsTask& t, int ith, int nth) {
 
 }  // namespace
 
-void depthwiseConv2d(const ConvGeom& g, const float* x, const float* filter, float* y) {
+void depthwiseConv2d(const ConvGeom& g, const float* x, const float* filter, const float* bias, DwActivation act, float* y) {
   const i64 rows = g.batch * g.outH;
   if (rows * g.outW * g.outC == 0) return;
   if (vectorised(g)) {
-    RowsTask t{{&g, x, filter, y}, rows, nullptr};
+    RowsTask t{{&g, x, filter, y, bias, act}, rows, nullptr};
     run(forwardShare, t, sharesUpTo(work(g), rows));
     return;
   }
-  DwTask t{&g, x, filter, y, nullptr};
+  DwTask t{&g, x, filter, y, nullptr, bias, act};
   run(forwardThread, t, threadsFor(work(g), 65536));
 }
 

@@ -20,6 +20,9 @@ struct Vec {
   static T fma(T a, T b, T c) { return _mm256_fmadd_ps(a, b, c); }
   static T add(T a, T b) { return _mm256_add_ps(a, b); }
   static T zero() { return _mm256_setzero_ps(); }
+  static T max(T a, T b) { return _mm256_max_ps(a, b); }  // b when either is NaN
+  static T min(T a, T b) { return _mm256_min_ps(a, b); }  // b when either is NaN
+  static T splat(float v) { return _mm256_set1_ps(v); }
 };
 
 }  // namespace

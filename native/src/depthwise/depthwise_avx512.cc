@@ -21,6 +21,9 @@ struct Vec {
   static T fma(T a, T b, T c) { return _mm512_fmadd_ps(a, b, c); }
   static T add(T a, T b) { return _mm512_add_ps(a, b); }
   static T zero() { return _mm512_setzero_ps(); }
+  static T max(T a, T b) { return _mm512_max_ps(a, b); }  // b when either is NaN
+  static T min(T a, T b) { return _mm512_min_ps(a, b); }  // b when either is NaN
+  static T splat(float v) { return _mm512_set1_ps(v); }
 };
 
 }  // namespace

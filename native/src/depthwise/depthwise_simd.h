@@ -2,10 +2,10 @@
 // vectors (NHWC makes them contiguous), output pixels in register blocks. The body is
 // depthwise_kernels.inc, instantiated per instruction set in depthwise_avx2.cc and
 // depthwise_avx512.cc; depthwise.cc splits rows across threads and picks the set. Includes only
-// conv.h (types), so the AVX translation units stay free of C++ library inline functions.
+// depthwise.h and conv.h (types), so the AVX translation units stay free of C++ library inline functions.
 #pragma once
 
-#include "conv.h"
+#include "depthwise.h"
 
 namespace ck {
 
@@ -20,10 +20,12 @@ struct DwRows {
   const float* x;
   const float* filter;
   float* y;  // forward output, or the input gradient; dy for the filter gradient (read only)
+  const float* bias = nullptr;            // forward only: added per channel before the activation
+  DwActivation act = DwActivation::Linear;  // forward only: the epilogue's activation
 };
 
 #define CK_DW_ENTRY_POINTS                                                                     \
-  /* y rows [r0, r1) (flat n·outH + oh) = depthwise(x, filter). */                                \
+  /* y rows [r0, r1) (flat n·outH + oh) = act(depthwise(x, filter) + bias). */                    \
   void depthwiseForwardRows(const DwRows& t, i64 r0, i64 r1);                                  \
   /* dx rows [r0, r1) (flat n·inH + ih) from dy (t.x) and the filter, any stride, gathered. */ \
   void depthwiseInputRows(const DwRows& t, i64 r0, i64 r1);                                    \

@@ -31,6 +31,15 @@ Napi::Value ReluBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// relu6Backward(dy, y, dx)
+Napi::Value Relu6Backward(const Napi::CallbackInfo& info) {
+  const auto [args, dy, y, dx] = readSignature(info, "relu6Backward", sig::f32("dy"), sig::f32("y"), sig::out("dx"));
+  const Count n{dy.length, "dy.length"};
+  args.expect(y, n), args.expect(dx, n);
+  relu6Backward(dy.data, y.data, dx.data, dy.length);
+  return info.Env().Undefined();
+}
+
 // binary(op, a, aShape, b, bShape, outShape, out)
 Napi::Value Binary(const Napi::CallbackInfo& info) {
   const auto [args, name, a, aShape, b, bShape, outShape, out] = readSignature(
@@ -154,6 +163,7 @@ Napi::Value DropoutMask(const Napi::CallbackInfo& info) {
 
 CK_EXPORT_KERNEL("unary", Unary);
 CK_EXPORT_KERNEL("reluBackward", ReluBackward);
+CK_EXPORT_KERNEL("relu6Backward", Relu6Backward);
 CK_EXPORT_KERNEL("binary", Binary);
 CK_EXPORT_KERNEL("reduce", Reduce);
 CK_EXPORT_KERNEL("argMax", ArgMax);

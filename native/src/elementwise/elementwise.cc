@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "isa.h"
+#include "simd.h"
 #include "threadpool.h"
 
 namespace ck {
@@ -78,6 +80,20 @@ void reluBackwardThread(const ReluBackwardTask& t, int ith, int nth) {
   for (i64 i = i0; i < i1; ++i) {
     const float g = dy[i];  // loaded unconditionally, so the select vectorises (no branch per element)
     dx[i] = y[i] > 0.0f ? g : 0.0f;
+  }
+}
+
+// relu6's gradient: dx = dy where 0 < y < 6, else 0; the selected ISA's vector loop, or this one.
+void relu6BackwardThread(const ReluBackwardTask& t, int ith, int nth) {
+  i64 i0, i1;
+  splitRange(t.n, ith, nth, 16, &i0, &i1);
+  if (const auto simd = simdIsa().relu6Backward) return simd(t.dy, t.y, t.dx, i0, i1);
+  const float* __restrict dy = t.dy;
+  const float* __restrict y = t.y;
+  float* __restrict dx = t.dx;
+  for (i64 i = i0; i < i1; ++i) {
+    const float g = dy[i];
+    dx[i] = y[i] > 0.0f && y[i] < 6.0f ? g : 0.0f;
   }
 }
 
@@ -247,6 +263,11 @@ void unary(UnaryOp op, const float* x, float* y, i64 n) {
 void reluBackward(const float* dy, const float* y, float* dx, i64 n) {
   ReluBackwardTask t{dy, y, dx, n};
   run(reluBackwardThread, t, sharesFor(static_cast<double>(n), kMinElementsPerThread));
+}
+
+void relu6Backward(const float* dy, const float* y, float* dx, i64 n) {
+  ReluBackwardTask t{dy, y, dx, n};
+  run(relu6BackwardThread, t, sharesFor(static_cast<double>(n), kMinElementsPerThread));
 }
 
 void binary(BinaryOp op, const float* a, const std::vector<i64>& aShape, const float* b,

@@ -35,6 +35,9 @@ void unary(UnaryOp op, const float* x, float* y, i64 n);
 /** dx[i] = y[i] > 0 ? dy[i] : 0 (NaN in y gives 0) for i < n. */
 void reluBackward(const float* dy, const float* y, float* dx, i64 n);
 
+/** dx[i] = 0 < y[i] < 6 ? dy[i] : 0 (NaN in y gives 0) for i < n: relu6's gradient from its output. */
+void relu6Backward(const float* dy, const float* y, float* dx, i64 n);
+
 /**
  * out = op(a, b) with NumPy broadcasting. Shapes must already be checked: each of aShape and
  * bShape, right-aligned to outShape, has every dim equal to the output's or 1.

@@ -19,7 +19,8 @@ namespace ck {
   void bnApply(const float* x, const float* dy, const float* center, const float* k, const float* a, const float* b, \
                const float* relu, bool reluOut, float* out, i64 r0, i64 r1, i64 C);                                \
   void maxPoolRows(const PoolGeom& g, const float* x, float* y, int32_t* argmax, i64 row0, i64 row1);             \
-  bool maxPoolBackwardImage(const PoolGeom& g, const float* dy, const int32_t* argmax, float* dx, i64 n);
+  bool maxPoolBackwardImage(const PoolGeom& g, const float* dy, const int32_t* argmax, float* dx, i64 n);          \
+  void relu6Backward(const float* dy, const float* y, float* dx, i64 i0, i64 i1);
 
 /** One instruction set's memory-bound kernels (documented below); null: the portable loop. */
 struct SimdIsa {
@@ -30,6 +31,7 @@ struct SimdIsa {
                   const float* b, const float* relu, bool reluOut, float* out, i64 r0, i64 r1, i64 C);
   void (*maxPoolRows)(const PoolGeom& g, const float* x, float* y, int32_t* argmax, i64 row0, i64 row1);
   bool (*maxPoolBackwardImage)(const PoolGeom& g, const float* dy, const int32_t* argmax, float* dx, i64 n);
+  void (*relu6Backward)(const float* dy, const float* y, float* dx, i64 i0, i64 i1);
 };
 
 namespace avx2 {
@@ -66,6 +68,9 @@ void maxPoolRows(const PoolGeom& g, const float* x, float* y, int32_t* argmax, i
  * caller then redoes the image with the general scatter, which also reports bad indices).
  */
 bool maxPoolBackwardImage(const PoolGeom& g, const float* dy, const int32_t* argmax, float* dx, i64 n);
+
+/** relu6's gradient over [i0, i1): dx = dy where 0 < y < 6, else 0 (a NaN y gives 0, as does any dy there). */
+void relu6Backward(const float* dy, const float* y, float* dx, i64 i0, i64 i1);
 
 }  // namespace avx512
 }  // namespace ck

@@ -64,6 +64,11 @@ struct Simd {
   static F max(F a, F b) { return _mm256_max_ps(a, b); }  // returns b for NaN
   // v where r > 0, else 0 (a NaN r gives 0).
   static F whereGreaterThanZero(F r, F v) { return _mm256_and_ps(_mm256_cmp_ps(r, _mm256_setzero_ps(), _CMP_GT_OQ), v); }
+  // v where 0 < r < 6, else 0 (a NaN r gives 0): relu6's gradient mask.
+  static F whereBelowSix(F r, F v) {
+    const __m256 inside = _mm256_and_ps(_mm256_cmp_ps(r, _mm256_setzero_ps(), _CMP_GT_OQ), _mm256_cmp_ps(r, _mm256_set1_ps(6.0f), _CMP_LT_OQ));
+    return _mm256_and_ps(inside, v);
+  }
   // base + lane for each lane.
   static I indices(i64 base) {
     return _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(base)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));

@@ -58,6 +58,11 @@ struct Simd {
   static F max(F a, F b) { return _mm512_max_ps(a, b); }  // returns b for NaN
   // v where r > 0, else 0 (a NaN r gives 0).
   static F whereGreaterThanZero(F r, F v) { return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(r, _mm512_setzero_ps(), _CMP_GT_OQ), v); }
+  // v where 0 < r < 6, else 0 (a NaN r gives 0): relu6's gradient mask.
+  static F whereBelowSix(F r, F v) {
+    const __mmask16 inside = _mm512_cmp_ps_mask(r, _mm512_setzero_ps(), _CMP_GT_OQ) & _mm512_cmp_ps_mask(r, _mm512_set1_ps(6.0f), _CMP_LT_OQ);
+    return _mm512_maskz_mov_ps(inside, v);
+  }
   // base + lane for each lane. (No namespace-scope AVX-512 constant: its initialiser would run
   // at load time, on CPUs without AVX-512 too.)
   static I indices(i64 base) {

@@ -1,9 +1,10 @@
 /**
  * Reference depthwise 2-D convolution for the `ts` backend (NHWC input, filter
  * [kH, kW, inChannels, multiplier]): output channel c·M + m sees only input channel c. Plain
- * loops over the valid taps; the two backward kernels walk the same taps and scatter instead.
+ * loops over the valid taps, then the epilogue (bias, activation) over the output; the two
+ * backward kernels walk the same taps and scatter instead.
  */
-import type { Conv2dGeometry, FloatArray } from '../kernels.js';
+import type { Conv2dGeometry, DepthwiseActivation, FloatArray } from '../kernels.js';
 import { allocLike } from '../../tensor/buffer-pool.js';
 
 /**
@@ -32,8 +33,24 @@ function forEachTap(g: Conv2dGeometry, visit: (xBase: number, yBase: number, fBa
   }
 }
 
-/** y[n, oy, ox, c·M + m] = Σ over taps of x[n, iy, ix, c] · filter[ky, kx, c, m]. */
-export function depthwiseConv2d(x: FloatArray, filter: FloatArray, g: Conv2dGeometry): FloatArray {
+/** The epilogue's activation of one value; NaN propagates (as the unary relu and relu6). */
+function activate(v: number, activation: DepthwiseActivation): number {
+  if (activation === 'linear') return v;
+  if (v < 0) return 0;
+  return activation === 'relu6' && v > 6 ? 6 : v;
+}
+
+/**
+ * y[n, oy, ox, c·M + m] = activation(Σ over taps of x[n, iy, ix, c] · filter[ky, kx, c, m]
+ * + bias[c·M + m]).
+ */
+export function depthwiseConv2d(
+  x: FloatArray,
+  filter: FloatArray,
+  bias: FloatArray | null,
+  g: Conv2dGeometry,
+  activation: DepthwiseActivation,
+): FloatArray {
   const C = g.inChannels;
   const M = g.outChannels / C;
   const y = allocLike(x, g.batch * g.outHeight * g.outWidth * g.outChannels);
@@ -43,6 +60,9 @@ export function depthwiseConv2d(x: FloatArray, filter: FloatArray, g: Conv2dGeom
       for (let m = 0; m < M; m++) y[yb + c * M + m] += xv * filter[fb + c * M + m]!;
     }
   });
+  if (bias === null && activation === 'linear') return y;
+  const CM = g.outChannels;
+  for (let i = 0; i < y.length; i++) y[i] = activate(bias ? y[i]! + bias[i % CM]! : y[i]!, activation);
   return y;
 }
 

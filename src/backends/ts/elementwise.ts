@@ -55,6 +55,13 @@ export function reluBackward(dy: FloatArray, y: FloatArray): FloatArray {
   return dx;
 }
 
+/** The relu6 gradient: dy where 0 < y < 6, else 0 (NaN in y gives 0). */
+export function relu6Backward(dy: FloatArray, y: FloatArray): FloatArray {
+  const dx = allocLike(dy, dy.length);
+  for (let i = 0; i < dy.length; i++) dx[i] = y[i]! > 0 && y[i]! < 6 ? dy[i]! : 0;
+  return dx;
+}
+
 /** Strides of `shape` aligned to an output of rank `rank`, 0 on broadcast axes. */
 function broadcastStrides(shape: readonly number[], outShape: readonly number[]): number[] {
   const rank = outShape.length;
@@ -137,4 +144,4 @@ export function transpose(x: FloatArray, shape: readonly number[], perm: readonl
 }
 
 /** The elementwise kernels of the contract. */
-export const elementwiseKernels = { unary, reluBackward, binary, transpose } satisfies Partial<Kernels>;
+export const elementwiseKernels = { unary, reluBackward, relu6Backward, binary, transpose } satisfies Partial<Kernels>;

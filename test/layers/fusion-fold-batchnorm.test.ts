@@ -1,0 +1,126 @@
+/**
+ * Batch normalisation folded into the convolution before it (src/layers/fold-batchnorm.ts,
+ * through the fusion table): at inference a Conv2D or DepthwiseConv2D followed by a
+ * BatchNormalization (and a relu or relu6) runs as one convolution, with predictions equal to
+ * the unfused model within 1e-4; training is never folded; the folded weights are cached until
+ * a source variable is written (assign, an optimizer step).
+ */
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { foldBatchNorm } from '../../src/layers/fold-batchnorm.js';
+import { applyFused, applyFusedTriple, setLayerFusion } from '../../src/layers/fusion.js';
+import { layers } from '../../src/layers/index.js';
+import type { Layer } from '../../src/layers/layer.js';
+import type { BatchNormalization } from '../../src/layers/batch-normalization.js';
+import { mobilenetV2 } from '../../src/models/zoo.js';
+import { Random, setSeed } from '../../src/tensor/random.js';
+import { Tensor } from '../../src/tensor/tensor.js';
+
+afterEach(() => setLayerFusion(true));
+const rng = new Random(3);
+
+function uniform(shape: number[], lo: number, hi: number): Tensor {
+  const n = shape.reduce((p, d) => p * d, 1);
+  return new Tensor(
+    Float32Array.from({ length: n }, () => lo + (hi - lo) * rng.uniform()),
+    shape,
+  );
+}
+
+/** Moves a batch norm's statistics and affine weights away from identity, so a wrong fold shows. */
+function randomizeNorm(norm: BatchNormalization): void {
+  const C = norm.movingMean!.size;
+  norm.gamma?.assign(uniform([C], 0.5, 1.5));
+  norm.beta?.assign(uniform([C], -0.5, 0.5));
+  norm.movingMean!.assign(uniform([C], -0.5, 0.5));
+  norm.movingVariance!.assign(uniform([C], 0.5, 2));
+}
+
+function maxDiff(a: Tensor, b: Tensor): number {
+  const [u, v] = [a.values(), b.values()];
+  assert.equal(u.length, v.length);
+  let m = 0;
+  for (let i = 0; i < u.length; i++) m = Math.max(m, Math.abs(u[i]! - v[i]!));
+  return m;
+}
+
+/** Builds `chain` on `input` as a model would (each layer on the previous output). */
+function build(chain: Layer[], input: Tensor): void {
+  chain.reduce<Tensor>((t, layer) => layer.apply(t), input);
+}
+
+describe('batch norm folded into the convolution before it', () => {
+  setSeed(4);
+
+  it('MobileNetV2 predictions equal the unfused model within 1e-4', () => {
+    const model = mobilenetV2({ inputShape: [16, 16, 3], classes: 7 });
+    for (const layer of model.layers) if (layer.className === 'BatchNormalization') randomizeNorm(layer as BatchNormalization);
+    const x = uniform([5, 16, 16, 3], 0, 1);
+    setLayerFusion(false);
+    const apart = model.predict(x);
+    setLayerFusion(true);
+    const fused = model.predict(x);
+    assert.ok(maxDiff(fused, apart) < 1e-4, `max difference ${maxDiff(fused, apart)}`);
+    assert.ok(maxDiff(model.predict(x), apart) < 1e-4, 'second call (cached folds)');
+  });
+
+  it('folds Conv2D → BN and DepthwiseConv2D → BN → relu6 at inference, strides 1 and 2', () => {
+    for (const strides of [1, 2]) {
+      const input = uniform([2, 9, 7, 4], -1, 1);
+      const dw = layers.depthwiseConv2d({ kernelSize: 3, strides, padding: 'same', depthMultiplier: 2 });
+      const conv = layers.conv2d({ filters: 5, kernelSize: 3, strides, padding: 'same' });
+      for (const [first, act] of [
+        [dw, layers.activation({ activation: 'relu6' })],
+        [conv, layers.reLU()],
+      ] as const) {
+        const norm = layers.batchNormalization();
+        build([first, norm, act], input);
+        randomizeNorm(norm);
+        const apart = act.apply(norm.apply(first.apply(input)));
+        const triple = applyFusedTriple(first, norm, act, input, { training: false });
+        assert.ok(triple && maxDiff(triple, apart) < 1e-4, `${first.className} triple, strides ${strides}`);
+        const pair = applyFused(first, norm, input, { training: false });
+        assert.ok(pair && maxDiff(act.apply(pair), apart) < 1e-4, `${first.className} pair, strides ${strides}`);
+      }
+    }
+  });
+
+  it('never folds in training mode', () => {
+    const input = uniform([2, 6, 6, 3], -1, 1);
+    const dw = layers.depthwiseConv2d({ kernelSize: 3, padding: 'same' });
+    const norm = layers.batchNormalization();
+    const relu6 = layers.activation({ activation: 'relu6' });
+    build([dw, norm, relu6], input);
+    randomizeNorm(norm);
+    assert.equal(applyFused(dw, norm, input, { training: true }), null);
+    assert.equal(applyFusedTriple(dw, norm, relu6, input, { training: true }), null);
+    // A whole model in training mode: the batch statistics, not the folded moving ones.
+    const model = mobilenetV2({ inputShape: [8, 8, 3], classes: 3 });
+    for (const layer of model.layers) if (layer.className === 'BatchNormalization') randomizeNorm(layer as BatchNormalization);
+    const x = uniform([4, 8, 8, 3], 0, 1);
+    setLayerFusion(false);
+    const apart = model.apply(x, { training: true }) as Tensor;
+    setLayerFusion(true);
+    const fused = model.apply(x, { training: true }) as Tensor;
+    assert.ok(maxDiff(fused, apart) < 1e-4);
+    assert.ok(maxDiff(fused, model.predict(x)) > 1e-3, 'training and inference outputs differ, so a fold would show');
+  });
+
+  it('caches the folded weights until a source variable is written', () => {
+    const input = uniform([1, 5, 5, 2], -1, 1);
+    const conv = layers.conv2d({ filters: 3, kernelSize: 1 });
+    const norm = layers.batchNormalization();
+    build([conv, norm], input);
+    randomizeNorm(norm);
+    const first = foldBatchNorm(conv.kernel!, conv.bias, norm);
+    assert.equal(foldBatchNorm(conv.kernel!, conv.bias, norm), first, 'same weights: the cached fold');
+    norm.movingMean!.assign(uniform([3], 1, 2));
+    const second = foldBatchNorm(conv.kernel!, conv.bias, norm);
+    assert.notEqual(second, first, 'a moving mean written: folded again');
+    const apart = norm.apply(conv.apply(input));
+    assert.ok(maxDiff(applyFused(conv, norm, input)!, apart) < 1e-5);
+    conv.bias!.assign(uniform([3], -1, 1));
+    assert.notEqual(foldBatchNorm(conv.kernel!, conv.bias, norm), second, 'the bias written: folded again');
+    assert.ok(maxDiff(applyFused(conv, norm, input)!, norm.apply(conv.apply(input))) < 1e-5);
+  });
+});
