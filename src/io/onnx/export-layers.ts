@@ -1,6 +1,6 @@
 /**
  * Exporters of the non-windowed layers: Dense as Gemm (MatMul + Add on rank > 2), batch norm with
- * its epsilon, activation layers, merge layers, and the layout layers (Flatten, Reshape, Permute,
+ * its epsilon, activation layers, Rescaling, merge layers, and the layout layers (Flatten, Reshape, Permute,
  * ZeroPadding2D, Cropping2D, UpSampling2D), which see the value in Convkit's NHWC order.
  */
 import type { Activation } from '../../layers/activation.js';
@@ -9,6 +9,7 @@ import type { BatchNormalization } from '../../layers/batch-normalization.js';
 import type { Cropping2D } from '../../layers/cropping2d.js';
 import type { Dense } from '../../layers/dense.js';
 import type { Permute } from '../../layers/permute.js';
+import type { Rescaling } from '../../layers/preprocessing/rescaling.js';
 import type { Reshape } from '../../layers/reshape.js';
 import type { UpSampling2D } from '../../layers/up-sampling2d.js';
 import type { ZeroPadding2D } from '../../layers/zero-padding2d.js';
@@ -95,6 +96,20 @@ export function exportMerge(op: 'Add' | 'Sub' | 'Mul' | 'Mean' | 'Max' | 'Min'):
       .reduce((acc, v, i) => g.node(op, [acc, v.name], i === inputs.length - 2 ? layer.name : `${layer.name}_${i}`), inputs[0]!.name);
   };
 }
+
+/** Rescaling: x·scale + offset, scalars broadcast in any layout. */
+export const exportRescaling: LayerExporter<Rescaling> = (g, layer, [x]) => {
+  const scaled =
+    layer.scale === 1
+      ? x!.name
+      : g.node(
+          'Mul',
+          [x!.name, g.floats(`${layer.name}_scale`, [layer.scale], [])],
+          layer.offset === 0 ? layer.name : `${layer.name}_scaled`,
+        );
+  if (layer.offset === 0) return layer.scale === 1 ? g.node('Identity', [scaled], layer.name) : scaled;
+  return g.node('Add', [scaled, g.floats(`${layer.name}_offset`, [layer.offset], [])], layer.name);
+};
 
 /** Dropout and SpatialDropout2D do nothing at inference. */
 export const exportIdentity: LayerExporter = (_g, _layer, [x]) => x!.name;
