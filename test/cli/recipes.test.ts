@@ -25,7 +25,7 @@ describe('convkit train --recipe / --data-dir', () => {
     const help = convkit(['train', '--help']);
     assert.match(help.stdout, /mnist-augmented\s+mnistConv4 on MNIST/);
     assert.match(help.stdout, /cifar10-resnet20\s+ResNet-20 on CIFAR-10/);
-    assert.match(help.stdout, /cifar10-airbench\s+airbench 64\/128\/128 on CIFAR-10/);
+    assert.match(help.stdout, /cifar10-airbench\s+airbench 64\/128\/256 on CIFAR-10/);
     const bad = convkit(['train', '--recipe', 'imagenet']);
     assert.equal(bad.code, 2);
     assert.equal(
@@ -66,7 +66,7 @@ describe('convkit train --recipe / --data-dir', () => {
     ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /cifar10-airbench: .* 1024 training and 1024 test images/);
-    assert.match(r.stdout, /Total params: 570,272\nTrainable params: 568,704\n/);
+    assert.match(r.stdout, /Total params: 1,162,144\nTrainable params: 1,160,064\n/);
     assert.match(r.stdout, /Epoch 2\/2\n8\/8 - .* - val_accuracy: 0\.\d{4}/);
     const accuracy =
       /Test accuracy without test-time views: (0\.\d{4})\nTest accuracy: (0\.\d{4}) \(averaged over mirrored and one-pixel-shifted views\)\n$/.exec(
