@@ -28,11 +28,8 @@ and a final JSON line.
 Usage: /usr/bin/python3 bench/peers/pytorch_airbench.py [--epochs 20] [--seed 1] [--threads 2]
                                                         [--limit N] [--data DIR] [--plain-malloc]
 """
-import argparse
 import json
 import math
-import os
-import sys
 import time
 
 import numpy as np
@@ -40,22 +37,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-MEAN = np.array([0.4914, 0.4822, 0.4465], dtype=np.float32)
-STD = np.array([0.247, 0.2435, 0.2616], dtype=np.float32)
-MALLOC_TUNING = {"MALLOC_MMAP_MAX_": "0", "MALLOC_TRIM_THRESHOLD_": str(1 << 40)}
+from cifar_peer import load_cifar10, parse_args, standardise
 
 
-def load(folder, names, limit):
-    raw = np.concatenate([np.fromfile(os.path.join(folder, n), dtype=np.uint8).reshape(-1, 3073) for n in names])
-    if limit:
-        raw = raw[:limit]
-    labels = raw[:, 0].astype(np.int64)
-    images = raw[:, 1:].reshape(-1, 3, 32, 32).astype(np.float32) / 255.0
-    return torch.from_numpy(images), torch.from_numpy(labels)
 
-
-def standardise(x):
-    return (x - torch.from_numpy(MEAN)[None, :, None, None]) / torch.from_numpy(STD)[None, :, None, None]
 
 
 def bn(c):
@@ -129,21 +114,9 @@ def predict_views(model, x):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--epochs", type=int, default=20)
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--limit", type=int, default=0)
-    p.add_argument("--data", default=os.environ.get("CONVKIT_CIFAR10_DIR", "../shared/datasets/cifar10-jpeg"))
-    p.add_argument("--plain-malloc", action="store_true", help="keep glibc's default mmap threshold and trimming")
-    a = p.parse_args()
-    if not a.plain_malloc and any(os.environ.get(k) != v for k, v in MALLOC_TUNING.items()):
-        os.execve(sys.executable, [sys.executable] + sys.argv, {**os.environ, **MALLOC_TUNING})
-    torch.manual_seed(a.seed)
-    torch.set_num_threads(a.threads)
+    a = parse_args(default_epochs=20)
     gen = torch.Generator().manual_seed(a.seed)
-    xtr, ytr = load(a.data, [f"data_batch_{i}.bin" for i in range(1, 6)], a.limit)
-    xte, yte = load(a.data, ["test_batch.bin"], a.limit)
+    (xtr, ytr), (xte, yte) = load_cifar10(a.data, a.limit)
     model = Airbench()
     init_whitening(model.whiten, standardise(xtr[:5000]))
     params = [q for q in model.parameters() if q.requires_grad]

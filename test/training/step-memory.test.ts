@@ -161,17 +161,22 @@ for (const backend of ['ts', 'native'] as const) {
   });
 }
 
+/** A [48, 8] weight of sin(i·k): distinct, deterministic values. */
+function sineWeight(k: number): Variable {
+  return new Variable(
+    new Tensor(
+      new Float32Array(48 * 8).map((_, i) => Math.sin(i * k)),
+      [48, 8],
+    ),
+  );
+}
+
 describe('training step release: what the caller holds is never recycled', () => {
   it('outside a training step, gradients releases nothing: every tape value reads the same afterwards', () => {
     setBackend('ts');
     withBufferScope(() => {
       const [x] = batch(4, 4, 1);
-      const w = new Variable(
-        new Tensor(
-          new Float32Array(48 * 8).map((_, i) => Math.sin(i)),
-          [48, 8],
-        ),
-      );
+      const w = sineWeight(1);
       const h = ops.relu(ops.matmul(ops.reshape(x, [4, 48]), w));
       const loss = ops.sum(ops.mul(h, h));
       const before = [h.data, loss.data].map((d) => [...d]);
@@ -189,14 +194,7 @@ describe('training step release: what the caller holds is never recycled', () =>
     withBufferScope(() => {
       const [x] = batch(4, 4, 1);
       const flat = ops.reshape(x, [4, 48]);
-      const weight = (k: number) =>
-        new Variable(
-          new Tensor(
-            new Float32Array(48 * 8).map((_, i) => Math.sin(i * k)),
-            [48, 8],
-          ),
-        );
-      const [w1, w2] = [weight(1), weight(2)];
+      const [w1, w2] = [sineWeight(1), sineWeight(2)];
       const held = ops.relu(ops.matmul(flat, w1)); // relu's rule reads its output: saved
       const other = ops.relu(ops.matmul(flat, w2));
       const loss = ops.add(ops.sum(held), ops.sum(other));
@@ -213,12 +211,7 @@ describe('training step release: what the caller holds is never recycled', () =>
     try {
       withBufferScope(() => {
         const [x] = batch(4, 4, 1);
-        const w = new Variable(
-          new Tensor(
-            new Float32Array(48 * 8).map((_, i) => Math.sin(i)),
-            [48, 8],
-          ),
-        );
+        const w = sineWeight(1);
         const h = ops.relu(ops.matmul(ops.reshape(x, [4, 48]), w));
         const before = [...h.data];
         withStepRelease(() => gradients(ops.sum(h), [w], { releaseExcept: [x] }));
