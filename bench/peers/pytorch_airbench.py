@@ -17,7 +17,7 @@ Recipe: CIFAR-10 binary files / 255; per batch of 512: a horizontal flip with pr
         weight decay 0.0093 (w -= lr*wd*w before the step, as Keras's weight_decay), learning rate
         piecewise linear 0.15 -> 0.75 over 23 % of the steps -> 0.0525; lookahead every 5 steps
         on every float tensor of the state (slow += a*(fast - slow), fast = slow,
-        a = 1 - 0.95^5 * (step/total)^3), the slow weights kept at the end; 20 epochs. After each
+        a = 1 - 0.95^5 * (step/total)^3), the slow weights kept at the end; 22 epochs. After each
         epoch the test set is evaluated once (inside the epoch's time, as in Convkit's log). The
         final accuracy averages airbench's level-2 views: the image and its mirror (1/4 each), the
         same pair shifted one pixel up-left and down-right (1/8 each; edge pixels fill the border).
@@ -25,7 +25,7 @@ Allocator: as pytorch_bench.py, glibc's mmap and trimming are turned off unless 
 Prints one line per epoch (seconds: training, validation and both; train loss; test accuracy)
 and a final JSON line.
 
-Usage: /usr/bin/python3 bench/peers/pytorch_airbench.py [--epochs 20] [--seed 1] [--threads 2]
+Usage: /usr/bin/python3 bench/peers/pytorch_airbench.py [--epochs 22] [--seed 1] [--threads 2]
                                                         [--limit N] [--data DIR] [--plain-malloc]
 """
 import json
@@ -114,7 +114,7 @@ def predict_views(model, x):
 
 
 def main():
-    a = parse_args(default_epochs=20)
+    a = parse_args(default_epochs=22)
     gen = torch.Generator().manual_seed(a.seed)
     (xtr, ytr), (xte, yte) = load_cifar10(a.data, a.limit)
     model = Airbench()

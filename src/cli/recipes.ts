@@ -16,7 +16,7 @@
  *   stem, three conv groups, here of 64/128/256 filters) with a horizontal flip and shifts of up to 2 pixels
  *   (reflected border), SGD + Nesterov momentum 0.85 with airbench's triangular schedule (0.2 →
  *   1 over 23 % of the steps, then down to 0.07, peak 0.75), decoupled weight decay, label
- *   smoothing 0.2, lookahead every 5 steps, batch 512, 20 epochs; test-time views: mirror and
+ *   smoothing 0.2, lookahead every 5 steps, batch 512, 22 epochs; test-time views: mirror and
  *   one-pixel shifts (airbench's level 2).
  */
 import { getBackend, setBackend } from '../backends/index.js';
@@ -119,7 +119,7 @@ export const RECIPES: Record<string, Recipe> = {
   },
   'cifar10-airbench': {
     description:
-      'airbench 64/128/256 on CIFAR-10, whitened stem, flip + 2-pixel shifts, SGD Nesterov + triangular schedule, lookahead, 20 epochs',
+      'airbench 64/128/256 on CIFAR-10, whitened stem, flip + 2-pixel shifts, SGD Nesterov + triangular schedule, lookahead, 22 epochs',
     dataset: 'cifar10',
     model: (inputShape, classes) => airbench({ inputShape, classes, widths: [64, 128, 256] }),
     initialise: (model, images) => initWhitening(model, images),
@@ -149,7 +149,7 @@ export const RECIPES: Record<string, Recipe> = {
       });
     },
     callbacks: (totalSteps) => [new Lookahead({ syncPeriod: 5, slowStepSize: (progress) => 1 - 0.95 ** 5 * progress ** 3, totalSteps })],
-    epochs: 20,
+    epochs: 22,
     batchSize: 512,
     labelSmoothing: 0.2,
     standardise: CIFAR10_STATS,
