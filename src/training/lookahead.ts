@@ -83,7 +83,7 @@ export class Lookahead extends Callback {
       const slow = this.slow[i]!;
       const fast = w.values();
       for (let j = 0; j < slow.length; j++) slow[j] = slow[j]! + alpha * (fast[j]! - slow[j]!);
-      w.assign(new Tensor(slow.slice(), w.shape));
+      w.assign(new Tensor(slow, w.shape)); // assign copies: slow stays ours
     });
   }
 }
