@@ -80,13 +80,21 @@ export class Dashboard extends Callback {
     return this.url;
   }
 
-  /** Ends the event streams and stops the server. */
+  /**
+   * Ends the event streams and stops the server. Open connections are closed too: a tab's
+   * EventSource reconnects to an ended stream over its kept-alive socket, and a stream opened
+   * that way would keep `server.close` waiting forever.
+   */
   async close(): Promise<void> {
-    for (const res of this.clients) res.end();
-    this.clients.clear();
     const server = this.server;
     this.server = null;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const res of this.clients) res.end();
+    this.clients.clear();
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
   }
 
   /** Keeps the page up after training until SIGINT/SIGTERM (what `convkit train --dashboard` does), then closes. */
@@ -120,7 +128,9 @@ export class Dashboard extends Callback {
       return json(401, { error: 'missing or wrong bearer token: send the header "Authorization: Bearer <token>"' });
     }
     if (path === '/events') {
+      if (!this.server) return json(503, { error: 'the dashboard is closing' });
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      res.flushHeaders(); // the tab sees the stream open before the first event
       for (const e of this.events) res.write(e);
       this.clients.add(res);
       req.on('close', () => this.clients.delete(res));
