@@ -8,7 +8,7 @@ import { oneHot } from '../data/one-hot.js';
 import { initWhitening } from '../models/airbench.js';
 import { zoo } from '../models/zoo.js';
 import { inferenceBatchSize } from '../models/liveness.js';
-import { DEFAULT_TRAINING_BATCH, trainingBatchSize } from '../training/batch-size.js';
+import { DEFAULT_TRAINING_BATCH, TRAINING_BUDGET_BYTES, trainingBatchSize } from '../training/batch-size.js';
 import { cosineDecay, optimizers, type OptimizerName } from '../optimizers/index.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { setSeed } from '../tensor/random.js';
@@ -211,7 +211,7 @@ export async function train(argv: readonly string[]): Promise<number> {
   const batchSize = trainingBatchSize(model, inputShape, flags['batchSize'] as number | undefined);
   if (flags['batchSize'] === undefined && batchSize < DEFAULT_TRAINING_BATCH)
     console.log(
-      `Batch size: ${batchSize} (the default ${DEFAULT_TRAINING_BATCH} would hold over 2 GiB of layer outputs; --batch-size to choose)`,
+      `Batch size: ${batchSize} (the default ${DEFAULT_TRAINING_BATCH} would hold over ${TRAINING_BUDGET_BYTES / 2 ** 30} GiB of layer outputs; --batch-size to choose)`,
     );
   const steps = epochs * stepsPerEpoch(trainSet.images.shape[0]!, validationSplit, batchSize);
   const schedule = (flags['lrSchedule'] as Schedule | undefined) ?? 'constant';

@@ -8,6 +8,7 @@ import type { Shape } from '../layers/shape-types.js';
 import { getLoss, type LossFn, type LossName } from '../losses/index.js';
 import { getMetric, type MetricFn, type MetricName } from '../metrics/index.js';
 import { getOptimizer, type Optimizer, type OptimizerName } from '../optimizers/index.js';
+import { trimBufferPool } from '../tensor/buffer-pool.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../tensor/variable.js';
 import type { History } from '../training/callbacks.js';
@@ -190,8 +191,11 @@ export abstract class Model extends Layer implements TrainableModel {
   /** Trains on a Dataset of [x, y] batches (one pass per epoch). @example await model.fit(train.batch(128), { epochs: 5, validationData: test.batch(500) }); */
   fit(dataset: BatchSource, args?: FitDatasetArgs): Promise<History>;
   fit(x: InputsLike | BatchSource, y?: DataLike | FitDatasetArgs, args: FitArgs = {}): Promise<History> {
-    if (isBatchStream(x)) return fitDataset(this, this.compiled, x, (y ?? {}) as FitDatasetArgs);
-    return fit(this, this.compiled, x, y as DataLike, args);
+    const run = isBatchStream(x)
+      ? fitDataset(this, this.compiled, x, (y ?? {}) as FitDatasetArgs)
+      : fit(this, this.compiled, x, y as DataLike, args);
+    // The training steps keep their buffers for the next step; what is past the pool's cap goes back now.
+    return run.finally(() => trimBufferPool());
   }
 
   /**

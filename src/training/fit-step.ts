@@ -25,7 +25,8 @@ export interface StepResult {
  * Runs one training step of `model` on the batch `batch()` gives (one x per model input, and y;
  * made inside the step's buffer scope, so a gathered batch is recycled too). `checkLoss` sees
  * the loss value before any gradient is computed and may throw; a non-finite loss is not
- * applied (the metrics are still summed). All the step's buffers are recycled when it returns.
+ * applied (the metrics are still summed). All the step's buffers are recycled when it returns,
+ * and kept for the next step (a repeating buffer scope: the steps map no fresh memory).
  *
  * @example
  * const { lossValue } = trainStep(model, model.compiled!, () => [[x], y]);
@@ -36,23 +37,25 @@ export function trainStep(
   batch: () => readonly [readonly Tensor[], Tensor],
   checkLoss: (value: number) => void = () => {},
 ): StepResult {
-  return withBufferScope(() =>
-    withStepRelease(() => {
-      const [xb, yb] = batch();
-      const weights = model.trainableWeights;
-      const pred = model.apply(xb.length === 1 ? xb[0]! : [...xb], { training: true });
-      const loss = model.regularizationLosses().reduce((total, penalty) => ops.add(total, penalty), ops.mean(compiled.loss.fn(yb, pred)));
-      const value = loss.item();
-      checkLoss(value);
-      if (Number.isFinite(value)) {
-        // The metrics read the output (and a softmax or sigmoid output's logits) and the targets afterwards.
-        const logits = [softmaxLogits(pred), sigmoidLogits(pred)].filter((t): t is Tensor => t !== null);
-        const kept = [...xb, yb, pred, ...logits, ...model.weights];
-        const grads = gradients(loss, weights, { releaseExcept: kept });
-        compiled.optimizer.applyGradients(weights.flatMap((w, i) => (grads[i] ? [[w, grads[i]!] as const] : [])));
-      }
-      const metricSums = noGrad(() => compiled.metrics.map((m) => ops.sum(m.fn(yb, pred)).item()));
-      return { lossValue: value, metricSums };
-    }),
+  return withBufferScope(
+    () =>
+      withStepRelease(() => {
+        const [xb, yb] = batch();
+        const weights = model.trainableWeights;
+        const pred = model.apply(xb.length === 1 ? xb[0]! : [...xb], { training: true });
+        const loss = model.regularizationLosses().reduce((total, penalty) => ops.add(total, penalty), ops.mean(compiled.loss.fn(yb, pred)));
+        const value = loss.item();
+        checkLoss(value);
+        if (Number.isFinite(value)) {
+          // The metrics read the output (and a softmax or sigmoid output's logits) and the targets afterwards.
+          const logits = [softmaxLogits(pred), sigmoidLogits(pred)].filter((t): t is Tensor => t !== null);
+          const kept = [...xb, yb, pred, ...logits, ...model.weights];
+          const grads = gradients(loss, weights, { releaseExcept: kept });
+          compiled.optimizer.applyGradients(weights.flatMap((w, i) => (grads[i] ? [[w, grads[i]!] as const] : [])));
+        }
+        const metricSums = noGrad(() => compiled.metrics.map((m) => ops.sum(m.fn(yb, pred)).item()));
+        return { lossValue: value, metricSums };
+      }),
+    { repeating: true },
   );
 }

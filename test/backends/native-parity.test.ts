@@ -175,6 +175,8 @@ function suite(k: Kernels, rng: Random): void {
         [[0, 2], [2], [1, 3], [0, 1, 3]],
       ],
       [[200 * 26 * 26, 32], [[0]]], // conv1 bias gradient
+      [[5, 7, 7, 37], [[1, 2]]], // global pooling over H·W: [A, R, K] → [A, K], a lane tail
+      [[33, 9, 9, 130], [[1, 2]]], // the same, split over threads
       [
         [0, 4],
         [[0], [1]],

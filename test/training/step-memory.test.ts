@@ -158,6 +158,24 @@ for (const backend of ['ts', 'native'] as const) {
       const [released, kept] = [stepPeak(true), stepPeak(false)];
       assert.ok(released < 0.6 * kept, `peak ${(released / 2 ** 20).toFixed(2)} MiB released vs ${(kept / 2 ** 20).toFixed(2)} MiB kept`);
     });
+
+    test('from the second step on, a step maps no fresh memory (its buffers come back from the pool)', () => {
+      setBackend(backend);
+      setSeed(4);
+      const m = deepNet();
+      const c = compiled();
+      const [x, y] = batch(16, 16, 3);
+      clearBufferPool();
+      const fresh: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const before = bufferPoolStats().freshBytes;
+        trainStep(m, c, () => [[x], y]);
+        fresh.push(bufferPoolStats().freshBytes - before);
+      }
+      clearBufferPool();
+      assert.ok(fresh[0]! > 0);
+      assert.deepEqual(fresh.slice(1), [0, 0], `fresh bytes per step: ${fresh.join(', ')}`);
+    });
   });
 }
 

@@ -1,8 +1,8 @@
 // Reductions, argMax and transpose (see reduce.h).
 //
 // reduce collapses the shape into alternating kept/reduced groups. Two fast paths cover what
-// training needs: [R, K] → [K] (bias gradients: all leading axes) and [K, R] → [K] (row sums);
-// anything else walks the reduced groups with an odometer for each output row.
+// training needs: [R, K] → [K] (bias gradients: all leading axes) and [K, R] → [K] (row sums),
+// and one covers [A, R, K] → [A, K] (global pooling over H·W, channels last); anything else walks the reduced groups with an odometer for each output row.
 #include "reduce.h"
 
 #include <algorithm>
@@ -108,6 +108,27 @@ void generalThread(const ReduceTask& t, int ith, int nth) {
   }
 }
 
+// [A, R, K] → [A, K] (a middle group, e.g. global average pooling's H·W): for each outer a, the
+// column sums of its [R, K] block; threads split the outer index.
+template <ReduceOp OP>
+void middleThread(const ReduceTask& t, int ith, int nth) {
+  const i64 A = t.groups[0].size, R = t.groups[1].size, K = t.groups[2].size;
+  i64 a0, a1;
+  splitRange(A, ith, nth, 1, &a0, &a1);
+  std::vector<double> acc(static_cast<size_t>(K));
+  for (i64 a = a0; a < a1; ++a) {
+    const float* block = t.x + a * R * K;
+    std::fill(acc.begin(), acc.end(), Acc<OP>::init());
+    if (OP == ReduceOp::Sum && simdIsa().columnSums) {
+      simdIsa().columnSums(block, 0, R, K, acc.data());
+    } else {
+      for (i64 r = 0; r < R; ++r)
+        for (i64 c = 0; c < K; ++c) acc[c] = Acc<OP>::step(acc[c], block[r * K + c]);
+    }
+    for (i64 c = 0; c < K; ++c) t.out[a * K + c] = static_cast<float>(acc[c]);
+  }
+}
+
 template <ReduceOp OP>
 void reduceT(ReduceTask& t, i64 total) {
   const std::vector<Group>& g = t.groups;
@@ -127,6 +148,9 @@ void reduceT(ReduceTask& t, i64 total) {
     t.rows = g[0].size;
     t.cols = g[1].size;
     run(trailingThread<OP>, t, threadsFor(static_cast<double>(total), 65536));
+  } else if (g.size() == 3 && !g[0].reduced && g[1].reduced && !g[2].reduced) {
+    const int nth = threadsFor(static_cast<double>(total), 65536);
+    run(middleThread<OP>, t, static_cast<int>(std::min<i64>(nth, g[0].size)));
   } else {
     run(generalThread<OP>, t, threadsFor(static_cast<double>(total) * 2, 65536));
   }
