@@ -40,8 +40,10 @@ function measure(k: Kernels, backend: DeeperRow['backend'], minRuns: number): De
   const stats = k.batchNormTrain(x, gamma, beta, rows1, C, 1e-3, 'linear');
   add('batchNormTrain', bn, 3 * n, () => k.batchNormTrain(x, gamma, beta, rows1, C, 1e-3, 'linear'));
   add('batchNormTrain+relu', bn, 3 * n, () => k.batchNormTrain(x, gamma, beta, rows1, C, 1e-3, 'relu'));
-  add('batchNormBackward', bn, 5 * n, () => k.batchNormBackward(dy, x, gamma, stats.mean, stats.variance, rows1, C, 1e-3, null));
-  add('batchNormBackward+relu', bn, 6 * n, () => k.batchNormBackward(dy, x, gamma, stats.mean, stats.variance, rows1, C, 1e-3, stats.y));
+  add('batchNormBackward', bn, 5 * n, () => k.batchNormBackward(dy, x, gamma, stats.mean, stats.variance, rows1, C, 1e-3, 'linear', null));
+  add('batchNormBackward+relu', bn, 6 * n, () =>
+    k.batchNormBackward(dy, x, gamma, stats.mean, stats.variance, rows1, C, 1e-3, 'relu', stats.y),
+  );
   add('batchNormInference', bn, 2 * n, () => k.batchNormInference(x, gamma, beta, rows1, C, 'linear'));
   add('reluBackward', bn, 3 * n, () => k.reluBackward(dy, x));
 

@@ -23,7 +23,7 @@ function rows(k: Kernels): [string, number][] {
   out.push(['batchNormTrain relu [128,32,32,16]', time(() => k.batchNormTrain(x, gamma, beta, n, C, 1e-3, 'relu'), 10)]);
   out.push([
     'batchNormBackward relu [128,32,32,16]',
-    time(() => k.batchNormBackward(dy, x, gamma, t.mean, t.variance, n, C, 1e-3, t.y), 10),
+    time(() => k.batchNormBackward(dy, x, gamma, t.mean, t.variance, n, C, 1e-3, 'relu', t.y), 10),
   ]);
   const g = {
     batch: 128,

@@ -2,7 +2,14 @@
  * The backward kernels as tensor functions, next to the gradient rules (rules.ts), the only
  * code that calls them; they run with recording off, so they never appear on the tape.
  */
-import type { Conv2dGeometry, ConvPoolNeeds, FloatArray, FusedActivation, Pool2dGeometry } from '../backends/kernels.js';
+import type {
+  Conv2dGeometry,
+  ConvPoolNeeds,
+  EpilogueActivation,
+  FloatArray,
+  FusedActivation,
+  Pool2dGeometry,
+} from '../backends/kernels.js';
 import { kernels } from '../backends/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { allocFloat32 } from '../tensor/buffer-pool.js';
@@ -112,8 +119,8 @@ export function relu6Backward(dy: Tensor, y: Tensor): Tensor {
 
 /**
  * dL/dx, dL/dscale and dL/doffset of fusedBatchNorm, from dL/dy, the input x, the scale (or
- * null) and the batch statistics the forward pass used; with `reluOutput` (the output of a
- * fused relu), through that relu first.
+ * null) and the batch statistics the forward pass used; with `activationOutput` (the output of a
+ * fused relu or relu6, `activation`), through that activation first.
  */
 export function batchNormBackward(
   dy: Tensor,
@@ -122,7 +129,8 @@ export function batchNormBackward(
   mean: FloatArray,
   variance: FloatArray,
   epsilon: number,
-  reluOutput: Tensor | null = null,
+  activation: EpilogueActivation = 'linear',
+  activationOutput: Tensor | null = null,
 ): { dx: Tensor; dscale: Tensor; doffset: Tensor } {
   const where = 'batchNormBackward';
   const C = x.shape[x.rank - 1]!;
@@ -135,7 +143,8 @@ export function batchNormBackward(
     x.size / C,
     C,
     epsilon,
-    reluOutput ? floatsOf(reluOutput, where, 'reluOutput') : null,
+    activation,
+    activationOutput ? floatsOf(activationOutput, where, 'activationOutput') : null,
   );
   return { dx: wrap(r.dx, x.shape), dscale: wrap(r.dgamma, [C]), doffset: wrap(r.dbeta, [C]) };
 }

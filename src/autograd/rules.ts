@@ -7,7 +7,14 @@
  * Below the rules, `savedForBackward` says which values each rule reads, so a training step can
  * recycle the rest early (release.ts); its type requires an entry for every primitive too.
  */
-import type { Conv2dGeometry, DepthwiseActivation, FloatArray, FusedActivation, Pool2dGeometry } from '../backends/kernels.js';
+import type {
+  Conv2dGeometry,
+  DepthwiseActivation,
+  EpilogueActivation,
+  FloatArray,
+  FusedActivation,
+  Pool2dGeometry,
+} from '../backends/kernels.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { shapesEqual } from '../tensor/shape.js';
 import * as b from './backward.js';
@@ -50,7 +57,7 @@ export interface OpAttrs {
   /** inputs: a, b, and the bias when `hasBias` */
   matmul: { transA: boolean; transB: boolean; activation: FusedActivation };
   /** inputs: x, filter, and the bias when present */
-  conv2d: { geometry: Conv2dGeometry; activation: FusedActivation };
+  conv2d: { geometry: Conv2dGeometry; activation: EpilogueActivation };
   /**
    * inputs: x, filter [kH, kW, inChannels, multiplier], and the bias when present;
    * geometry.outChannels = inChannels·multiplier; `activation` is the fused epilogue's
@@ -82,12 +89,12 @@ export interface OpAttrs {
   logSoftmax: None;
   /**
    * Training-mode batch normalisation over every axis but the last, then the activation (a fused
-   * relu, or none). inputs: x, then scale when
+   * relu or relu6, or none). inputs: x, then scale when
    * `hasScale`, then offset when `hasOffset`; `mean` and `variance` are the batch statistics
    * the forward pass computed (kept for the backward kernel).
    */
   fusedBatchNorm: {
-    activation: FusedActivation;
+    activation: EpilogueActivation;
     epsilon: number;
     mean: FloatArray;
     variance: FloatArray;
@@ -205,7 +212,7 @@ export const gradientRules: { [K in OpName]: GradientRule<K> } = {
     ];
   },
   conv2d: (dy, [x, filter, bias], y, { geometry, activation }, n, dyMasked) => {
-    const g = throughActivation(dy, y, activation, dyMasked);
+    const g = activation === 'relu6' ? b.relu6Backward(dy, y) : throughActivation(dy, y, activation, dyMasked);
     return [
       when(n[0], () => b.conv2dBackpropInput(g, filter!, geometry)),
       when(n[1], () => b.conv2dBackpropFilter(x!, g, geometry)),
@@ -254,9 +261,10 @@ export const gradientRules: { [K in OpName]: GradientRule<K> } = {
   logSoftmax: (dy, _x, y) => [b.logSoftmaxBackward(dy, y)],
   // One backward kernel gives all three; inputs are x, then scale and offset when present.
   fusedBatchNorm: (dy, [x, ...params], y, { activation, epsilon, mean, variance, hasScale, hasOffset }, n, dyMasked) => {
-    // A fused relu's mask goes into the backward kernel's passes (unless the gradient has it).
-    const reluOutput = activation === 'relu' && !dyMasked ? y : null;
-    const g = b.batchNormBackward(dy, x!, hasScale ? params[0]! : null, mean, variance, epsilon, reluOutput);
+    // A fused activation's mask goes into the backward kernel's passes (unless the gradient has
+    // a relu's already: relu6's has a second side).
+    const output = activation === 'relu6' || (activation === 'relu' && !dyMasked) ? y : null;
+    const g = b.batchNormBackward(dy, x!, hasScale ? params[0]! : null, mean, variance, epsilon, activation, output);
     return [
       n[0] ? g.dx : null,
       ...(hasScale ? [n[1] ? g.dscale : null] : []),
@@ -341,7 +349,7 @@ export const savedForBackward: { [K in OpName]: SavedRule<K> } = {
   erf: () => INPUT,
   clipByValue: () => INPUT,
   matmul: (n, { activation }) => reads([!!n[1], !!n[0]], fused(activation)),
-  conv2d: (n, { activation }) => reads([!!n[1], !!n[0]], fused(activation)),
+  conv2d: (n, { activation }) => reads([!!n[1], !!n[0]], activation !== 'linear'),
   depthwiseConv2d: (n) => reads([!!n[1], !!n[0]]),
   conv2dTranspose: (n) => reads([!!n[1], !!n[0]]),
   maxPool2d: (_n, { reluInput }) => reads([], reluInput),
@@ -358,6 +366,6 @@ export const savedForBackward: { [K in OpName]: SavedRule<K> } = {
   upSample2d: () => NOTHING,
   logSoftmax: () => OUTPUT,
   // The backward kernel reads x, the scale (not the offset) and, for a fused relu, y.
-  fusedBatchNorm: (_n, { activation, hasScale }) => reads([true, hasScale], fused(activation)),
+  fusedBatchNorm: (_n, { activation, hasScale }) => reads([true, hasScale], activation !== 'linear'),
   batchNormInference: (n, { activation }) => reads([!!n[1], !!n[0]], fused(activation)),
 };

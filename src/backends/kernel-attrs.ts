@@ -132,8 +132,14 @@ export interface WarpOptions {
 /** Activations a producing kernel (matmul, conv2d) can apply in its epilogue. */
 export type FusedActivation = 'linear' | 'relu';
 
-/** Activations the depthwise convolution's epilogue applies: FusedActivation's, or relu6 = min(max(x, 0), 6) (MobileNet's). */
-export type DepthwiseActivation = FusedActivation | 'relu6';
+/**
+ * Activations the depthwise convolution's epilogue and the training batch norm's pass apply:
+ * FusedActivation's, or relu6 = min(max(x, 0), 6) (MobileNet's).
+ */
+export type EpilogueActivation = FusedActivation | 'relu6';
+
+/** The depthwise convolution's epilogue activations (EpilogueActivation). */
+export type DepthwiseActivation = EpilogueActivation;
 
 /**
  * Elementwise functions of one argument. `step` is 1 where x > 0, else 0; `erf` is the error function;

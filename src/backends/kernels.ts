@@ -24,6 +24,7 @@ import type {
   Conv2dGeometry,
   ConvPoolNeeds,
   DepthwiseActivation,
+  EpilogueActivation,
   FusedActivation,
   ImageGeometry,
   NadamStep,
@@ -60,6 +61,7 @@ export type { FloatArray };
 export { UNARY_OPS, BINARY_OPS, REDUCE_OPS } from './kernel-attrs.js';
 export type {
   FusedActivation,
+  EpilogueActivation,
   DepthwiseActivation,
   UnaryOp,
   BinaryOp,
@@ -87,6 +89,7 @@ const poolIn = (g: Pool2dGeometry): number => g.batch * g.inHeight * g.inWidth *
 const poolOut = (g: Pool2dGeometry): number => g.batch * g.outHeight * g.outWidth * g.channels;
 const imageOut = (g: ImageGeometry): number => g.batch * g.outHeight * g.outWidth * g.channels;
 const activation = oneOf<FusedActivation>('activation');
+const epilogueActivation = oneOf<EpilogueActivation>('activation');
 const conv = attrs<Conv2dGeometry>('geometry');
 const pool = attrs<Pool2dGeometry>('geometry');
 const image = attrs<ImageGeometry>('geometry');
@@ -107,7 +110,7 @@ export const KERNEL_SPECS = {
   ),
 
   /** NHWC x, HWIO filter → NHWC y (+ bias[outChannels]) then activation. */
-  conv2d: kernel([float('x'), float('filter'), floatOrNull('bias'), conv, activation], one('y'), (_x, _f, _b, g) => convOut(g)),
+  conv2d: kernel([float('x'), float('filter'), floatOrNull('bias'), conv, epilogueActivation], one('y'), (_x, _f, _b, g) => convOut(g)),
   /** dL/dx from dL/dy (NHWC, outHeight×outWidth×outChannels) and the filter. */
   conv2dBackpropInput: kernel([float('dy'), float('filter'), conv], one('dx'), (_dy, _f, g) => convIn(g)),
   /** dL/dfilter (HWIO) from the input x and dL/dy. */
@@ -235,11 +238,11 @@ export const KERNEL_SPECS = {
    * Training-mode batch normalisation of x viewed as [rows, channels] (channels last): per
    * channel, the batch mean and biased variance over the rows, then
    * y = (x − mean) / √(variance + epsilon) · gamma + beta (gamma 1 and beta 0 when null), then
-   * the activation (relu: a BatchNormalization → ReLU pair in one pass). Returns y and the
-   * statistics ([channels] each) so the caller can move its running averages.
+   * the activation (relu or relu6: a BatchNormalization → ReLU pair in one pass). Returns y and
+   * the statistics ([channels] each) so the caller can move its running averages.
    */
   batchNormTrain: kernel(
-    [float('x'), floatOrNull('gamma'), floatOrNull('beta'), size('rows'), size('channels'), number('epsilon'), activation],
+    [float('x'), floatOrNull('gamma'), floatOrNull('beta'), size('rows'), size('channels'), number('epsilon'), epilogueActivation],
     record({ y: 'float', mean: 'float', variance: 'float' }),
     (_x, _gamma, _beta, rows, channels) => ({ y: rows * channels, mean: channels, variance: channels }),
   ),
@@ -247,8 +250,9 @@ export const KERNEL_SPECS = {
    * Gradients of batchNormTrain (statistics included) from dy, the input x and the batch
    * statistics it used: dbeta = Σ dy, dgamma = Σ dy·x̂, and
    * dx = gamma/√(variance + epsilon) · (dy − dbeta/rows − x̂·dgamma/rows), x̂ the normalised x.
-   * With `reluOutput` (the y of a batchNormTrain with a fused relu), dy counts only where
-   * reluOutput > 0: the relu's gradient, in the same passes.
+   * With `activationOutput` (the y of a batchNormTrain with the fused `activation`), dy counts
+   * only where that activation passes gradient — relu: activationOutput > 0; relu6:
+   * 0 < activationOutput < 6 — its gradient in the same passes; null (or 'linear'): dy as given.
    */
   batchNormBackward: kernel(
     [
@@ -260,7 +264,8 @@ export const KERNEL_SPECS = {
       size('rows'),
       size('channels'),
       number('epsilon'),
-      floatOrNull('reluOutput'),
+      epilogueActivation,
+      floatOrNull('activationOutput'),
     ],
     record({ dx: 'float', dgamma: 'float', dbeta: 'float' }),
     (_dy, _x, _gamma, _mean, _variance, rows, channels) => ({ dx: rows * channels, dgamma: channels, dbeta: channels }),

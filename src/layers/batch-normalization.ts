@@ -6,7 +6,7 @@
  * weights, so Keras's count of 4·C parameters, 2·C of them non-trainable, holds.
  */
 import { noGrad } from '../autograd/tape.js';
-import type { FusedActivation } from '../backends/kernels.js';
+import type { EpilogueActivation } from '../backends/kernels.js';
 import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Variable } from '../tensor/variable.js';
@@ -95,35 +95,41 @@ export class BatchNormalization extends Layer {
 
   /**
    * The layer's output, then the activation, fused into the kernels (the fused pair
-   * BatchNormalization → relu in src/layers/fusion.ts calls this with 'relu').
+   * BatchNormalization → relu or relu6 in src/layers/fusion.ts calls this). relu6 is fused in
+   * training (channels last); elsewhere it runs after the layer.
    *
    * @example
    * const y = norm.callWithActivation(x, { training: true }, 'relu');   // relu(batchNorm(x)), one op
    */
-  callWithActivation(x: Tensor, ctx: CallContext, activation: FusedActivation): Tensor {
+  callWithActivation(x: Tensor, ctx: CallContext, activation: EpilogueActivation): Tensor {
     const axis = normalizeAxis(this.axis, x.rank, this.name);
-    // Per-feature vectors [C] viewed as [1, …, C, …, 1] so they broadcast along `axis`.
-    const view = x.shape.map((d, i) => (i === axis ? d : 1));
-    const asView = (t: Tensor | null): Tensor | null => (t ? ops.reshape(t, view) : null);
-    const [gamma, beta] = [asView(this.gamma), asView(this.beta)];
     // A frozen layer runs in inference mode even while the model trains, as in Keras 3.
-    if (!ctx.training || !this.trainable) {
-      return ops.batchNormalization(x, asView(this.movingMean)!, asView(this.movingVariance)!, beta, gamma, this.epsilon, activation);
-    }
-    if (axis === x.rank - 1) {
-      // Channels last: one fused kernel for the statistics and the normalisation, one backward.
+    const training = ctx.training && this.trainable;
+    if (training && axis === x.rank - 1) {
+      // Channels last: one fused kernel for the statistics, the normalisation and the activation; one backward.
       const { y, mean, variance } = ops.fusedBatchNorm(x, this.gamma, this.beta, this.epsilon, activation);
       this.moveTowards(this.movingMean!, mean);
       this.moveTowards(this.movingVariance!, variance);
       return y;
     }
-    const reduced = [...x.shape.keys()].filter((i) => i !== axis);
-    const { mean, variance } = ops.moments(x, reduced, true);
-    noGrad(() => {
-      this.moveTowards(this.movingMean!, mean);
-      this.moveTowards(this.movingVariance!, variance);
-    });
-    return ops.batchNormalization(x, mean, variance, beta, gamma, this.epsilon, activation);
+    // Per-feature vectors [C] viewed as [1, …, C, …, 1] so they broadcast along `axis`.
+    const view = x.shape.map((d, i) => (i === axis ? d : 1));
+    const asView = (t: Tensor | null): Tensor | null => (t ? ops.reshape(t, view) : null);
+    const [gamma, beta] = [asView(this.gamma), asView(this.beta)];
+    const fused = activation === 'relu6' ? 'linear' : activation;
+    let y: Tensor;
+    if (!training) {
+      y = ops.batchNormalization(x, asView(this.movingMean)!, asView(this.movingVariance)!, beta, gamma, this.epsilon, fused);
+    } else {
+      const reduced = [...x.shape.keys()].filter((i) => i !== axis);
+      const { mean, variance } = ops.moments(x, reduced, true);
+      noGrad(() => {
+        this.moveTowards(this.movingMean!, mean);
+        this.moveTowards(this.movingVariance!, variance);
+      });
+      y = ops.batchNormalization(x, mean, variance, beta, gamma, this.epsilon, fused);
+    }
+    return activation === 'relu6' ? ops.relu6(y) : y;
   }
 
   /** moving ← moving·momentum + batch·(1 − momentum), in place. */

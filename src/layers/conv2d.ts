@@ -71,7 +71,7 @@ export class Conv2D extends ConvLayer {
    * @example
    * const y = ops.conv2d(x, conv.kernel!, conv.convOptions());
    */
-  convOptions(): ops.Conv2dOptions {
+  convOptions(): ops.Conv2dOptions & { activation: 'relu' | 'linear' } {
     return {
       strides: this.strides,
       padding: this.padding,

@@ -3,9 +3,9 @@
  * output is read by nothing but the second (Sequential and Functional ask `applyFused` for each
  * such pair). Same values and gradients as the two layers run apart, up to float rounding; less
  * memory traffic. At inference only, a BatchNormalization after a Conv2D or DepthwiseConv2D is
- * folded into the convolution's filter and bias (fold-batchnorm.ts), and with the relu (or, for
- * the depthwise kernel, relu6) after it the three layers run as one convolution whose epilogue
- * applies the activation (`applyFusedTriple`). `setLayerFusion(false)` or CONVKIT_FUSION=0 turns
+ * folded into the convolution's filter and bias (fold-batchnorm.ts), and with the relu or relu6
+ * after it the three layers run as one convolution whose epilogue applies the activation
+ * (`applyFusedTriple`). `setLayerFusion(false)` or CONVKIT_FUSION=0 turns
  * it off.
  */
 import * as ops from '../ops/index.js';
@@ -48,7 +48,7 @@ function isPlainRelu6(layer: Layer): boolean {
  */
 function foldedConv(conv: Layer, norm: Layer, ctx: CallContext, activation: 'linear' | 'relu' | 'relu6'): FusedOp | null {
   if (ctx.training || !(norm instanceof BatchNormalization)) return null;
-  if (conv instanceof Conv2D && conv.activation === 'linear' && activation !== 'relu6' && canFold(norm, conv.filters)) {
+  if (conv instanceof Conv2D && conv.activation === 'linear' && canFold(norm, conv.filters)) {
     return ([x]) => {
       const { filter, bias } = foldBatchNorm(conv.kernel!, conv.bias, norm);
       return ops.conv2d(x!, filter, { ...conv.convOptions(), bias, activation });
@@ -87,10 +87,13 @@ const FUSED_PAIRS: readonly FusedPair[] = [
         : null,
   },
   {
-    // The relu inside the batch-norm passes (training and inference), and its mask in the backward.
-    name: 'BatchNormalization → relu',
-    fuse: (norm, relu) =>
-      norm instanceof BatchNormalization && isPlainRelu(relu) ? ([x], ctx) => norm.callWithActivation(x!, ctx, 'relu') : null,
+    // The relu inside the batch-norm passes (training and inference), and its mask in the
+    // backward; relu6 (MobileNet's) the same in training.
+    name: 'BatchNormalization → relu / relu6',
+    fuse: (norm, relu) => {
+      const activation = isPlainRelu(relu) ? 'relu' : isPlainRelu6(relu) ? 'relu6' : null;
+      return norm instanceof BatchNormalization && activation ? ([x], ctx) => norm.callWithActivation(x!, ctx, activation) : null;
+    },
   },
   {
     // A residual block's output: the last sum and the relu in one pass.
@@ -109,7 +112,7 @@ const FUSED_PAIRS: readonly FusedPair[] = [
 let fusionEnabled = typeof process === 'undefined' || process.env?.['CONVKIT_FUSION'] !== '0';
 
 /**
- * Turns the fusion of layer pairs (Conv2D → MaxPooling2D, BatchNormalization → relu, Add → relu,
+ * Turns the fusion of layer pairs (Conv2D → MaxPooling2D, BatchNormalization → relu or relu6, Add → relu,
  * and at inference a batch norm folded into the convolution before it) on or off
  * for every model; on by default (CONVKIT_FUSION=0 starts with it off). Results are the same
  * either way, up to float rounding; fusion saves memory traffic.
@@ -142,9 +145,9 @@ export function applyFused(first: Layer, next: Layer, x: Tensor | Tensor[], ctx:
 }
 
 /**
- * Runs `first`, `next` and `after` as one op when they are a convolution, a BatchNormalization
- * and a relu (relu or relu6 after a DepthwiseConv2D) at inference: the folded convolution with
- * the activation in its epilogue. Returns null (and runs nothing) otherwise, or when fusion is
+ * Runs `first`, `next` and `after` as one op when they are a convolution (Conv2D or
+ * DepthwiseConv2D), a BatchNormalization and a relu or relu6 at inference: the folded
+ * convolution with the activation in its epilogue. Returns null (and runs nothing) otherwise, or when fusion is
  * off. The caller guarantees that nothing else reads `first`'s or `next`'s output.
  *
  * @example

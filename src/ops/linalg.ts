@@ -2,7 +2,7 @@
  * Matrix multiply and 2-D convolution ops, each with an optional fused bias and relu (the
  * kernels apply them in their epilogue, saving a pass over the output).
  */
-import type { FusedActivation } from '../backends/kernels.js';
+import type { EpilogueActivation, FusedActivation } from '../backends/kernels.js';
 import { kernels } from '../backends/index.js';
 import { record } from '../autograd/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -66,7 +66,8 @@ export interface Conv2dOptions {
   padding?: Padding;
   dilationRate?: number | [number, number];
   bias?: Tensor | null;
-  activation?: FusedActivation;
+  /** Fused after the bias: relu, or relu6 (MobileNet's). */
+  activation?: EpilogueActivation;
 }
 
 /**
@@ -102,7 +103,12 @@ export function conv2d(x: Tensor, filter: Tensor, options: Conv2dOptions = {}): 
  * @example
  * const y = conv2dMaxPool(x, filter, { bias, activation: 'relu' }, { poolSize: 2 });   // [N,28,28,1] → [N,13,13,32]
  */
-export function conv2dMaxPool(x: Tensor, filter: Tensor, conv: Conv2dOptions = {}, pool: Pool2dOptions = {}): Tensor {
+export function conv2dMaxPool(
+  x: Tensor,
+  filter: Tensor,
+  conv: Omit<Conv2dOptions, 'activation'> & { activation?: FusedActivation } = {},
+  pool: Pool2dOptions = {},
+): Tensor {
   const where = 'conv2dMaxPool';
   const strides = pair(conv.strides ?? 1, 'strides', where);
   const dilation = pair(conv.dilationRate ?? 1, 'dilationRate', where);

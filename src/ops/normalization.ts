@@ -4,7 +4,7 @@
  * backward kernel for x, scale and offset) and the folded y = x·scale + shift for inference;
  * `batchNormalization` with statistics that do not run along the last axis stays composed.
  */
-import type { FusedActivation } from '../backends/kernels.js';
+import type { EpilogueActivation, FusedActivation } from '../backends/kernels.js';
 import { kernels } from '../backends/index.js';
 import { record } from '../autograd/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -118,13 +118,14 @@ function checkChannelVector(t: Tensor | null, C: number, arg: string, x: Tensor)
  * @example
  * const { y, mean, variance } = fusedBatchNorm(x, gamma, beta, 1e-3);   // x [N, H, W, C], gamma/beta [C]
  * const r = fusedBatchNorm(x, gamma, beta, 1e-3, 'relu');   // r.y = relu(batch norm), one pass each way
+ * const m = fusedBatchNorm(x, gamma, beta, 1e-3, 'relu6');  // MobileNet's batch norm → relu6, the same
  */
 export function fusedBatchNorm(
   x: Tensor,
   scale: Tensor | null,
   offset: Tensor | null,
   epsilon = 1e-3,
-  activation: FusedActivation = 'linear',
+  activation: EpilogueActivation = 'linear',
 ): { y: Tensor; mean: Tensor; variance: Tensor } {
   const where = 'fusedBatchNorm';
   if (x.rank < 2 || x.shape[0] === 0) {

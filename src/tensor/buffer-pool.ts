@@ -42,7 +42,7 @@ const MAX_POOLED_BYTES = 1 << 30;
 /** A free buffer serves requests down to 1/2 of its length. */
 const MAX_OVERSIZE = 2;
 /** A fresh buffer of at least this many bytes drops the free buffers smaller than itself. */
-const DROP_BELOW_FROM = Number(process.env.CK_DROP ?? 4 << 20);
+const DROP_BELOW_FROM = 4 << 20;
 let pooledBytes = 0;
 /** Open repeating scopes, and the most the pool and the scopes held while one was open. */
 let repeatingDepth = 0;

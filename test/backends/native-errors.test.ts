@@ -72,6 +72,10 @@ describe('native backend rejects bad arguments with clear errors', () => {
     );
     assert.throws(() => k.conv2d(x, w, randomF32(63, rng), g, 'relu'), /^Error: conv2d: bias has 63 elements, expected outChannels = 64$/);
     assert.throws(
+      () => k.conv2d(x, w, null, g, 'gelu' as 'relu'),
+      /^Error: conv2d: activation must be 'linear', 'relu' or 'relu6', received 'gelu'$/,
+    );
+    assert.throws(
       () => k.conv2dBackpropFilter(x, randomF32(5, rng), g),
       /^Error: conv2dBackpropFilter: dy has 5 elements, expected 2\*3\*3\*64 = 1152$/,
     );
@@ -188,7 +192,7 @@ describe('native backend rejects bad arguments with clear errors', () => {
     );
     const c4 = randomF32(4, rng);
     assert.throws(
-      () => k.batchNormBackward(x, x, null, c4, randomF32(2, rng), 3, 4, 1e-3, null),
+      () => k.batchNormBackward(x, x, null, c4, randomF32(2, rng), 3, 4, 1e-3, 'linear', null),
       /^Error: batchNormBackward: variance has 2 elements, expected channels = 4$/,
     );
     assert.throws(
@@ -196,8 +200,12 @@ describe('native backend rejects bad arguments with clear errors', () => {
       /^Error: batchNormInference: shift has 3 elements, expected channels = 4$/,
     );
     assert.throws(
-      () => k.batchNormBackward(x, x, null, c4, c4, 3, 4, 1e-3, x.subarray(2)),
-      /^Error: batchNormBackward: reluOutput has 10 elements, expected rows\*channels = 3\*4 = 12$/,
+      () => k.batchNormBackward(x, x, null, c4, c4, 3, 4, 1e-3, 'relu', x.subarray(2)),
+      /^Error: batchNormBackward: activationOutput has 10 elements, expected rows\*channels = 3\*4 = 12$/,
+    );
+    assert.throws(
+      () => k.batchNormTrain(x, null, null, 3, 4, 1e-3, 'gelu' as 'relu'),
+      /batchNormTrain: activation must be 'linear', 'relu' or 'relu6', received 'gelu'/,
     );
     const g = convGeometry({ batch: 1, h: 5, w: 5, cin: 3, cout: 6, kh: 3, kw: 3 });
     assert.throws(

@@ -31,17 +31,17 @@ describe('AVX2 and AVX-512 agree bit for bit on the memory-bound kernels', { ski
   after(() => setNativeIsa('auto'));
   const rng = new Random(17);
 
-  it('batch norm, forward and backward, with and without relu', () => {
+  it('batch norm, forward and backward, with and without relu or relu6', () => {
     for (const C of [1, 7, 13, 33, 70])
       for (const rows of [5, 130]) {
         const x = randomF32(rows * C, rng);
         const dy = randomF32(rows * C, rng);
         const gamma = randomF32(C, rng, 0.5, 1.5);
         const beta = randomF32(C, rng);
-        for (const act of ['linear', 'relu'] as const) {
+        for (const act of ['linear', 'relu', 'relu6'] as const) {
           const [a, b] = onBoth((k) => {
             const t = k.batchNormTrain(x, gamma, beta, rows, C, 1e-3, act);
-            const g = k.batchNormBackward(dy, x, gamma, t.mean, t.variance, rows, C, 1e-3, act === 'relu' ? t.y : null);
+            const g = k.batchNormBackward(dy, x, gamma, t.mean, t.variance, rows, C, 1e-3, act, act === 'linear' ? null : t.y);
             return { ...t, ...g };
           });
           for (const key of ['y', 'mean', 'variance', 'dx', 'dgamma', 'dbeta'] as const)

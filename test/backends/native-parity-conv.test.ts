@@ -138,7 +138,7 @@ function suite(k: Kernels, rng: Random): void {
     }
   });
 
-  // conv2d (linear, and with bias and relu) and both gradients against ts for one case.
+  // conv2d (linear, and with bias and relu or relu6) and both gradients against ts for one case.
   const checkConv = (c: ConvCase, withLinear: boolean): void => {
     const g = convGeometry(c);
     const x = randomF32(g.batch * g.inHeight * g.inWidth * g.inChannels, rng);
@@ -150,6 +150,14 @@ function suite(k: Kernels, rng: Random): void {
     if (withLinear)
       assertClose(k.conv2d(x, w, null, g, 'linear'), ts.conv2d(x, w, null, g, 'linear'), sumTolerance(taps), `conv2d ${what}`);
     assertClose(k.conv2d(x, w, bias, g, 'relu'), ts.conv2d(x, w, bias, g, 'relu'), sumTolerance(taps), `conv2d+bias+relu ${what}`);
+    // relu6 on inputs 6× larger, so that outputs pass the cap (the GEMM epilogue, or a pass after the direct paths).
+    const wide = x.map((v) => 6 * v);
+    assertClose(
+      k.conv2d(wide, w, bias, g, 'relu6'),
+      ts.conv2d(wide, w, bias, g, 'relu6'),
+      6 * sumTolerance(taps),
+      `conv2d+bias+relu6 ${what}`,
+    );
     assertClose(
       k.conv2dBackpropInput(dy, w, g),
       ts.conv2dBackpropInput(dy, w, g),

@@ -61,17 +61,17 @@ function suite(k: Kernels, rng: Random): void {
         [null, null],
         [null, beta],
       ] as const) {
-        for (const act of ['linear', 'relu'] as const) {
+        for (const act of ['linear', 'relu', 'relu6'] as const) {
           const what = label({ rows, C, offset, gamma: !!g, beta: !!b, act });
           const nat = k.batchNormTrain(x, g, b, rows, C, 1e-3, act);
           const ref = ts.batchNormTrain(x, g, b, rows, C, 1e-3, act);
           assertClose(nat.mean, ref.mean, 1e-6, `batchNormTrain mean ${what}`);
           assertClose(nat.variance, ref.variance, 1e-6, `batchNormTrain variance ${what}`);
           assertClose(nat.y, ref.y, tol, `batchNormTrain y ${what}`);
-          // The relu mask comes from the reference output, so both sides mask the same elements.
-          const mask = act === 'relu' ? ref.y : null;
-          const nb = k.batchNormBackward(dy, x, g, ref.mean, ref.variance, rows, C, 1e-3, mask);
-          const rb = ts.batchNormBackward(dy, x, g, ref.mean, ref.variance, rows, C, 1e-3, mask);
+          // The relu (relu6) mask comes from the reference output, so both sides mask the same elements.
+          const mask = act === 'linear' ? null : ref.y;
+          const nb = k.batchNormBackward(dy, x, g, ref.mean, ref.variance, rows, C, 1e-3, act, mask);
+          const rb = ts.batchNormBackward(dy, x, g, ref.mean, ref.variance, rows, C, 1e-3, act, mask);
           assertClose(nb.dbeta, rb.dbeta, 1e-6 * Math.sqrt(rows), `batchNormBackward dbeta ${what}`);
           assertClose(nb.dgamma, rb.dgamma, 1e-6 * Math.sqrt(rows) * (offset + 1), `batchNormBackward dgamma ${what}`);
           assertClose(nb.dx, rb.dx, tol, `batchNormBackward dx ${what}`);

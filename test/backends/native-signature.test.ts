@@ -61,11 +61,15 @@ function complaint(kind: Kind, name: string, kernel: string): RegExp {
     boolean: 'must be a boolean',
     shape: 'must be an array of sizes',
     shapes: 'must be an array of shapes',
-    string: name === 'activation' && kernel !== 'depthwiseConv2d' ? "must be 'linear' or 'relu'" : 'must be a string',
+    // The FusedActivation readers name their two choices; the EpilogueActivation ones (relu6 too) read a string first.
+    string: name === 'activation' && !EPILOGUE_ACTIVATION_KERNELS.has(kernel) ? "must be 'linear' or 'relu'" : 'must be a string',
     attrs: 'must be an object',
   };
   return new RegExp(`: ${name} ${expected[kind]}, received Float64Array$`);
 }
+
+/** Kernels whose activation may be relu6 (an EpilogueActivation). */
+const EPILOGUE_ACTIVATION_KERNELS = new Set(['conv2d', 'depthwiseConv2d', 'batchNormTrain', 'batchNormBackward']);
 
 /** The spec's full call: its arguments, then its outputs (names and kinds). */
 function signature(kernel: (typeof KERNEL_NAMES)[number]): { name: string; kind: Kind }[] {

@@ -131,16 +131,24 @@ describe('ts kernels: known values', () => {
     close(r.y, [-2, 4, 2, 6]); // (x − mean)/std · gamma + beta
     close(k.batchNormTrain(x, f32(2, 1), f32(0, 5), 2, 2, 1e-9, 'relu').y, [0, 4, 2, 6]);
     // With dy = x̂ (the normalised x) and no scale: dbeta = Σ dy = 0, dgamma = Σ x̂² = rows, dx = 0.
-    const b = k.batchNormBackward(f32(-1, -1, 1, 1), x, null, r.mean, r.variance, 2, 2, 1e-9, null);
+    const b = k.batchNormBackward(f32(-1, -1, 1, 1), x, null, r.mean, r.variance, 2, 2, 1e-9, 'linear', null);
     close(b.dbeta, [0, 0]);
     close(b.dgamma, [2, 2]);
     close(b.dx, [0, 0, 0, 0]);
     // Through a fused relu whose output is 0 at element 0: dy there is dropped, so channel 0 has
     // dy (0, 1) against x̂ (−1, 1): dbeta 1, dgamma 1, dx = rstd·(dy − 1/2 − x̂/2) = (0, 0).
-    const m = k.batchNormBackward(f32(-1, -1, 1, 1), x, null, r.mean, r.variance, 2, 2, 1e-9, f32(0, 4, 2, 6));
+    const m = k.batchNormBackward(f32(-1, -1, 1, 1), x, null, r.mean, r.variance, 2, 2, 1e-9, 'relu', f32(0, 4, 2, 6));
     close(m.dbeta, [1, 0]);
     close(m.dgamma, [1, 2]);
     close(m.dx, [0, 0, 0, 0]);
+    // relu6: beta 6 on channel 1 gives [−2, 5, 2, 7] before the activation, [0, 5, 2, 6] after.
+    close(k.batchNormTrain(x, f32(2, 1), f32(0, 6), 2, 2, 1e-9, 'relu6').y, [0, 5, 2, 6]);
+    // Its mask drops element 0 (output 0) and element 3 (output 6, the cap): channel 0 keeps dy
+    // (0, 1), channel 1 (−1, 0), each against x̂ (−1, 1): dbeta (1, −1), dgamma (1, 1), dx 0.
+    const six = k.batchNormBackward(f32(-1, -1, 1, 1), x, null, r.mean, r.variance, 2, 2, 1e-9, 'relu6', f32(0, 5, 2, 6));
+    close(six.dbeta, [1, -1]);
+    close(six.dgamma, [1, 1]);
+    close(six.dx, [0, 0, 0, 0]);
     close(k.batchNormInference(x, f32(2, 0.5), f32(1, -1), 2, 2, 'linear'), [3, 4, 7, 14]);
     close(k.batchNormInference(x, f32(-2, 0.5), f32(1, -1), 2, 2, 'relu'), [0, 4, 0, 14]);
   });

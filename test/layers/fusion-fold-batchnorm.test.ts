@@ -64,14 +64,18 @@ describe('batch norm folded into the convolution before it', () => {
     assert.ok(maxDiff(model.predict(x), apart) < 1e-4, 'second call (cached folds)');
   });
 
-  it('folds Conv2D → BN and DepthwiseConv2D → BN → relu6 at inference, strides 1 and 2', () => {
+  it('folds Conv2D → BN (→ relu or relu6) and DepthwiseConv2D → BN → relu6 at inference, strides 1 and 2', () => {
     for (const strides of [1, 2]) {
-      const input = uniform([2, 9, 7, 4], -1, 1);
+      const input = uniform([2, 9, 7, 4], -12, 12); // wide enough that some outputs pass relu6's cap
       const dw = layers.depthwiseConv2d({ kernelSize: 3, strides, padding: 'same', depthMultiplier: 2 });
       const conv = layers.conv2d({ filters: 5, kernelSize: 3, strides, padding: 'same' });
+      const conv3x3 = layers.conv2d({ filters: 5, kernelSize: 3, strides, padding: 'same' });
+      const pointwise = layers.conv2d({ filters: 6, kernelSize: 1, strides }); // MobileNetV2's expansion (the GEMM path)
       for (const [first, act] of [
         [dw, layers.activation({ activation: 'relu6' })],
         [conv, layers.reLU()],
+        [conv3x3, layers.activation({ activation: 'relu6' })],
+        [pointwise, layers.reLU({ maxValue: 6 })],
       ] as const) {
         const norm = layers.batchNormalization();
         build([first, norm, act], input);
@@ -79,6 +83,11 @@ describe('batch norm folded into the convolution before it', () => {
         const apart = act.apply(norm.apply(first.apply(input)));
         const triple = applyFusedTriple(first, norm, act, input, { training: false });
         assert.ok(triple && maxDiff(triple, apart) < 1e-4, `${first.className} triple, strides ${strides}`);
+        if (first !== conv)
+          assert.ok(
+            apart.values().some((v) => v === 6),
+            `${first.className}: some outputs capped at 6`,
+          );
         const pair = applyFused(first, norm, input, { training: false });
         assert.ok(pair && maxDiff(act.apply(pair), apart) < 1e-4, `${first.className} pair, strides ${strides}`);
       }

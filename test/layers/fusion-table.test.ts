@@ -44,6 +44,10 @@ describe('the fusion table', () => {
     const reLUAfterNorm = layers.reLU();
     pair(norm, reLUAfterNorm, input);
     assert.equal(opOf(applyFused(norm, reLUAfterNorm, input)), 'batchNormInference');
+    const relu6 = layers.reLU({ maxValue: 6 });
+    pair(norm, relu6, input);
+    assert.equal(opOf(applyFused(norm, relu6, input, { training: true })), 'fusedBatchNorm', 'relu6 inside the training kernel');
+    assert.equal(opOf(applyFused(norm, relu6, input)), 'relu6', 'at inference, after the batch norm');
 
     const add = layers.add();
     const reLU = layers.reLU();
@@ -58,7 +62,7 @@ describe('the fusion table', () => {
     pair(tanhConv, pool, input);
     assert.equal(applyFused(tanhConv, pool, input), null, 'the pool would see the tanh, which the kernel does not fuse');
     assert.equal(applyFused(layers.conv2d({ filters: 2, kernelSize: 3 }), layers.averagePooling2d(), input), null);
-    assert.equal(applyFused(layers.batchNormalization(), layers.reLU({ maxValue: 6 }), input), null);
+    assert.equal(applyFused(layers.batchNormalization(), layers.reLU({ maxValue: 5 }), input), null);
     assert.equal(applyFused(layers.batchNormalization(), layers.activation({ activation: 'sigmoid' }), input), null);
 
     const conv = layers.conv2d({ filters: 2, kernelSize: 3, dtype: 'float64' });

@@ -150,10 +150,38 @@ describe('layer fusion in models', () => {
     assertSameRun(fused, plain);
   });
 
-  it('a ReLU with maxValue is not fused', () => {
+  it('BatchNormalization → relu6 (Activation or ReLU with maxValue 6) runs as one fused op in training', () => {
     setSeed(7);
-    const m = sequential([layers.batchNormalization({ inputShape: [4], dtype: 'float64' }), layers.reLU({ maxValue: 6 })]);
-    assert.ok(run(m, batch([5, 4]), true).ops.includes('relu6'), 'the relu6 runs as its own op after the batch norm');
+    const norms = [layers.batchNormalization({ dtype: 'float64' }), layers.batchNormalization({ dtype: 'float64' })];
+    const m = sequential([
+      layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', inputShape: [6, 6, 2], dtype: 'float64' }),
+      norms[0]!,
+      layers.activation({ activation: 'relu6' }),
+      layers.depthwiseConv2d({ kernelSize: 3, dtype: 'float64' }),
+      norms[1]!,
+      layers.reLU({ maxValue: 6 }),
+      layers.globalAveragePooling2d(),
+    ]);
+    for (const norm of norms) norm.gamma!.data.fill(4); // outputs on both sides of 0 and of 6
+    const x = batch([3, 6, 6, 2]);
+    const saved = m.weights.map((w) => Float64Array.from(w.data));
+    const restore = (): void => m.weights.forEach((w, i) => w.data.set(saved[i]!));
+    const fused = run(m, x, true);
+    restore();
+    const plain = run(m, x, false);
+    restore();
+    assert.equal(fused.ops.filter((o) => o === 'fusedBatchNorm').length, 2);
+    assert.ok(!fused.ops.includes('relu6'));
+    assert.equal(plain.ops.filter((o) => o === 'relu6').length, 2);
+    assertSameRun(fused, plain);
+  });
+
+  it('a ReLU with another maxValue is not fused', () => {
+    setSeed(7);
+    const m = sequential([layers.batchNormalization({ inputShape: [4], dtype: 'float64' }), layers.reLU({ maxValue: 5 })]);
+    const { ops: seen } = run(m, batch([5, 4]), true);
+    assert.notEqual(seen[0], 'fusedBatchNorm', 'the capped relu runs as its own op after the batch norm');
+    assert.ok(seen.includes('fusedBatchNorm'));
   });
 
   it('checks the input shape as apply does', () => {

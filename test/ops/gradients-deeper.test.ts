@@ -233,6 +233,21 @@ describe('moments, batchNormalization, dropout', () => {
       [r([2, 3, 4]), r([3, 1]), r([3, 1], 0.5, 1.5)],
     );
   });
+  it('fusedBatchNorm with a fused relu6 (MobileNet): values and gradients', () => {
+    const x = r([2, 3, 2, 3]);
+    const gamma = r([3], 3, 5); // wide enough that some outputs pass 6
+    const beta = r([3], 1, 3);
+    const plain = ops.fusedBatchNorm(x, gamma, beta, 1e-3).y;
+    const fused = ops.fusedBatchNorm(x, gamma, beta, 1e-3, 'relu6').y;
+    close(fused.data, ops.relu6(plain).data, 0, 'relu6(fusedBatchNorm)');
+    assert.ok(fused.data.some((v) => v === 0) && fused.data.some((v) => v === 6) && fused.data.some((v) => v > 0 && v < 6));
+    checkGradients(([xx, g, b]) => ops.fusedBatchNorm(xx!, g!, b!, 1e-3, 'relu6').y, [x, gamma, beta]);
+    // A max pooling after it is not after a relu: the pooled gradient is not masked there, the rule masks.
+    checkGradients(
+      ([xx, g, b]) => ops.maxPool2d(ops.fusedBatchNorm(xx!, g!, b!, 1e-3, 'relu6').y, { poolSize: 2 }),
+      [r([2, 4, 4, 3]), gamma, beta],
+    );
+  });
   it('batchNormalization with per-channel statistics (the folded kernel) and with others: gradient', () => {
     checkGradients(
       ([x, mean, variance, beta, gamma]) => ops.batchNormalization(x!, mean!, variance!, beta!, gamma!, 1e-3),

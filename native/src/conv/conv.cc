@@ -15,6 +15,7 @@
 
 #include "conv_direct.h"
 #include "conv_winograd.h"
+#include "elementwise.h"
 #include "gemm.h"
 #include "isa.h"
 #include "threadpool.h"
@@ -184,9 +185,15 @@ void backpropInputThread(const BackpropInputTask& t, int ith, int nth) {
 
 }  // namespace
 
-void conv2d(const ConvGeom& g, const float* x, const float* filter, const float* bias, bool relu,
+void conv2d(const ConvGeom& g, const float* x, const float* filter, const float* bias, ConvActivation act,
             float* y) {
-  if (conv2dWinograd(g, x, filter, bias, relu, y) || conv2dDirect(g, x, filter, bias, relu, y)) return;
+  const bool relu = act != ConvActivation::Linear, six = act == ConvActivation::Relu6;
+  if (conv2dWinograd(g, x, filter, bias, relu, y)) {
+    // Winograd's epilogue stops at relu: the cap at 6 is one more pass.
+    if (six) unary(UnaryOp::Relu6, y, y, g.batch * g.outH * g.outW * g.outC);
+    return;
+  }
+  if (conv2dDirect(g, x, filter, bias, relu, y, six)) return;
   const i64 M = g.batch * g.outH * g.outW;
   const i64 K = g.kH * g.kW * g.inC;
   Im2col view{&g, x};
@@ -202,6 +209,7 @@ void conv2d(const ConvGeom& g, const float* x, const float* filter, const float*
   p.ldc = g.outC;
   p.bias = bias;
   p.relu = relu;
+  p.relu6 = six;
   gemm(p);
 }
 

@@ -15,8 +15,11 @@ struct ConvGeom {
   i64 padT, padL;
 };
 
-/** y[batch,outH,outW,outC] = conv(x, filter) (+ bias[outC]) (then relu). */
-void conv2d(const ConvGeom& g, const float* x, const float* filter, const float* bias, bool relu,
+/** The activation after a convolution: none, relu, or relu6 = min(max(·, 0), 6). */
+enum class ConvActivation { Linear, Relu, Relu6 };
+
+/** y[batch,outH,outW,outC] = conv(x, filter) (+ bias[outC]) (then the activation). */
+void conv2d(const ConvGeom& g, const float* x, const float* filter, const float* bias, ConvActivation act,
             float* y);
 
 /** dx[batch,inH,inW,inC] from dy[batch,outH,outW,outC] and the filter. */

@@ -54,6 +54,7 @@ inline void storeTile(__m256 (&acc)[MR][H], const FwdTile& t, float* y, int lane
     for (int h = 0; h < H; ++h) {
       __m256 val = acc[i][h];
       if (t.relu) val = _mm256_max_ps(zero, val);  // max_ps returns its 2nd operand for NaN: NaN propagates
+      if (t.six) val = _mm256_min_ps(_mm256_set1_ps(6.0f), val);  // relu6; min_ps keeps a NaN 2nd operand too
       if (n[h] == 8)
         _mm256_storeu_ps(row + 8 * h, val);
       else if (n[h] > 0)

@@ -15,7 +15,7 @@ namespace {
 
 inline __mmask16 laneMask(int lanes) { return lanes >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << lanes) - 1); }
 
-// The forward epilogue: relu, then rows of nv vectors, the last one masked to lastLanes.
+// The forward epilogue: relu (relu6), then rows of nv vectors, the last one masked to lastLanes.
 template <int MR, int NV>
 inline void storeTile(__m512 (&acc)[MR][NV], const FwdTile& t) {
   const __m512 zero = _mm512_setzero_ps();
@@ -27,6 +27,7 @@ inline void storeTile(__m512 (&acc)[MR][NV], const FwdTile& t) {
     for (int v = 0; v < NV; ++v) {
       __m512 val = acc[i][v];
       if (t.relu) val = _mm512_max_ps(zero, val);  // max_ps returns its 2nd operand for NaN: NaN propagates
+      if (t.six) val = _mm512_min_ps(_mm512_set1_ps(6.0f), val);  // relu6; min_ps keeps a NaN 2nd operand too
       if (v == NV - 1 && t.lastLanes < 16)  // masked stores are slow on some AMD cores: only for a partial vector
         _mm512_mask_storeu_ps(row + 16 * v, last, val);
       else

@@ -100,6 +100,7 @@ struct Plan {
   bool slide3;  // taps come in rows of three consecutive columns, stride 1: the sliding kernel
   const Packed* f;
   bool relu;
+  bool six = false;
   float* y;
   i64 yImage, yRow, yPix;
 };
@@ -127,6 +128,7 @@ void planThread(const Plan& p, int ith, int nth) {
       tile.ldy = p.yPix;
       tile.bias = p.f->biasBase == nullptr ? nullptr : p.f->biasBase + ch.n0;
       tile.relu = p.relu;
+      tile.six = p.six;
       tile.nv = ch.nv;
       tile.lastLanes = ch.lastLanes;
       const bool slide = p.slide3 && slide3TileRows(ch.nv) > 0;
@@ -206,7 +208,8 @@ void inputPhase(const ConvGeom& g, const float* dy, const float* filter, float* 
 }  // namespace
 }  // namespace direct
 
-bool conv2dDirect(const ConvGeom& g, const float* x, const float* filter, const float* bias, bool relu, float* y) {
+bool conv2dDirect(const ConvGeom& g, const float* x, const float* filter, const float* bias, bool relu, float* y,
+                  bool six) {
   using namespace direct;
   if (!suits(g.kH * g.kW, g.inC, g.outC, g.outW, g.batch)) return false;
   const i64 C = g.inC, N = g.outC;
@@ -229,6 +232,7 @@ bool conv2dDirect(const ConvGeom& g, const float* x, const float* filter, const 
   p.slide3 = g.kW == 3 && g.dW == 1 && g.sW == 1;
   p.f = &f;
   p.relu = relu;
+  p.six = six;
   p.y = y;
   p.yImage = g.outH * g.outW * N;
   p.yRow = g.outW * N;

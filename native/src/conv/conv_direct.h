@@ -16,7 +16,8 @@ struct ConvGeom;
 
 /**
  * Forward tile: for pixels i < mr and lanes j < nv·16,
- *   y[i·ldy + j] = relu?(bias[j] + Σ_t Σ_c a[tapOff[t] + i·am + c] · b[(t·C + c)·ldb + j])
+ *   y[i·ldy + j] = relu?(bias[j] + Σ_t Σ_c a[tapOff[t] + i·am + c] · b[(t·C + c)·ldb + j]), capped
+ *   at 6 when six (relu6)
  * b is the filter chunk, rows ldb floats apart (the HWIO filter itself when its channel count
  * is a multiple of 16, else a packed copy zero past the real channels), and bias is null or
  * nv·16 floats; only the first `lastLanes` lanes of the last vector are stored.
@@ -32,6 +33,7 @@ struct FwdTile {
   i64 ldy;
   const float* bias;
   bool relu;
+  bool six = false;  // with relu: min(6, ·) after it
   int mr, nv, lastLanes;
 };
 
@@ -122,7 +124,8 @@ struct ConvIsa {
 };
 
 /** conv2d by direct convolution, if this CPU and geometry suit it; false: use the GEMM path. */
-bool conv2dDirect(const ConvGeom& g, const float* x, const float* filter, const float* bias, bool relu, float* y);
+bool conv2dDirect(const ConvGeom& g, const float* x, const float* filter, const float* bias, bool relu, float* y,
+                  bool six = false);
 /** conv2dBackpropInput as a direct convolution of dy with the flipped filter (stride 1 only). */
 bool conv2dBackpropInputDirect(const ConvGeom& g, const float* dy, const float* filter, float* dx);
 /** conv2dBackpropFilter by direct accumulation over each image; false: use the GEMM path. */

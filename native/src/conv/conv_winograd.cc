@@ -97,6 +97,7 @@ void planThread(const Plan& p, int ith, int nth) {
       tile.ldy = O;
       tile.bias = nullptr;
       tile.relu = false;
+      tile.six = false;
       tile.nv = ch.nv;
       tile.lastLanes = ch.lastLanes;
       const std::vector<int> parts = ch.nv == 1 ? parts0 : balancedParts(T, fwdTileRows(ch.nv));

@@ -20,6 +20,7 @@ namespace ck {
 enum : int {
   kAccumulate = 1,  // C += A·B instead of C = A·B
   kRelu = 2,        // max(0, ·) after the bias
+  kSix = 4,         // with kRelu: min(6, ·) after it (relu6)
 };
 
 /** One instruction set's GEMM building blocks and its cache blocking. */
@@ -29,7 +30,8 @@ struct GemmIsa {
   int mc, kc, nc;  // cache blocking: A block mc×kc in L2, B block kc×nc in L3
   /**
    * C[mr×nr] (row stride ldc) = (flags & kAccumulate ? C : 0) + Ap·Bp, then + bias[0..nr) when
-   * bias is non-null, then relu (x < 0 ? 0 : x, so NaN propagates) when flags & kRelu. Ap is one packed A panel (kc×mr), Bp one
+   * bias is non-null, then relu (x < 0 ? 0 : x, so NaN propagates) when flags & kRelu, capped at 6
+   * (x > 6 ? 6 : x) when flags & kSix too. Ap is one packed A panel (kc×mr), Bp one
    * packed B panel (kc×nr), both 64-byte aligned.
    */
   void (*micro)(i64 kc, const float* ap, const float* bp, float* c, i64 ldc, const float* bias,

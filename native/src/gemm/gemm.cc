@@ -26,7 +26,14 @@ void packView(const GemmIsa& isa, const MatView& v, i64 r0, i64 rows, i64 c0, i6
     isa.pack(v.data, v.rs, v.cs, r0, rows, c0, cols, P, dst);
 }
 
-// Epilogue of a tile computed into tmp (row stride nrMax): merge into C, add bias, relu.
+// The activation of the epilogue on one value: relu (NaN propagates), capped at 6 for relu6.
+inline float activate(const GemmParams& p, float v, bool on) {
+  if (!on || !p.relu) return v;
+  if (v < 0.0f) v = 0.0f;
+  return p.relu6 && v > 6.0f ? 6.0f : v;
+}
+
+// Epilogue of a tile computed into tmp (row stride nrMax): merge into C, add bias, relu (relu6).
 void mergeTile(const float* tmp, int nrMax, float* c, i64 ldc, int mr, int nr, const float* bias,
                int flags) {
   for (int i = 0; i < mr; ++i) {
@@ -37,6 +44,7 @@ void mergeTile(const float* tmp, int nrMax, float* c, i64 ldc, int mr, int nr, c
       if (flags & kAccumulate) v += row[j];
       if (bias != nullptr) v += bias[j];
       if ((flags & kRelu) && v < 0.0f) v = 0.0f;  // NaN propagates, like max_ps(0, v)
+      if ((flags & kSix) && v > 6.0f) v = 6.0f;
       row[j] = v;
     }
   }
@@ -50,13 +58,10 @@ void gemmBlock(const GemmParams& p, i64 m0, i64 m1, i64 n0, i64 n1, i64 k0, i64 
   const i64 mlen = m1 - m0, nlen = n1 - n0, klen = k1 - k0;
   if (mlen <= 0 || nlen <= 0) return;
   const float* bias = epilogue ? p.bias : nullptr;
-  const int relu = epilogue && p.relu ? kRelu : 0;
+  const int relu = epilogue && p.relu ? kRelu | (p.relu6 ? kSix : 0) : 0;
   if (klen <= 0) {
     for (i64 i = 0; i < mlen; ++i)
-      for (i64 j = 0; j < nlen; ++j) {
-        float v = bias != nullptr ? bias[n0 + j] : 0.0f;
-        c[i * ldc + j] = relu && v < 0.0f ? 0.0f : v;
-      }
+      for (i64 j = 0; j < nlen; ++j) c[i * ldc + j] = activate(p, bias != nullptr ? bias[n0 + j] : 0.0f, relu != 0);
     return;
   }
   // Even k blocks: 300 becomes 2×150 rather than 256 + 44.
@@ -145,7 +150,7 @@ void reducePartials(const ReduceTask& t, int ith, int nth) {
     if (p.bias != nullptr)
       for (i64 j = 0; j < p.n; ++j) row[j] += p.bias[j];
     if (p.relu)
-      for (i64 j = 0; j < p.n; ++j) row[j] = row[j] < 0.0f ? 0.0f : row[j];
+      for (i64 j = 0; j < p.n; ++j) row[j] = activate(p, row[j], true);
   }
 }
 
@@ -162,7 +167,7 @@ void gemvRows(const GemmParams& p) {
       for (i64 j = 0; j < p.n; ++j) c[j] += a * b[j];
     }
     if (p.relu)
-      for (i64 j = 0; j < p.n; ++j) c[j] = c[j] < 0.0f ? 0.0f : c[j];  // NaN propagates
+      for (i64 j = 0; j < p.n; ++j) c[j] = activate(p, c[j], true);  // NaN propagates
   }
 }
 

@@ -25,7 +25,7 @@ struct MatView {
   double packCost = 8;  // cost of packing one element, in multiply-adds (for the thread split)
 };
 
-/** C[m×n] = A[m×k] · B[k×n] (+ bias[n]) (then relu). B is given transposed, as bt[n×k]. */
+/** C[m×n] = A[m×k] · B[k×n] (+ bias[n]) (then relu, or relu6). B is given transposed, as bt[n×k]. */
 struct GemmParams {
   i64 m = 0, n = 0, k = 0;
   MatView a;   // m×k
@@ -34,6 +34,7 @@ struct GemmParams {
   i64 ldc = 0;
   const float* bias = nullptr;
   bool relu = false;
+  bool relu6 = false;  // with relu: min(6, ·) after it
 };
 
 /** Strided view of a row-major rows×cols matrix, or of its transpose when `transposed`. */

@@ -180,6 +180,10 @@ void micro(i64 kc, const float* __restrict ap, const float* __restrict bp, float
       v0 = _mm256_max_ps(zero, v0);
       v1 = _mm256_max_ps(zero, v1);
     }
+    if (flags & 4) {  // kSix (relu6): min_ps returns its second operand for NaN too
+      v0 = _mm256_min_ps(_mm256_set1_ps(6.0f), v0);
+      v1 = _mm256_min_ps(_mm256_set1_ps(6.0f), v1);
+    }
     _mm256_storeu_ps(row, v0);
     _mm256_storeu_ps(row + 8, v1);
   }

@@ -37,6 +37,10 @@ constexpr int NR = 32;
       v0 = _mm512_max_ps(zero, v0); /* NaN (2nd operand) propagates */ \
       v1 = _mm512_max_ps(zero, v1);                                   \
     }                                                                 \
+    if (flags & 4) {                                                  \
+      v0 = _mm512_min_ps(six, v0); /* kSix: relu6 */                  \
+      v1 = _mm512_min_ps(six, v1);                                    \
+    }                                                                 \
     _mm512_storeu_ps(row, v0);                                        \
     _mm512_storeu_ps(row + 16, v1);                                   \
   }
@@ -61,6 +65,7 @@ void micro(i64 kc, const float* __restrict ap, const float* __restrict bp, float
     ap += MR;
     bp += NR;
   }
+  const __m512 six = _mm512_set1_ps(6.0f);  // made after the k loop: all 32 registers are busy in it
   __m512 bias0 = zero, bias1 = zero;
   if (bias != nullptr) {
     bias0 = _mm512_loadu_ps(bias);

@@ -42,6 +42,7 @@ void micro(i64 kc, const float* __restrict ap, const float* __restrict bp, float
       if (flags & kAccumulate) v += row[j];
       if (bias != nullptr) v += bias[j];
       if ((flags & kRelu) && v < 0.0f) v = 0.0f;  // NaN propagates
+      if ((flags & kSix) && v > 6.0f) v = 6.0f;
       row[j] = v;
     }
   }

@@ -20,31 +20,42 @@ Count rowsTimesChannels(const Args& args, i64 rows, i64 C, const char* what) {
   return Count{args.product({rows, C}, what), "rows*channels = " + s(rows) + "*" + s(C)};
 }
 
+// The fused activation: 'linear', 'relu' or 'relu6' (kernels.ts's EpilogueActivation).
+NormActivation readActivation(const Args& args, size_t i, const char* name) {
+  const std::string v = args.string(i, name);
+  if (v == "linear") return NormActivation::Linear;
+  if (v == "relu") return NormActivation::Relu;
+  if (v == "relu6") return NormActivation::Relu6;
+  args.fail(std::string(name) + " must be 'linear', 'relu' or 'relu6', received '" + v + "'");
+}
+
 // batchNormTrain(x, gamma | null, beta | null, rows, channels, epsilon, activation) → y, mean, variance
 Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
-  const auto [args, x, gamma, beta, rows, C, eps, relu, y, mean, variance] =
-      readSignature(info, "batchNormTrain", sig::f32("x"), sig::f32OrNull("gamma"), sig::f32OrNull("beta"), sig::size("rows"),
-                    sig::size("channels"), sig::number("epsilon"), sig::activation(), sig::out("y"), sig::out("mean"), sig::out("variance"));
+  const auto [args, x, gamma, beta, rows, C, eps, act, y, mean, variance] = readSignature(
+      info, "batchNormTrain", sig::f32("x"), sig::f32OrNull("gamma"), sig::f32OrNull("beta"), sig::size("rows"), sig::size("channels"),
+      sig::number("epsilon"), sig::attrs("activation", readActivation), sig::out("y"), sig::out("mean"), sig::out("variance"));
   checkEpsilon(args, eps);
   const Count n = rowsTimesChannels(args, rows, C, "x"), c{C, "channels"};
   args.expect(x, n), args.expect(gamma, c), args.expect(beta, c), args.expect(y, n), args.expect(mean, c), args.expect(variance, c);
-  batchNormTrain(x.data, gamma.data, beta.data, rows, C, eps, relu, y.data, mean.data, variance.data);
+  batchNormTrain(x.data, gamma.data, beta.data, rows, C, eps, act, y.data, mean.data, variance.data);
   return info.Env().Undefined();
 }
 
-// batchNormBackward(dy, x, gamma | null, mean, variance, rows, channels, epsilon, reluOutput | null) → dx, dgamma, dbeta
+// batchNormBackward(dy, x, gamma | null, mean, variance, rows, channels, epsilon, activation, activationOutput | null)
+//   → dx, dgamma, dbeta
 Napi::Value BatchNormBackward(const Napi::CallbackInfo& info) {
-  const auto [args, dy, x, gamma, mean, variance, rows, C, eps, relu, dx, dgamma, dbeta] = readSignature(
-      info, "batchNormBackward", sig::f32("dy"), sig::f32("x"), sig::f32OrNull("gamma"), sig::f32("mean"), sig::f32("variance"),
-      sig::size("rows"), sig::size("channels"), sig::number("epsilon"), sig::f32OrNull("reluOutput"), sig::out("dx"), sig::out("dgamma"),
-      sig::out("dbeta"));
+  const auto [args, dy, x, gamma, mean, variance, rows, C, eps, act, actOut, dx, dgamma, dbeta] =
+      readSignature(info, "batchNormBackward", sig::f32("dy"), sig::f32("x"), sig::f32OrNull("gamma"), sig::f32("mean"),
+                    sig::f32("variance"), sig::size("rows"), sig::size("channels"), sig::number("epsilon"),
+                    sig::attrs("activation", readActivation), sig::f32OrNull("activationOutput"), sig::out("dx"), sig::out("dgamma"),
+                    sig::out("dbeta"));
   checkEpsilon(args, eps);
   const Count n = rowsTimesChannels(args, rows, C, "x"), c{C, "channels"};
   args.expect(dy, n), args.expect(x, n), args.expect(gamma, c), args.expect(mean, c), args.expect(variance, c);
-  args.expect(relu, n), args.expect(dx, n), args.expect(dgamma, c), args.expect(dbeta, c);
-  // An empty reluOutput (rows*channels = 0) may have no data pointer: nothing to mask then anyway.
-  batchNormBackward(dy.data, x.data, gamma.data, mean.data, variance.data, rows, C, eps, relu.present ? relu.data : nullptr, dx.data,
-                    dgamma.data, dbeta.data);
+  args.expect(actOut, n), args.expect(dx, n), args.expect(dgamma, c), args.expect(dbeta, c);
+  // An empty activationOutput (rows*channels = 0) may have no data pointer: nothing to mask then anyway.
+  batchNormBackward(dy.data, x.data, gamma.data, mean.data, variance.data, rows, C, eps, act, actOut.present ? actOut.data : nullptr,
+                    dx.data, dgamma.data, dbeta.data);
   return info.Env().Undefined();
 }
 

@@ -24,6 +24,7 @@ struct SumsTask {
   const float* dy;      // null: statistics of x
   const float* center;  // shift (statistics) or mean (backward)
   const float* relu;    // a fused relu's output (dy counts where it is > 0), or null
+  bool six;             // relu is a fused relu6's output (dy counts where 0 < it < 6)
   i64 rows, C;
   double* partials;  // nth × 2C
 };
@@ -35,7 +36,7 @@ void sumsThread(const SumsTask& t, int ith, int nth) {
   double* s1 = t.partials + 2 * C * ith;
   double* s2 = s1 + C;
   for (i64 c = 0; c < 2 * C; ++c) s1[c] = 0;
-  if (const auto simd = simdIsa().bnSums) return simd(t.x, t.dy, t.center, t.relu, r0, r1, C, s1, s2);
+  if (const auto simd = simdIsa().bnSums) return simd(t.x, t.dy, t.center, t.relu, t.six, r0, r1, C, s1, s2);
   std::vector<float> block(2 * C);
   float* __restrict f1 = block.data();
   float* __restrict f2 = f1 + C;
@@ -58,7 +59,7 @@ void sumsThread(const SumsTask& t, int ith, int nth) {
         const float* __restrict dy = t.dy + r * C;
         const float* __restrict relu = t.relu ? t.relu + r * C : nullptr;
         for (i64 c = 0; c < C; ++c) {
-          const float g = relu && !(relu[c] > 0.0f) ? 0.0f : dy[c];
+          const float g = relu && !(relu[c] > 0.0f && (!t.six || relu[c] < 6.0f)) ? 0.0f : dy[c];
           f1[c] += g;
           f2[c] += g * (row[c] - center[c]);
         }
@@ -72,10 +73,11 @@ void sumsThread(const SumsTask& t, int ith, int nth) {
 }
 
 // Runs sumsThread over all rows and merges the partials into s (2C doubles).
-void channelSums(const float* x, const float* dy, const float* center, const float* relu, i64 rows, i64 C, double* s) {
+void channelSums(const float* x, const float* dy, const float* center, const float* relu, bool six, i64 rows, i64 C,
+                 double* s) {
   const int nth = threadsFor(static_cast<double>(rows) * C * (dy ? 2 : 1), kMinPerThread);
   std::vector<double> partials(static_cast<size_t>(2 * C * nth));
-  SumsTask t{x, dy, center, relu, rows, C, partials.data()};
+  SumsTask t{x, dy, center, relu, six, rows, C, partials.data()};
   run(sumsThread, t, nth);
   for (i64 c = 0; c < 2 * C; ++c) {
     double v = 0;
@@ -84,8 +86,9 @@ void channelSums(const float* x, const float* dy, const float* center, const flo
   }
 }
 
-// out[r, c] = (x[r, c] − center[c])·k[c] + a[c] (then relu when reluOut), or with dy:
-// k[c]·(g − a[c] − (x − center)·b[c]), g = dy, masked by a fused relu's output when `relu`.
+// out[r, c] = (x[r, c] − center[c])·k[c] + a[c] (then relu when reluOut, and the cap at 6 when
+// six), or with dy: k[c]·(g − a[c] − (x − center)·b[c]), g = dy, masked by a fused relu's (six:
+// relu6's) output when `relu`.
 struct ApplyTask {
   const float* x;
   const float* dy;
@@ -95,6 +98,7 @@ struct ApplyTask {
   const float* b;
   const float* relu;
   bool reluOut;
+  bool six;
   float* out;
   i64 rows, C;
 };
@@ -103,7 +107,8 @@ void applyThread(const ApplyTask& t, int ith, int nth) {
   const i64 C = t.C;
   i64 r0, r1;
   splitRange(t.rows, ith, nth, 1, &r0, &r1);
-  if (const auto simd = simdIsa().bnApply) return simd(t.x, t.dy, t.center, t.k, t.a, t.b, t.relu, t.reluOut, t.out, r0, r1, C);
+  if (const auto simd = simdIsa().bnApply)
+    return simd(t.x, t.dy, t.center, t.k, t.a, t.b, t.relu, t.reluOut, t.six, t.out, r0, r1, C);
   const float* __restrict center = t.center;
   const float* __restrict k = t.k;
   const float* __restrict a = t.a;
@@ -115,11 +120,13 @@ void applyThread(const ApplyTask& t, int ith, int nth) {
       for (i64 c = 0; c < C; ++c) out[c] = (x[c] - center[c]) * k[c] + a[c];
       if (t.reluOut)
         for (i64 c = 0; c < C; ++c) out[c] = out[c] < 0.0f ? 0.0f : out[c];  // NaN propagates
+      if (t.six)
+        for (i64 c = 0; c < C; ++c) out[c] = out[c] > 6.0f ? 6.0f : out[c];
     } else {
       const float* __restrict dy = t.dy + r * C;
       const float* __restrict relu = t.relu ? t.relu + r * C : nullptr;
       for (i64 c = 0; c < C; ++c) {
-        const float g = relu && !(relu[c] > 0.0f) ? 0.0f : dy[c];
+        const float g = relu && !(relu[c] > 0.0f && (!t.six || relu[c] < 6.0f)) ? 0.0f : dy[c];
         out[c] = k[c] * (g - a[c] - (x[c] - center[c]) * b[c]);
       }
     }
@@ -130,8 +137,8 @@ void apply(const ApplyTask& t) { run(applyThread, t, sharesFor(static_cast<doubl
 
 }  // namespace
 
-void batchNormTrain(const float* x, const float* gamma, const float* beta, i64 rows, i64 C, double eps, bool relu,
-                    float* y, float* mean, float* variance) {
+void batchNormTrain(const float* x, const float* gamma, const float* beta, i64 rows, i64 C, double eps,
+                    NormActivation act, float* y, float* mean, float* variance) {
   if (C == 0) return;
   if (rows == 0) {
     for (i64 c = 0; c < C; ++c) mean[c] = variance[c] = 0.0f;
@@ -139,7 +146,7 @@ void batchNormTrain(const float* x, const float* gamma, const float* beta, i64 r
   }
   std::vector<float> shift(x, x + C), scale(C), beta0(C), meanF(C);
   std::vector<double> s(2 * C);
-  channelSums(x, nullptr, shift.data(), nullptr, rows, C, s.data());
+  channelSums(x, nullptr, shift.data(), nullptr, false, rows, C, s.data());
   for (i64 c = 0; c < C; ++c) {
     const double d = s[c] / rows;
     const double var = std::fmax(s[C + c] / rows - d * d, 0.0);
@@ -148,15 +155,19 @@ void batchNormTrain(const float* x, const float* gamma, const float* beta, i64 r
     scale[c] = static_cast<float>((gamma ? gamma[c] : 1.0) / std::sqrt(var + eps));
     beta0[c] = beta ? beta[c] : 0.0f;
   }
-  apply(ApplyTask{x, nullptr, meanF.data(), scale.data(), beta0.data(), nullptr, nullptr, relu, y, rows, C});
+  const bool six = act == NormActivation::Relu6;
+  apply(ApplyTask{x, nullptr, meanF.data(), scale.data(), beta0.data(), nullptr, nullptr, act != NormActivation::Linear, six, y,
+                  rows, C});
 }
 
 void batchNormBackward(const float* dy, const float* x, const float* gamma, const float* mean,
-                       const float* variance, i64 rows, i64 C, double eps, const float* relu, float* dx,
-                       float* dgamma, float* dbeta) {
+                       const float* variance, i64 rows, i64 C, double eps, NormActivation act, const float* actOut,
+                       float* dx, float* dgamma, float* dbeta) {
   if (C == 0) return;
+  const float* relu = act == NormActivation::Linear ? nullptr : actOut;
+  const bool six = relu != nullptr && act == NormActivation::Relu6;
   std::vector<double> s(2 * C);
-  channelSums(x, dy, mean, relu, rows, C, s.data());
+  channelSums(x, dy, mean, relu, six, rows, C, s.data());
   std::vector<float> k(C), a(C), b(C);
   for (i64 c = 0; c < C; ++c) {
     const double rstd = 1.0 / std::sqrt(static_cast<double>(variance[c]) + eps);
@@ -166,13 +177,13 @@ void batchNormBackward(const float* dy, const float* x, const float* gamma, cons
     a[c] = rows > 0 ? static_cast<float>(s[c] / rows) : 0.0f;
     b[c] = rows > 0 ? static_cast<float>(s[C + c] * rstd * rstd / rows) : 0.0f;
   }
-  apply(ApplyTask{x, dy, mean, k.data(), a.data(), b.data(), relu, false, dx, rows, C});
+  apply(ApplyTask{x, dy, mean, k.data(), a.data(), b.data(), relu, false, six, dx, rows, C});
 }
 
 void batchNormInference(const float* x, const float* scale, const float* shift, i64 rows, i64 C, bool relu, float* y) {
   if (C == 0) return;
   const std::vector<float> zero(C, 0.0f);
-  apply(ApplyTask{x, nullptr, zero.data(), scale, shift, nullptr, nullptr, relu, y, rows, C});
+  apply(ApplyTask{x, nullptr, zero.data(), scale, shift, nullptr, nullptr, relu, false, y, rows, C});
 }
 
 }  // namespace ck

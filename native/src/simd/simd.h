@@ -14,10 +14,10 @@ namespace ck {
 // The entry points each ISA namespace (avx512::, avx2::) defines.
 #define CK_SIMD_ENTRY_POINTS                                                                                       \
   void columnSums(const float* x, i64 r0, i64 r1, i64 C, double* s);                                              \
-  void bnSums(const float* x, const float* dy, const float* center, const float* relu, i64 r0, i64 r1, i64 C,      \
-              double* s1, double* s2);                                                                             \
+  void bnSums(const float* x, const float* dy, const float* center, const float* relu, bool six, i64 r0, i64 r1,  \
+              i64 C, double* s1, double* s2);                                                                      \
   void bnApply(const float* x, const float* dy, const float* center, const float* k, const float* a, const float* b, \
-               const float* relu, bool reluOut, float* out, i64 r0, i64 r1, i64 C);                                \
+               const float* relu, bool reluOut, bool six, float* out, i64 r0, i64 r1, i64 C);                      \
   void maxPoolRows(const PoolGeom& g, const float* x, float* y, int32_t* argmax, i64 row0, i64 row1);             \
   bool maxPoolBackwardImage(const PoolGeom& g, const float* dy, const int32_t* argmax, float* dx, i64 n);          \
   void relu6Backward(const float* dy, const float* y, float* dx, i64 i0, i64 i1);
@@ -25,10 +25,10 @@ namespace ck {
 /** One instruction set's memory-bound kernels (documented below); null: the portable loop. */
 struct SimdIsa {
   void (*columnSums)(const float* x, i64 r0, i64 r1, i64 C, double* s);
-  void (*bnSums)(const float* x, const float* dy, const float* center, const float* relu, i64 r0, i64 r1, i64 C,
-                 double* s1, double* s2);
+  void (*bnSums)(const float* x, const float* dy, const float* center, const float* relu, bool six, i64 r0, i64 r1,
+                 i64 C, double* s1, double* s2);
   void (*bnApply)(const float* x, const float* dy, const float* center, const float* k, const float* a,
-                  const float* b, const float* relu, bool reluOut, float* out, i64 r0, i64 r1, i64 C);
+                  const float* b, const float* relu, bool reluOut, bool six, float* out, i64 r0, i64 r1, i64 C);
   void (*maxPoolRows)(const PoolGeom& g, const float* x, float* y, int32_t* argmax, i64 row0, i64 row1);
   bool (*maxPoolBackwardImage)(const PoolGeom& g, const float* dy, const int32_t* argmax, float* dx, i64 n);
   void (*relu6Backward)(const float* dy, const float* y, float* dx, i64 i0, i64 i1);
@@ -46,17 +46,19 @@ void columnSums(const float* x, i64 r0, i64 r1, i64 C, double* s);
 /**
  * Batch-norm channel sums over rows [r0, r1) of x [rows, C]: with dy null, s1 += Σ (x − center)
  * and s2 += Σ (x − center)²; with dy, s1 += Σ g and s2 += Σ g·(x − center), g = dy, or with
- * `relu` (a fused relu's output, [rows, C]) g = dy where relu > 0, else 0. s1, s2: C doubles.
+ * `relu` (a fused relu's output, [rows, C]) g = dy where relu > 0 (with `six`, a fused relu6's:
+ * where 0 < relu < 6), else 0. s1, s2: C doubles.
  */
-void bnSums(const float* x, const float* dy, const float* center, const float* relu, i64 r0, i64 r1, i64 C, double* s1,
-            double* s2);
+void bnSums(const float* x, const float* dy, const float* center, const float* relu, bool six, i64 r0, i64 r1, i64 C,
+            double* s1, double* s2);
 
 /**
  * Batch-norm elementwise pass over rows [r0, r1): out = (x − center)·k + a (then max(0, ·) when
- * reluOut), or with dy, out = k·(g − a − (x − center)·b), g as in bnSums; vectors per channel.
+ * reluOut, and min(6, ·) when six too), or with dy, out = k·(g − a − (x − center)·b), g as in
+ * bnSums; vectors per channel.
  */
 void bnApply(const float* x, const float* dy, const float* center, const float* k, const float* a, const float* b,
-             const float* relu, bool reluOut, float* out, i64 r0, i64 r1, i64 C);
+             const float* relu, bool reluOut, bool six, float* out, i64 r0, i64 r1, i64 C);
 
 /** maxPool2d for output rows [row0, row1) of batch·outH (same results as pool.cc's loop). */
 void maxPoolRows(const PoolGeom& g, const float* x, float* y, int32_t* argmax, i64 row0, i64 row1);

@@ -62,6 +62,7 @@ struct Simd {
   static F fmadd(F a, F b, F c) { return _mm256_fmadd_ps(a, b, c); }
   static F fnmadd(F a, F b, F c) { return _mm256_fnmadd_ps(a, b, c); }
   static F max(F a, F b) { return _mm256_max_ps(a, b); }  // returns b for NaN
+  static F minSix(F v) { return _mm256_min_ps(_mm256_set1_ps(6.0f), v); }  // min(6, v); returns v for NaN
   // v where r > 0, else 0 (a NaN r gives 0).
   static F whereGreaterThanZero(F r, F v) { return _mm256_and_ps(_mm256_cmp_ps(r, _mm256_setzero_ps(), _CMP_GT_OQ), v); }
   // v where 0 < r < 6, else 0 (a NaN r gives 0): relu6's gradient mask.

@@ -56,6 +56,7 @@ struct Simd {
   static F fmadd(F a, F b, F c) { return _mm512_fmadd_ps(a, b, c); }
   static F fnmadd(F a, F b, F c) { return _mm512_fnmadd_ps(a, b, c); }
   static F max(F a, F b) { return _mm512_max_ps(a, b); }  // returns b for NaN
+  static F minSix(F v) { return _mm512_min_ps(_mm512_set1_ps(6.0f), v); }  // min(6, v); returns v for NaN
   // v where r > 0, else 0 (a NaN r gives 0).
   static F whereGreaterThanZero(F r, F v) { return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(r, _mm512_setzero_ps(), _CMP_GT_OQ), v); }
   // v where 0 < r < 6, else 0 (a NaN r gives 0): relu6's gradient mask.

@@ -5,7 +5,7 @@
  * The column matrix has one row per output pixel (batch·outH·outW rows) and one column per filter
  * tap (kH·kW·inC), so the forward pass is col · filter with filter viewed as [kH·kW·inC, outC].
  */
-import type { Conv2dGeometry, FloatArray, FusedActivation, Kernels } from '../kernels.js';
+import type { Conv2dGeometry, EpilogueActivation, FloatArray, Kernels } from '../kernels.js';
 import { allocLike } from '../../tensor/buffer-pool.js';
 import { applyEpilogue, gemmNN, gemmNT, gemmTN } from './matmul.js';
 
@@ -57,13 +57,13 @@ function taps(g: Conv2dGeometry): number {
   return g.kernelHeight * g.kernelWidth * g.inChannels;
 }
 
-/** Forward convolution with optional bias and fused relu. */
+/** Forward convolution with optional bias and fused relu or relu6. */
 export function conv2d(
   x: FloatArray,
   filter: FloatArray,
   bias: FloatArray | null,
   g: Conv2dGeometry,
-  activation: FusedActivation,
+  activation: EpilogueActivation,
 ): FloatArray {
   const M = g.batch * g.outHeight * g.outWidth;
   const K = taps(g);

@@ -2,7 +2,7 @@
  * Reference matrix multiply for the `ts` backend: plain loops in the cache-friendly order for
  * each transpose case (no packing), plus the bias/relu epilogue the contract fuses.
  */
-import type { FloatArray, FusedActivation, Kernels } from '../kernels.js';
+import type { EpilogueActivation, FloatArray, FusedActivation, Kernels } from '../kernels.js';
 import { allocLike } from '../../tensor/buffer-pool.js';
 
 /**
@@ -93,17 +93,18 @@ export function transpose2d(x: FloatArray, rows: number, cols: number): FloatArr
 }
 
 /** Adds bias[n] to every row of out (m×n), then applies the activation, in place. */
-export function applyEpilogue(out: FloatArray, m: number, n: number, bias: FloatArray | null, activation: FusedActivation): void {
+export function applyEpilogue(out: FloatArray, m: number, n: number, bias: FloatArray | null, activation: EpilogueActivation): void {
   if (bias) {
     for (let i = 0; i < m; i++) {
       const row = i * n;
       for (let j = 0; j < n; j++) out[row + j] += bias[j]!;
     }
   }
-  if (activation === 'relu') {
+  if (activation !== 'linear') {
     // `v < 0` leaves NaN alone, so a NaN propagates (as in PyTorch and TensorFlow).
     for (let i = 0; i < out.length; i++) if (out[i]! < 0) out[i] = 0;
   }
+  if (activation === 'relu6') for (let i = 0; i < out.length; i++) if (out[i]! > 6) out[i] = 6;
 }
 
 /** The contract's matmul on the `ts` backend. */

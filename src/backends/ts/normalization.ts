@@ -1,10 +1,10 @@
 /**
  * Reference batch normalisation for the `ts` backend, over x viewed as [rows, channels]
  * (channels last): the training-mode forward with its batch statistics, its backward, and the
- * folded inference form y = x·scale + shift, each with an optional fused relu. Sums run in
- * JavaScript numbers (double precision).
+ * folded inference form y = x·scale + shift, each with an optional fused relu (relu6 too in
+ * training). Sums run in JavaScript numbers (double precision).
  */
-import type { FloatArray, FusedActivation, Kernels } from '../kernels.js';
+import type { EpilogueActivation, FloatArray, FusedActivation, Kernels } from '../kernels.js';
 import { allocLike } from '../../tensor/buffer-pool.js';
 
 /** Per-channel mean and biased variance over the rows (0 and 0 when there are none). */
@@ -30,7 +30,7 @@ export function batchNormTrain(
   rows: number,
   C: number,
   epsilon: number,
-  activation: FusedActivation,
+  activation: EpilogueActivation,
 ): { y: FloatArray; mean: FloatArray; variance: FloatArray } {
   const s = statistics(x, rows, C);
   const mean = allocLike(x, C);
@@ -42,7 +42,8 @@ export function batchNormTrain(
   const y = allocLike(x, rows * C);
   for (let r = 0; r < rows; r++)
     for (let c = 0; c < C; c++) y[r * C + c] = (x[r * C + c]! - s.mean[c]!) * scale[c]! + (beta ? beta[c]! : 0);
-  if (activation === 'relu') reluInPlace(y);
+  if (activation !== 'linear') reluInPlace(y);
+  if (activation === 'relu6') for (let i = 0; i < y.length; i++) if (y[i]! > 6) y[i] = 6;
   return { y, mean, variance };
 }
 
@@ -55,12 +56,14 @@ export function batchNormBackward(
   rows: number,
   C: number,
   epsilon: number,
-  reluOutput: FloatArray | null,
+  activation: EpilogueActivation,
+  activationOutput: FloatArray | null,
 ): { dx: FloatArray; dgamma: FloatArray; dbeta: FloatArray } {
-  if (reluOutput) {
-    // The fused relu's gradient first: dy only where its output is positive.
+  if (activationOutput && activation !== 'linear') {
+    // The fused activation's gradient first: dy only where its output is positive (and below 6).
+    const cap = activation === 'relu6' ? 6 : Infinity;
     const masked = allocLike(dy, dy.length);
-    for (let i = 0; i < dy.length; i++) masked[i] = reluOutput[i]! > 0 ? dy[i]! : 0;
+    for (let i = 0; i < dy.length; i++) masked[i] = activationOutput[i]! > 0 && activationOutput[i]! < cap ? dy[i]! : 0;
     dy = masked;
   }
   const rstd = new Float64Array(C);
