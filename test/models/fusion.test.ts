@@ -51,6 +51,20 @@ function assertSameRun(a: ReturnType<typeof run>, b: ReturnType<typeof run>): vo
   );
 }
 
+/**
+ * `run` fused and then not, each from the same weights: training mode moves the batch norms'
+ * moving statistics, so the weights are put back after each run.
+ */
+function trainingRuns(m: Model, x: Tensor): { fused: ReturnType<typeof run>; plain: ReturnType<typeof run> } {
+  const saved = m.weights.map((w) => Float64Array.from(w.data));
+  const restore = (): void => m.weights.forEach((w, i) => w.data.set(saved[i]!));
+  const fused = run(m, x, true);
+  restore();
+  const plain = run(m, x, false);
+  restore();
+  return { fused, plain };
+}
+
 describe('layer fusion in models', () => {
   it('Sequential: conv relu → maxpool runs as conv2dMaxPool, same values and gradients', () => {
     setSeed(3);
@@ -116,13 +130,7 @@ describe('layer fusion in models', () => {
       layers.globalAveragePooling2d(),
     ]);
     const x = batch([3, 6, 6, 2]);
-    // Training mode moves the moving statistics, so each run starts from the same saved state.
-    const saved = m.weights.map((w) => Float64Array.from(w.data));
-    const restore = (): void => m.weights.forEach((w, i) => w.data.set(saved[i]!));
-    const fused = run(m, x, true);
-    restore();
-    const plain = run(m, x, false);
-    restore();
+    const { fused, plain } = trainingRuns(m, x);
     assert.equal(fused.ops.filter((o) => o === 'fusedBatchNorm').length, 2);
     assert.ok(!fused.ops.includes('relu'));
     assert.equal(plain.ops.filter((o) => o === 'relu').length, 2);
@@ -164,12 +172,7 @@ describe('layer fusion in models', () => {
     ]);
     for (const norm of norms) norm.gamma!.data.fill(4); // outputs on both sides of 0 and of 6
     const x = batch([3, 6, 6, 2]);
-    const saved = m.weights.map((w) => Float64Array.from(w.data));
-    const restore = (): void => m.weights.forEach((w, i) => w.data.set(saved[i]!));
-    const fused = run(m, x, true);
-    restore();
-    const plain = run(m, x, false);
-    restore();
+    const { fused, plain } = trainingRuns(m, x);
     assert.equal(fused.ops.filter((o) => o === 'fusedBatchNorm').length, 2);
     assert.ok(!fused.ops.includes('relu6'));
     assert.equal(plain.ops.filter((o) => o === 'relu6').length, 2);

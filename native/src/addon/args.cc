@@ -174,6 +174,14 @@ bool Args::activation(size_t i) const {
        (v.IsString() ? "'" + name + "'" : typeName(v)));
 }
 
+EpilogueActivation Args::epilogueActivation(size_t i, const char* name) const {
+  const std::string v = string(i, name);
+  if (v == "linear") return EpilogueActivation::Linear;
+  if (v == "relu") return EpilogueActivation::Relu;
+  if (v == "relu6") return EpilogueActivation::Relu6;
+  fail(std::string(name) + " must be 'linear', 'relu' or 'relu6', received '" + v + "'");
+}
+
 void Args::lengths(std::initializer_list<Named> views, i64 expected, const std::string& formula) const {
   for (const Named& v : views)
     if (v.length != expected)

@@ -63,6 +63,8 @@ class Args {
   bool boolean(size_t i, const char* name) const;
   /** A FusedActivation: 'linear' (false) or 'relu' (true). */
   bool activation(size_t i) const;
+  /** An EpilogueActivation: 'linear', 'relu' or 'relu6'. */
+  EpilogueActivation epilogueActivation(size_t i, const char* name) const;
   std::string string(size_t i, const char* name) const;
   /** An array of non-negative integers whose product is at most kMaxElements. */
   std::vector<i64> shape(size_t i, const char* name) const;

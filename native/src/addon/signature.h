@@ -85,6 +85,12 @@ struct Activation {
   static constexpr Role role = Role::Value;
   bool read(const Args& a, size_t i) const { return a.activation(i); }
 };
+/** An EpilogueActivation: 'linear', 'relu' or 'relu6'. */
+struct Epilogue {
+  const char* name;
+  static constexpr Role role = Role::Value;
+  EpilogueActivation read(const Args& a, size_t i) const { return a.epilogueActivation(i, name); }
+};
 /** An attribute record whose fields the binding reads (an optimizer step, options). */
 struct Attrs {
   const char* name;
@@ -145,6 +151,7 @@ inline Boolean boolean(const char* name) { return {name}; }
 inline Shape shape(const char* name) { return {name}; }
 inline String oneOf(const char* name) { return {name}; }
 inline Activation activation() { return {"activation"}; }
+inline Epilogue epilogueActivation() { return {"activation"}; }
 inline Attrs attrs(const char* name) { return {name}; }
 inline Conv conv(const char* name) { return {name}; }
 inline Pool pool(const char* name) { return {name}; }

@@ -1,8 +1,6 @@
 // JavaScript bindings of the dense convolution kernels: read the spec's signature, check every
 // size against the geometry, then compute into the output arrays the caller allocated (see
 // src/backends/native.ts).
-#include <string>
-
 #include "bindings.h"
 #include "conv.h"
 #include "signature.h"
@@ -19,20 +17,12 @@ ConvCounts countsOf(const Args& a, const ConvGeom& g) {
           countOf(a, {g.kH, g.kW, g.inC, g.outC}, "filter"), Count{g.outC, "outChannels"}};
 }
 
-// The epilogue's activation: 'linear', 'relu' or 'relu6' (kernels.ts's EpilogueActivation).
-ConvActivation readActivation(const Args& args, size_t i, const char* name) {
-  const std::string v = args.string(i, name);
-  if (v == "linear") return ConvActivation::Linear;
-  if (v == "relu") return ConvActivation::Relu;
-  if (v == "relu6") return ConvActivation::Relu6;
-  args.fail(std::string(name) + " must be 'linear', 'relu' or 'relu6', received '" + v + "'");
-}
 
 // conv2d(x, filter, bias | null, geometry, activation) → y
 Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   const auto [args, x, w, bias, g, act, y] =
       readSignature(info, "conv2d", sig::f32("x"), sig::f32("filter"), sig::f32OrNull("bias"), sig::conv("geometry"),
-                    sig::attrs("activation", readActivation), sig::out("y"));
+                    sig::epilogueActivation(), sig::out("y"));
   const ConvCounts n = countsOf(args, g);
   args.expect(x, n.x), args.expect(w, n.filter), args.expect(bias, n.bias), args.expect(y, n.y);
   conv2d(g, x.data, w.data, bias.data, act, y.data);

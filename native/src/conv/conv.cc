@@ -185,9 +185,9 @@ void backpropInputThread(const BackpropInputTask& t, int ith, int nth) {
 
 }  // namespace
 
-void conv2d(const ConvGeom& g, const float* x, const float* filter, const float* bias, ConvActivation act,
+void conv2d(const ConvGeom& g, const float* x, const float* filter, const float* bias, EpilogueActivation act,
             float* y) {
-  const bool relu = act != ConvActivation::Linear, six = act == ConvActivation::Relu6;
+  const bool relu = act != EpilogueActivation::Linear, six = act == EpilogueActivation::Relu6;
   if (conv2dWinograd(g, x, filter, bias, relu, y)) {
     // Winograd's epilogue stops at relu: the cap at 6 is one more pass.
     if (six) unary(UnaryOp::Relu6, y, y, g.batch * g.outH * g.outW * g.outC);

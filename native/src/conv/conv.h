@@ -15,11 +15,8 @@ struct ConvGeom {
   i64 padT, padL;
 };
 
-/** The activation after a convolution: none, relu, or relu6 = min(max(·, 0), 6). */
-enum class ConvActivation { Linear, Relu, Relu6 };
-
 /** y[batch,outH,outW,outC] = conv(x, filter) (+ bias[outC]) (then the activation). */
-void conv2d(const ConvGeom& g, const float* x, const float* filter, const float* bias, ConvActivation act,
+void conv2d(const ConvGeom& g, const float* x, const float* filter, const float* bias, EpilogueActivation act,
             float* y);
 
 /** dx[batch,inH,inW,inC] from dy[batch,outH,outW,outC] and the filter. */

@@ -123,7 +123,7 @@ void forwardChunk(const Job& j, i64 c) {
   PoolGeom pc = *j.p;
   gc.batch = pc.batch = b1 - b0;
   float* conv = scratch(kConvSlot, static_cast<std::size_t>(gc.batch * j.convImage));
-  conv2d(gc, j.x + b0 * j.xImage, j.filter, j.bias, j.relu ? ConvActivation::Relu : ConvActivation::Linear, conv);
+  conv2d(gc, j.x + b0 * j.xImage, j.filter, j.bias, j.relu ? EpilogueActivation::Relu : EpilogueActivation::Linear, conv);
   maxPool2d(pc, conv, j.yOut + b0 * j.yImage, j.argmax + b0 * j.yImage);
   if (b0 > 0) {
     const OffsetTask t{j.argmax + b0 * j.yImage, gc.batch * j.yImage, b0 * j.convImage};

@@ -4,4 +4,10 @@
 
 namespace ck {
 using i64 = long long;
+
+/**
+ * The activation a kernel's epilogue applies (kernels.ts's EpilogueActivation): none, relu, or
+ * relu6 = min(max(·, 0), 6).
+ */
+enum class EpilogueActivation : int { Linear, Relu, Relu6 };
 }  // namespace ck

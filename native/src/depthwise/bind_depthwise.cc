@@ -19,14 +19,6 @@ ConvGeom readDepthwiseGeom(const Args& args, size_t i, const char* name) {
   return g;
 }
 
-// The epilogue's activation: 'linear', 'relu' or 'relu6' (kernels.ts's DepthwiseActivation).
-DwActivation readActivation(const Args& args, size_t i, const char* name) {
-  const std::string s = args.string(i, name);
-  if (s == "linear") return DwActivation::Linear;
-  if (s == "relu") return DwActivation::Relu;
-  if (s == "relu6") return DwActivation::Relu6;
-  args.fail(std::string(name) + " must be 'linear', 'relu' or 'relu6', received '" + s + "'");
-}
 
 struct DepthwiseCounts {
   Count x, y, filter;
@@ -41,7 +33,7 @@ DepthwiseCounts countsOf(const Args& a, const ConvGeom& g) {
 Napi::Value DepthwiseConv2d(const Napi::CallbackInfo& info) {
   const auto [args, x, w, bias, g, act, y] =
       readSignature(info, "depthwiseConv2d", sig::f32("x"), sig::f32("filter"), sig::f32OrNull("bias"),
-                    sig::attrs("geometry", readDepthwiseGeom), sig::attrs("activation", readActivation), sig::out("y"));
+                    sig::attrs("geometry", readDepthwiseGeom), sig::epilogueActivation(), sig::out("y"));
   const DepthwiseCounts n = countsOf(args, g);
   args.expect(x, n.x), args.expect(w, n.filter), args.expect(y, n.y);
   args.expect(bias, Count{g.outC, "geometry.outChannels"});

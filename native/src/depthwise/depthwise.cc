@@ -27,18 +27,18 @@ struct DwTask {
   float* out;
   float* partials;  // filter gradient: nth × kH·kW·outC
   const float* bias = nullptr;              // forward: per output channel, or null
-  DwActivation act = DwActivation::Linear;  // forward: the epilogue's activation
+  EpilogueActivation act = EpilogueActivation::Linear;  // forward: the epilogue's activation
 };
 
 // The portable epilogue over n pixels of CM channels: + bias, then relu or relu6 (NaN propagates).
-void epilogueRows(float* __restrict y, i64 n, i64 CM, const float* __restrict bias, DwActivation act) {
-  if (!bias && act == DwActivation::Linear) return;
-  const float hi = act == DwActivation::Relu6 ? 6.0f : 0.0f;
+void epilogueRows(float* __restrict y, i64 n, i64 CM, const float* __restrict bias, EpilogueActivation act) {
+  if (!bias && act == EpilogueActivation::Linear) return;
+  const float hi = act == EpilogueActivation::Relu6 ? 6.0f : 0.0f;
   for (i64 p = 0; p < n; ++p, y += CM) {
     for (i64 c = 0; c < CM; ++c) {
       float v = bias ? y[c] + bias[c] : y[c];
-      if (act != DwActivation::Linear && v < 0.0f) v = 0.0f;
-      if (act == DwActivation::Relu6 && v > hi) v = hi;
+      if (act != EpilogueActivation::Linear && v < 0.0f) v = 0.0f;
+      if (act == EpilogueActivation::Relu6 && v > hi) v = hi;
       y[c] = v;
     }
   }
@@ -220,7 +220,7 @@ void filterShare(const RowsTask& t, int ith, int nth) {
 
 }  // namespace
 
-void depthwiseConv2d(const ConvGeom& g, const float* x, const float* filter, const float* bias, DwActivation act, float* y) {
+void depthwiseConv2d(const ConvGeom& g, const float* x, const float* filter, const float* bias, EpilogueActivation act, float* y) {
   const i64 rows = g.batch * g.outH;
   if (rows * g.outW * g.outC == 0) return;
   if (vectorised(g)) {

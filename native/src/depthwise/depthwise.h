@@ -6,11 +6,8 @@
 
 namespace ck {
 
-/** The forward kernel's epilogue activation (kernels.ts's DepthwiseActivation): none, max(·, 0), or min(max(·, 0), 6). */
-enum class DwActivation : int { Linear, Relu, Relu6 };
-
 /** y = depthwise(x, filter) (+ bias[outC] when not null), then the activation; NaN propagates. */
-void depthwiseConv2d(const ConvGeom& g, const float* x, const float* filter, const float* bias, DwActivation act, float* y);
+void depthwiseConv2d(const ConvGeom& g, const float* x, const float* filter, const float* bias, EpilogueActivation act, float* y);
 void depthwiseConv2dBackpropInput(const ConvGeom& g, const float* dy, const float* filter, float* dx);
 void depthwiseConv2dBackpropFilter(const ConvGeom& g, const float* x, const float* dy, float* dfilter);
 

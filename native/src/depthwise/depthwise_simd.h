@@ -21,7 +21,7 @@ struct DwRows {
   const float* filter;
   float* y;  // forward output, or the input gradient; dy for the filter gradient (read only)
   const float* bias = nullptr;            // forward only: added per channel before the activation
-  DwActivation act = DwActivation::Linear;  // forward only: the epilogue's activation
+  EpilogueActivation act = EpilogueActivation::Linear;  // forward only: the epilogue's activation
 };
 
 #define CK_DW_ENTRY_POINTS                                                                     \

@@ -20,20 +20,12 @@ Count rowsTimesChannels(const Args& args, i64 rows, i64 C, const char* what) {
   return Count{args.product({rows, C}, what), "rows*channels = " + s(rows) + "*" + s(C)};
 }
 
-// The fused activation: 'linear', 'relu' or 'relu6' (kernels.ts's EpilogueActivation).
-NormActivation readActivation(const Args& args, size_t i, const char* name) {
-  const std::string v = args.string(i, name);
-  if (v == "linear") return NormActivation::Linear;
-  if (v == "relu") return NormActivation::Relu;
-  if (v == "relu6") return NormActivation::Relu6;
-  args.fail(std::string(name) + " must be 'linear', 'relu' or 'relu6', received '" + v + "'");
-}
 
 // batchNormTrain(x, gamma | null, beta | null, rows, channels, epsilon, activation) → y, mean, variance
 Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
   const auto [args, x, gamma, beta, rows, C, eps, act, y, mean, variance] = readSignature(
       info, "batchNormTrain", sig::f32("x"), sig::f32OrNull("gamma"), sig::f32OrNull("beta"), sig::size("rows"), sig::size("channels"),
-      sig::number("epsilon"), sig::attrs("activation", readActivation), sig::out("y"), sig::out("mean"), sig::out("variance"));
+      sig::number("epsilon"), sig::epilogueActivation(), sig::out("y"), sig::out("mean"), sig::out("variance"));
   checkEpsilon(args, eps);
   const Count n = rowsTimesChannels(args, rows, C, "x"), c{C, "channels"};
   args.expect(x, n), args.expect(gamma, c), args.expect(beta, c), args.expect(y, n), args.expect(mean, c), args.expect(variance, c);
@@ -47,7 +39,7 @@ Napi::Value BatchNormBackward(const Napi::CallbackInfo& info) {
   const auto [args, dy, x, gamma, mean, variance, rows, C, eps, act, actOut, dx, dgamma, dbeta] =
       readSignature(info, "batchNormBackward", sig::f32("dy"), sig::f32("x"), sig::f32OrNull("gamma"), sig::f32("mean"),
                     sig::f32("variance"), sig::size("rows"), sig::size("channels"), sig::number("epsilon"),
-                    sig::attrs("activation", readActivation), sig::f32OrNull("activationOutput"), sig::out("dx"), sig::out("dgamma"),
+                    sig::epilogueActivation(), sig::f32OrNull("activationOutput"), sig::out("dx"), sig::out("dgamma"),
                     sig::out("dbeta"));
   checkEpsilon(args, eps);
   const Count n = rowsTimesChannels(args, rows, C, "x"), c{C, "channels"};

@@ -138,7 +138,7 @@ void apply(const ApplyTask& t) { run(applyThread, t, sharesFor(static_cast<doubl
 }  // namespace
 
 void batchNormTrain(const float* x, const float* gamma, const float* beta, i64 rows, i64 C, double eps,
-                    NormActivation act, float* y, float* mean, float* variance) {
+                    EpilogueActivation act, float* y, float* mean, float* variance) {
   if (C == 0) return;
   if (rows == 0) {
     for (i64 c = 0; c < C; ++c) mean[c] = variance[c] = 0.0f;
@@ -155,17 +155,17 @@ void batchNormTrain(const float* x, const float* gamma, const float* beta, i64 r
     scale[c] = static_cast<float>((gamma ? gamma[c] : 1.0) / std::sqrt(var + eps));
     beta0[c] = beta ? beta[c] : 0.0f;
   }
-  const bool six = act == NormActivation::Relu6;
-  apply(ApplyTask{x, nullptr, meanF.data(), scale.data(), beta0.data(), nullptr, nullptr, act != NormActivation::Linear, six, y,
+  const bool six = act == EpilogueActivation::Relu6;
+  apply(ApplyTask{x, nullptr, meanF.data(), scale.data(), beta0.data(), nullptr, nullptr, act != EpilogueActivation::Linear, six, y,
                   rows, C});
 }
 
 void batchNormBackward(const float* dy, const float* x, const float* gamma, const float* mean,
-                       const float* variance, i64 rows, i64 C, double eps, NormActivation act, const float* actOut,
+                       const float* variance, i64 rows, i64 C, double eps, EpilogueActivation act, const float* actOut,
                        float* dx, float* dgamma, float* dbeta) {
   if (C == 0) return;
-  const float* relu = act == NormActivation::Linear ? nullptr : actOut;
-  const bool six = relu != nullptr && act == NormActivation::Relu6;
+  const float* relu = act == EpilogueActivation::Linear ? nullptr : actOut;
+  const bool six = relu != nullptr && act == EpilogueActivation::Relu6;
   std::vector<double> s(2 * C);
   channelSums(x, dy, mean, relu, six, rows, C, s.data());
   std::vector<float> k(C), a(C), b(C);
