@@ -165,7 +165,12 @@ export function allocInt32(n: number, zeroed = true): Int32Array {
   return take(n, Int32Array, zeroed);
 }
 
-/** How a scope's buffers are kept for the next one. */
+/**
+ * How a scope's buffers are kept for the next one.
+ *
+ * @example
+ * for (const batch of batches) withBufferScope(() => step(batch), { repeating: true });
+ */
 export interface BufferScopeOptions {
   /**
    * The scope runs again and again with the same sizes (a training step): keep everything it
