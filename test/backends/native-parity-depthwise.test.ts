@@ -36,6 +36,10 @@ const CASES: ConvCase[] = [
   { batch: 2, h: 7, w: 19, cin: 10, cout: 1, kh: 3, kw: 3, padding: { top: 2, bottom: 0, left: 1, right: 3 } },
   { batch: 2, h: 8, w: 20, cin: 6, cout: 1, kh: 3, kw: 3, padding: 'valid' },
   { batch: 1, h: 64, w: 64, cin: 40, cout: 1, kh: 3, kw: 3, padding: 'same' }, // one image, rows split across threads
+  // Stride 1 without padding also reads a staged copy of the rows: one image split across threads, dilated, a multiplier.
+  { batch: 1, h: 61, w: 37, cin: 21, cout: 1, kh: 3, kw: 3, padding: 'valid' },
+  { batch: 2, h: 15, w: 16, cin: 7, cout: 1, kh: 3, kw: 3, dilation: [2, 2], padding: 'valid' },
+  { batch: 2, h: 9, w: 11, cin: 5, cout: 3, kh: 3, kw: 3, padding: 'valid' },
 ];
 
 const dwGeometry = (c: ConvCase) => ({ ...convGeometry(c), outChannels: c.cin * c.cout });

@@ -154,14 +154,17 @@ struct RowsTask {
 // Calls rows(view, 0, k) for the output rows [r0, r1) of t, one image at a time, where view
 // reads a zero-padded copy of the input rows they need (thread scratch slot 5, which no kernel
 // running inside a depthwise call uses): the row kernels then see no padding, so every output
-// column is in their register-blocked interior path. Without padding, rows runs on t directly.
+// column is in their register-blocked interior path. Strided and without padding, rows runs on t
+// directly.
 template <class Rows>
 void onPaddedRows(const DwRows& t, i64 r0, i64 r1, Rows rows) {
   const ConvGeom& g = *t.g;
   const i64 C = g.inC;
   const i64 Wp = (g.outW - 1) * g.sW + (g.kW - 1) * g.dW + 1;  // columns the windows span
   const bool padded = g.padT > 0 || g.padL > 0 || Wp - g.padL > g.inW || (g.outH - 1) * g.sH + (g.kH - 1) * g.dH + 1 - g.padT > g.inH;
-  if (!padded) {
+  // Stride 1 reads the staged copy faster even without padding (an L2-resident block, not three
+  // strided streams from memory: [128,32,32,144] 'valid' 7.9 → 5.9 ms); stride 2 reads x faster.
+  if (!padded && (g.sH > 1 || g.sW > 1)) {
     rows(t, r0, r1);
     return;
   }
