@@ -131,10 +131,12 @@ export function unbroadcast(g: Tensor, shape: readonly number[]): Tensor {
 }
 
 /**
- * The gradient through a fused relu epilogue: dy where the output is positive (one kernel pass),
- * or dy itself when it already carries that mask (`dyMasked`; see `appliesInputRelu`).
+ * The gradient through a fused epilogue activation, one kernel pass: relu's, dy where the output
+ * is positive (or dy itself when it already carries that mask: `dyMasked`, see
+ * `appliesInputRelu`); relu6's, dy where 0 < output < 6 (a relu mask covers only one side).
  */
-function throughActivation(dy: Tensor, y: Tensor, activation: 'linear' | 'relu', dyMasked: boolean): Tensor {
+function throughActivation(dy: Tensor, y: Tensor, activation: EpilogueActivation, dyMasked: boolean): Tensor {
+  if (activation === 'relu6') return b.relu6Backward(dy, y);
   return activation === 'relu' && !dyMasked ? b.reluBackward(dy, y) : dy;
 }
 
@@ -212,7 +214,7 @@ export const gradientRules: { [K in OpName]: GradientRule<K> } = {
     ];
   },
   conv2d: (dy, [x, filter, bias], y, { geometry, activation }, n, dyMasked) => {
-    const g = activation === 'relu6' ? b.relu6Backward(dy, y) : throughActivation(dy, y, activation, dyMasked);
+    const g = throughActivation(dy, y, activation, dyMasked);
     return [
       when(n[0], () => b.conv2dBackpropInput(g, filter!, geometry)),
       when(n[1], () => b.conv2dBackpropFilter(x!, g, geometry)),
@@ -220,7 +222,7 @@ export const gradientRules: { [K in OpName]: GradientRule<K> } = {
     ];
   },
   depthwiseConv2d: (dy, [x, filter, bias], y, { geometry, activation }, n, dyMasked) => {
-    const g = activation === 'relu6' ? b.relu6Backward(dy, y) : throughActivation(dy, y, activation, dyMasked);
+    const g = throughActivation(dy, y, activation, dyMasked);
     return [
       when(n[0], () => b.depthwiseConv2dBackpropInput(g, filter!, geometry)),
       when(n[1], () => b.depthwiseConv2dBackpropFilter(x!, g, geometry)),
@@ -318,8 +320,8 @@ const OUTPUT: Saved = { inputs: [], output: true };
 const INPUT: Saved = { inputs: [true], output: false };
 const BOTH_INPUTS: Saved = { inputs: [true, true], output: false };
 const reads = (inputs: readonly boolean[], output = false): Saved => ({ inputs, output });
-// Rules of ops with a fused activation read y only for its relu mask.
-const fused = (activation: FusedActivation): boolean => activation === 'relu';
+// Rules of ops with a fused activation read y, for its relu or relu6 mask.
+const fused = (activation: EpilogueActivation): boolean => activation !== 'linear';
 
 /**
  * The reads of every rule above, by primitive (see `SavedRule`).
@@ -349,8 +351,8 @@ export const savedForBackward: { [K in OpName]: SavedRule<K> } = {
   erf: () => INPUT,
   clipByValue: () => INPUT,
   matmul: (n, { activation }) => reads([!!n[1], !!n[0]], fused(activation)),
-  conv2d: (n, { activation }) => reads([!!n[1], !!n[0]], activation !== 'linear'),
-  depthwiseConv2d: (n) => reads([!!n[1], !!n[0]]),
+  conv2d: (n, { activation }) => reads([!!n[1], !!n[0]], fused(activation)),
+  depthwiseConv2d: (n, { activation }) => reads([!!n[1], !!n[0]], fused(activation)),
   conv2dTranspose: (n) => reads([!!n[1], !!n[0]]),
   maxPool2d: (_n, { reluInput }) => reads([], reluInput),
   // One backward kernel reads x, the filter and the pooled output whatever is needed.
@@ -365,7 +367,7 @@ export const savedForBackward: { [K in OpName]: SavedRule<K> } = {
   concat: () => NOTHING,
   upSample2d: () => NOTHING,
   logSoftmax: () => OUTPUT,
-  // The backward kernel reads x, the scale (not the offset) and, for a fused relu, y.
-  fusedBatchNorm: (_n, { activation, hasScale }) => reads([true, hasScale], activation !== 'linear'),
+  // The backward kernel reads x, the scale (not the offset) and, for a fused activation, y.
+  fusedBatchNorm: (_n, { activation, hasScale }) => reads([true, hasScale], fused(activation)),
   batchNormInference: (n, { activation }) => reads([!!n[1], !!n[0]], fused(activation)),
 };
