@@ -6,6 +6,7 @@
  */
 import type { Conv2dGeometry, DepthwiseActivation, FloatArray } from '../kernels.js';
 import { allocLike } from '../../tensor/buffer-pool.js';
+import { activateInPlace } from './elementwise.js';
 
 /**
  * Calls visit(xBase, yBase, fBase) for every output pixel and every filter tap that lands inside
@@ -33,13 +34,6 @@ function forEachTap(g: Conv2dGeometry, visit: (xBase: number, yBase: number, fBa
   }
 }
 
-/** The epilogue's activation of one value; NaN propagates (as the unary relu and relu6). */
-function activate(v: number, activation: DepthwiseActivation): number {
-  if (activation === 'linear') return v;
-  if (v < 0) return 0;
-  return activation === 'relu6' && v > 6 ? 6 : v;
-}
-
 /**
  * y[n, oy, ox, c·M + m] = activation(Σ over taps of x[n, iy, ix, c] · filter[ky, kx, c, m]
  * + bias[c·M + m]).
@@ -60,9 +54,8 @@ export function depthwiseConv2d(
       for (let m = 0; m < M; m++) y[yb + c * M + m] += xv * filter[fb + c * M + m]!;
     }
   });
-  if (bias === null && activation === 'linear') return y;
-  const CM = g.outChannels;
-  for (let i = 0; i < y.length; i++) y[i] = activate(bias ? y[i]! + bias[i % CM]! : y[i]!, activation);
+  if (bias) for (let i = 0; i < y.length; i++) y[i] += bias[i % g.outChannels]!;
+  activateInPlace(y, activation);
   return y;
 }
 

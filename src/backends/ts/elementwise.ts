@@ -2,7 +2,7 @@
  * Reference elementwise kernels for the `ts` backend: unary functions and binary functions with
  * NumPy broadcasting (fast paths for equal shapes and a trailing-row or scalar operand).
  */
-import type { BinaryOp, FloatArray, Kernels, UnaryOp } from '../kernels.js';
+import type { BinaryOp, EpilogueActivation, FloatArray, Kernels, UnaryOp } from '../kernels.js';
 import { allocLike } from '../../tensor/buffer-pool.js';
 import { sizeOf, stridesOf } from '../../tensor/shape.js';
 import { erf } from './erf.js';
@@ -23,6 +23,19 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
   sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
   erf,
 };
+
+/**
+ * A kernel epilogue's activation over `y`, in place: relu or relu6 as the unary kernel computes
+ * them (NaN propagates); nothing for 'linear'.
+ *
+ * @example
+ * activateInPlace(out, 'relu6');   // the conv2d, depthwise and batch-norm epilogues
+ */
+export function activateInPlace(y: FloatArray, activation: EpilogueActivation): void {
+  if (activation === 'linear') return;
+  const f = UNARY[activation];
+  for (let i = 0; i < y.length; i++) y[i] = f(y[i]!);
+}
 
 const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
   add: (a, b) => a + b,

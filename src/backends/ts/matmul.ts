@@ -4,6 +4,7 @@
  */
 import type { EpilogueActivation, FloatArray, FusedActivation, Kernels } from '../kernels.js';
 import { allocLike } from '../../tensor/buffer-pool.js';
+import { activateInPlace } from './elementwise.js';
 
 /**
  * out[m×n] += a[m×k] · b[k×n]. i-p-j order so the inner loop streams rows of b and out; four
@@ -100,11 +101,7 @@ export function applyEpilogue(out: FloatArray, m: number, n: number, bias: Float
       for (let j = 0; j < n; j++) out[row + j] += bias[j]!;
     }
   }
-  if (activation !== 'linear') {
-    // `v < 0` leaves NaN alone, so a NaN propagates (as in PyTorch and TensorFlow).
-    for (let i = 0; i < out.length; i++) if (out[i]! < 0) out[i] = 0;
-  }
-  if (activation === 'relu6') for (let i = 0; i < out.length; i++) if (out[i]! > 6) out[i] = 6;
+  activateInPlace(out, activation); // a NaN propagates (as in PyTorch and TensorFlow)
 }
 
 /** The contract's matmul on the `ts` backend. */

@@ -6,6 +6,7 @@
  */
 import type { EpilogueActivation, FloatArray, FusedActivation, Kernels } from '../kernels.js';
 import { allocLike } from '../../tensor/buffer-pool.js';
+import { activateInPlace } from './elementwise.js';
 
 /** Per-channel mean and biased variance over the rows (0 and 0 when there are none). */
 function statistics(x: FloatArray, rows: number, C: number): { mean: Float64Array; variance: Float64Array } {
@@ -42,8 +43,7 @@ export function batchNormTrain(
   const y = allocLike(x, rows * C);
   for (let r = 0; r < rows; r++)
     for (let c = 0; c < C; c++) y[r * C + c] = (x[r * C + c]! - s.mean[c]!) * scale[c]! + (beta ? beta[c]! : 0);
-  if (activation !== 'linear') reluInPlace(y);
-  if (activation === 'relu6') for (let i = 0; i < y.length; i++) if (y[i]! > 6) y[i] = 6;
+  activateInPlace(y, activation);
   return { y, mean, variance };
 }
 
@@ -100,13 +100,8 @@ export function batchNormInference(
 ): FloatArray {
   const y = allocLike(x, rows * C);
   for (let r = 0; r < rows; r++) for (let c = 0; c < C; c++) y[r * C + c] = x[r * C + c]! * scale[c]! + shift[c]!;
-  if (activation === 'relu') reluInPlace(y);
+  activateInPlace(y, activation);
   return y;
-}
-
-/** max(v, 0) in place; NaN stays NaN (as the relu kernel). */
-function reluInPlace(y: FloatArray): void {
-  for (let i = 0; i < y.length; i++) if (y[i]! < 0) y[i] = 0;
 }
 
 /** The batch-normalisation kernels of the contract. */
