@@ -17,7 +17,6 @@ ConvCounts countsOf(const Args& a, const ConvGeom& g) {
           countOf(a, {g.kH, g.kW, g.inC, g.outC}, "filter"), Count{g.outC, "outChannels"}};
 }
 
-
 // conv2d(x, filter, bias | null, geometry, activation) → y
 Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   const auto [args, x, w, bias, g, act, y] =

@@ -193,7 +193,7 @@ void conv2d(const ConvGeom& g, const float* x, const float* filter, const float*
     if (six) unary(UnaryOp::Relu6, y, y, g.batch * g.outH * g.outW * g.outC);
     return;
   }
-  if (conv2dDirect(g, x, filter, bias, relu, y, six)) return;
+  if (conv2dDirect(g, x, filter, bias, act, y)) return;
   const i64 M = g.batch * g.outH * g.outW;
   const i64 K = g.kH * g.kW * g.inC;
   Im2col view{&g, x};

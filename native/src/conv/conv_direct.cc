@@ -208,8 +208,8 @@ void inputPhase(const ConvGeom& g, const float* dy, const float* filter, float* 
 }  // namespace
 }  // namespace direct
 
-bool conv2dDirect(const ConvGeom& g, const float* x, const float* filter, const float* bias, bool relu, float* y,
-                  bool six) {
+bool conv2dDirect(const ConvGeom& g, const float* x, const float* filter, const float* bias, EpilogueActivation act,
+                  float* y) {
   using namespace direct;
   if (!suits(g.kH * g.kW, g.inC, g.outC, g.outW, g.batch)) return false;
   const i64 C = g.inC, N = g.outC;
@@ -231,8 +231,8 @@ bool conv2dDirect(const ConvGeom& g, const float* x, const float* filter, const 
     }
   p.slide3 = g.kW == 3 && g.dW == 1 && g.sW == 1;
   p.f = &f;
-  p.relu = relu;
-  p.six = six;
+  p.relu = act != EpilogueActivation::Linear;
+  p.six = act == EpilogueActivation::Relu6;
   p.y = y;
   p.yImage = g.outH * g.outW * N;
   p.yRow = g.outW * N;

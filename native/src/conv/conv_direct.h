@@ -124,8 +124,8 @@ struct ConvIsa {
 };
 
 /** conv2d by direct convolution, if this CPU and geometry suit it; false: use the GEMM path. */
-bool conv2dDirect(const ConvGeom& g, const float* x, const float* filter, const float* bias, bool relu, float* y,
-                  bool six = false);
+bool conv2dDirect(const ConvGeom& g, const float* x, const float* filter, const float* bias, EpilogueActivation act,
+                  float* y);
 /** conv2dBackpropInput as a direct convolution of dy with the flipped filter (stride 1 only). */
 bool conv2dBackpropInputDirect(const ConvGeom& g, const float* dy, const float* filter, float* dx);
 /** conv2dBackpropFilter by direct accumulation over each image; false: use the GEMM path. */

@@ -19,7 +19,6 @@ ConvGeom readDepthwiseGeom(const Args& args, size_t i, const char* name) {
   return g;
 }
 
-
 struct DepthwiseCounts {
   Count x, y, filter;
 };

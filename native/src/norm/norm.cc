@@ -15,6 +15,12 @@ namespace ck {
 namespace {
 
 constexpr i64 kBlock = 32;  // rows summed in float before being added into the double partials
+
+// dy where a fused relu's output passes gradient (> 0; with six, a relu6's: 0 < · < 6), else 0;
+// without a fused activation (relu null), dy.
+inline float maskedGradient(float dy, const float* relu, bool six, i64 c) {
+  return relu && !(relu[c] > 0.0f && (!six || relu[c] < 6.0f)) ? 0.0f : dy;
+}
 constexpr double kMinPerThread = 32768;
 
 // Per channel c over rows [r0, r1): s1 += Σ a·u, s2 += Σ a·v, where for the statistics pass
@@ -59,7 +65,7 @@ void sumsThread(const SumsTask& t, int ith, int nth) {
         const float* __restrict dy = t.dy + r * C;
         const float* __restrict relu = t.relu ? t.relu + r * C : nullptr;
         for (i64 c = 0; c < C; ++c) {
-          const float g = relu && !(relu[c] > 0.0f && (!t.six || relu[c] < 6.0f)) ? 0.0f : dy[c];
+          const float g = maskedGradient(dy[c], relu, t.six, c);
           f1[c] += g;
           f2[c] += g * (row[c] - center[c]);
         }
@@ -126,7 +132,7 @@ void applyThread(const ApplyTask& t, int ith, int nth) {
       const float* __restrict dy = t.dy + r * C;
       const float* __restrict relu = t.relu ? t.relu + r * C : nullptr;
       for (i64 c = 0; c < C; ++c) {
-        const float g = relu && !(relu[c] > 0.0f && (!t.six || relu[c] < 6.0f)) ? 0.0f : dy[c];
+        const float g = maskedGradient(dy[c], relu, t.six, c);
         out[c] = k[c] * (g - a[c] - (x[c] - center[c]) * b[c]);
       }
     }

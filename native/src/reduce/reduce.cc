@@ -1,8 +1,9 @@
 // Reductions, argMax and transpose (see reduce.h).
 //
-// reduce collapses the shape into alternating kept/reduced groups. Two fast paths cover what
-// training needs: [R, K] → [K] (bias gradients: all leading axes) and [K, R] → [K] (row sums),
-// and one covers [A, R, K] → [A, K] (global pooling over H·W, channels last); anything else walks the reduced groups with an odometer for each output row.
+// reduce collapses the shape into alternating kept/reduced groups. Fast paths: [R, K] → [K]
+// (bias gradients: all leading axes), [K, R] → [K] (row sums) and [A, R, K] → [A, K] (global
+// pooling over H·W, channels last); anything else walks the reduced groups with an odometer for
+// each output row.
 #include "reduce.h"
 
 #include <algorithm>
