@@ -48,13 +48,6 @@ std::vector<Chunk> chunksOf(i64 N, i64 K) {
   return out;
 }
 
-std::vector<int> balancedParts(i64 total, int most) {
-  const i64 parts = (total + most - 1) / most;
-  std::vector<int> out;
-  for (i64 p = 0; p < parts; ++p) out.push_back(static_cast<int>(total / parts + (p < total % parts ? 1 : 0)));
-  return out;
-}
-
 const float* ImageSource::image(i64 n) {
   const Window& w = w_;
   const i64 C = w.C;
@@ -133,7 +126,7 @@ void planThread(const Plan& p, int ith, int nth) {
       tile.lastLanes = ch.lastLanes;
       const bool slide = p.slide3 && slide3TileRows(ch.nv) > 0;
       i64 ow = 0;
-      for (int mr : balancedParts(p.outW, slide ? slide3TileRows(ch.nv) : fwdTileRows(ch.nv))) {
+      for (int mr : BalancedParts(p.outW, slide ? slide3TileRows(ch.nv) : fwdTileRows(ch.nv))) {
         tile.a = img + oh * p.sH * rs + ow * p.sW * C;
         tile.y = p.y + n * p.yImage + oh * p.yRow + ow * p.yPix + ch.n0;
         tile.mr = mr;

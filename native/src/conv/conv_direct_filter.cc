@@ -72,7 +72,7 @@ void filterThread(const FilterTask& t, int ith, int nth) {
           tile.rows = hi - lo;
           tile.b = t.dy + ((n * g.outH + lo) * g.outW) * O + ch.n0;
           i64 c0 = 0;
-          for (int mr : balancedParts(C, filterSlideRows(ch.nv))) {
+          for (int mr : BalancedParts(C, filterSlideRows(ch.nv))) {
             tile.a = xImage + ((lo * g.sH + shift) * g.inW + (tile.qlo - g.padL)) * C + c0;
             tile.dw = part + (kh * 3 * C + c0) * t.width + ch.n0;
             tile.mr = mr;
@@ -99,7 +99,7 @@ void filterThread(const FilterTask& t, int ith, int nth) {
           const i64 tap = kh * g.kW + kw;
           prefetchNext(tap, taps);
           i64 c0 = 0;
-          for (int mr : balancedParts(C, filterTileRows(ch.nv))) {
+          for (int mr : BalancedParts(C, filterTileRows(ch.nv))) {
             tile.a = img + (oh0 * g.sH + kh * g.dH) * rs + kw * g.dW * C + c0;
             tile.dw = part + (tap * C + c0) * t.width + ch.n0;
             tile.mr = mr;

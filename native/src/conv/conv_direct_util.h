@@ -42,8 +42,37 @@ struct Chunk {
 /** The chunks of N output channels for a filter of K rows (taps × input channels). */
 std::vector<Chunk> chunksOf(i64 N, i64 K);
 
-/** `total` split into near-equal parts of at most `most`. */
-std::vector<int> balancedParts(i64 total, int most);
+/**
+ * `total` split into the fewest parts of at most `most`, as equal as can be (the first
+ * total % parts are one larger), as a range computed on the fly: the tile loops walk it once per
+ * output row, so it must not allocate. `for (int mr : BalancedParts(10, 4))` gives 4, 3, 3.
+ */
+class BalancedParts {
+ public:
+  BalancedParts(i64 total, int most) : parts_(most > 0 ? (total + most - 1) / most : 0) {
+    base_ = parts_ > 0 ? total / parts_ : 0;
+    larger_ = parts_ > 0 ? total % parts_ : 0;
+  }
+  class Iter {
+   public:
+    Iter(const BalancedParts* r, i64 p) : r_(r), p_(p) {}
+    int operator*() const { return static_cast<int>(r_->base_ + (p_ < r_->larger_ ? 1 : 0)); }
+    Iter& operator++() {
+      ++p_;
+      return *this;
+    }
+    bool operator!=(const Iter& o) const { return p_ != o.p_; }
+
+   private:
+    const BalancedParts* r_;
+    i64 p_;
+  };
+  Iter begin() const { return Iter(this, 0); }
+  Iter end() const { return Iter(this, parts_); }
+
+ private:
+  i64 parts_, base_ = 0, larger_ = 0;
+};
 
 /** True when a packed filter chunk (taps·C rows of up to 64 floats) stays within L2. */
 inline bool packedFits(i64 taps, i64 C, i64 N) { return taps * C * (N < kChunk ? roundUp(N, 16) : kChunk) <= kMaxPackedFloats; }

@@ -73,7 +73,7 @@ void planThread(const Plan& p, int ith, int nth) {
   float* v = scratch(6, static_cast<size_t>(16 * T * C) + 16);
   float* m = scratch(7, static_cast<size_t>(16 * T * O) + 16);
   const i64 tap0 = 0;
-  const std::vector<int> parts0 = balancedParts(T, fwdTileRows(1));
+  const BalancedParts parts0(T, fwdTileRows(1));
   const i64 imageRow = p.W * C;
   for (i64 row = r0; row < r1; ++row) {
     const i64 n = row / p.tilesH, th = row % p.tilesH;
@@ -100,7 +100,7 @@ void planThread(const Plan& p, int ith, int nth) {
       tile.six = false;
       tile.nv = ch.nv;
       tile.lastLanes = ch.lastLanes;
-      const std::vector<int> parts = ch.nv == 1 ? parts0 : balancedParts(T, fwdTileRows(ch.nv));
+      const BalancedParts parts = ch.nv == 1 ? parts0 : BalancedParts(T, fwdTileRows(ch.nv));
       for (i64 pos = 0; pos < 16; ++pos) {
         if (ch.n0 == 0) {  // a few lines at a time, so the loads never queue up
           if (next != nullptr) prefetchPart(next, (to - from) * imageRow, pos, 16);

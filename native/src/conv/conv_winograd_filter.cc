@@ -71,7 +71,7 @@ void filterShare(const FilterPlan& p, int ith, int nth) {
       tile.lddw = O;
       tile.nv = ch.nv;
       tile.lastLanes = ch.lastLanes;
-      const std::vector<int> parts = balancedParts(C, filterTileRows(ch.nv));
+      const BalancedParts parts(C, filterTileRows(ch.nv));
       for (i64 pos = 0; pos < 16; ++pos) {
         if (ch.n0 == 0) {  // a few lines at a time, so the loads never queue up
           if (xTo > xFrom) prefetchPart(p.x + xFrom, xTo - xFrom, pos, 16);
