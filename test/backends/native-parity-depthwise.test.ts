@@ -40,6 +40,9 @@ const CASES: ConvCase[] = [
   { batch: 1, h: 61, w: 37, cin: 21, cout: 1, kh: 3, kw: 3, padding: 'valid' },
   { batch: 2, h: 15, w: 16, cin: 7, cout: 1, kh: 3, kw: 3, dilation: [2, 2], padding: 'valid' },
   { batch: 2, h: 9, w: 11, cin: 5, cout: 3, kh: 3, kw: 3, padding: 'valid' },
+  // Two-row blocks (AVX-512): unpadded stride 2 (read in place) with an odd row count and a channel tail; stride 1 in strips and a remainder.
+  { batch: 2, h: 12, w: 41, cin: 33, cout: 1, kh: 3, kw: 3, stride: [2, 2], padding: 'valid' },
+  { batch: 3, h: 7, w: 29, cin: 16, cout: 1, kh: 3, kw: 3, padding: 'same' },
 ];
 
 const dwGeometry = (c: ConvCase) => ({ ...convGeometry(c), outChannels: c.cin * c.cout });

@@ -12,6 +12,7 @@ namespace {
 struct Vec {
   using T = __m256;
   static constexpr int kLanes = 8;
+  static constexpr int kRowPairPixels = 0;  // pixels per row of a two-row 3×3 block (0: none)
   static __m256i mask(int lanes) { return _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)); }
   static T load(const float* p) { return _mm256_loadu_ps(p); }
   static T loadN(const float* p, int lanes) { return _mm256_maskload_ps(p, mask(lanes)); }

@@ -13,6 +13,7 @@ namespace {
 struct Vec {
   using T = __m512;
   static constexpr int kLanes = 16;
+  static constexpr int kRowPairPixels = 8;  // pixels per row of a two-row 3×3 block (0: none)
   static __mmask16 mask(int lanes) { return static_cast<__mmask16>((1u << lanes) - 1); }
   static T load(const float* p) { return _mm512_loadu_ps(p); }
   static T loadN(const float* p, int lanes) { return _mm512_maskz_loadu_ps(mask(lanes), p); }
