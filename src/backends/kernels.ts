@@ -131,6 +131,27 @@ export const KERNEL_SPECS = {
     one('y'),
     (_x, _f, _b, g) => convOut(g),
   ),
+  /**
+   * A depthwise convolution (multiplier 1 or more) and the 1×1 convolution that reads it, as one
+   * kernel: y = pointActivation(depthActivation(depthwiseConv2d(x, depthFilter) + depthBias) ·
+   * pointFilter + pointBias), pointFilter [geometry.outChannels, outChannels] (a 1×1 HWIO filter).
+   * MobileNet's depthwise → project at inference, in bands that keep the depthwise output in cache.
+   */
+  depthwisePointwiseConv2d: kernel(
+    [
+      float('x'),
+      float('depthFilter'),
+      floatOrNull('depthBias'),
+      conv,
+      oneOf<DepthwiseActivation>('depthActivation'),
+      float('pointFilter'),
+      floatOrNull('pointBias'),
+      size('outChannels'),
+      oneOf<EpilogueActivation>('pointActivation'),
+    ],
+    one('y'),
+    (_x, _df, _db, g, _da, _pf, _pb, outChannels) => g.batch * g.outHeight * g.outWidth * outChannels,
+  ),
   /** dL/dx of depthwiseConv2d from dL/dy and the filter. */
   depthwiseConv2dBackpropInput: kernel([float('dy'), float('filter'), conv], one('dx'), (_dy, _f, g) => convIn(g)),
   /** dL/dfilter ([kH, kW, inChannels, multiplier]) of depthwiseConv2d from x and dL/dy. */

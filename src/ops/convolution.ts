@@ -21,16 +21,13 @@ export interface DepthwiseConv2dOptions {
 }
 
 /**
- * Depthwise 2-D convolution: filter [kH, kW, inChannels, multiplier]; output channel c·multiplier + m
- * is input channel c convolved with filter[:, :, c, m], plus bias[c·multiplier + m], then the
- * activation ('linear', 'relu' or 'relu6'), all in one kernel pass.
+ * The kernel geometry of depthwiseConv2d(x, filter, options), every option and shape checked
+ * (errors start with `where`); shared with the fused depthwise → 1×1 op.
  *
  * @example
- * const y = depthwiseConv2d(x, filter, { padding: 'same' });   // [N,H,W,8] with [3,3,8,2] → [N,H,W,16]
- * const z = depthwiseConv2d(x, filter, { strides: 2, padding: 'same', bias, activation: 'relu6' });
+ * const g = depthwiseGeometry(x, filter, { strides: 2, padding: 'same' }, 'depthwiseConv2d');   // g.outChannels: C·multiplier
  */
-export function depthwiseConv2d(x: Tensor, filter: Tensor, options: DepthwiseConv2dOptions = {}): Tensor {
-  const where = 'depthwiseConv2d';
+export function depthwiseGeometry(x: Tensor, filter: Tensor, options: DepthwiseConv2dOptions, where: string): Conv2dGeometry {
   const strides = pair(options.strides ?? 1, 'strides', where);
   const dilation = pair(options.dilationRate ?? 1, 'dilationRate', where);
   const padding = checkPadding(options.padding ?? 'valid', where);
@@ -47,6 +44,23 @@ export function depthwiseConv2d(x: Tensor, filter: Tensor, options: DepthwiseCon
   const bias = options.bias ?? null;
   if (bias && (bias.rank !== 1 || bias.shape[0] !== geometry.outChannels))
     throw new Error(`${where}: expected bias of shape ${formatShape([geometry.outChannels])}, received ${formatShape(bias.shape)}`);
+  return geometry;
+}
+
+/**
+ * Depthwise 2-D convolution: filter [kH, kW, inChannels, multiplier]; output channel c·multiplier + m
+ * is input channel c convolved with filter[:, :, c, m], plus bias[c·multiplier + m], then the
+ * activation ('linear', 'relu' or 'relu6'), all in one kernel pass.
+ *
+ * @example
+ * const y = depthwiseConv2d(x, filter, { padding: 'same' });   // [N,H,W,8] with [3,3,8,2] → [N,H,W,16]
+ * const z = depthwiseConv2d(x, filter, { strides: 2, padding: 'same', bias, activation: 'relu6' });
+ */
+export function depthwiseConv2d(x: Tensor, filter: Tensor, options: DepthwiseConv2dOptions = {}): Tensor {
+  const where = 'depthwiseConv2d';
+  const geometry = depthwiseGeometry(x, filter, options, where);
+  const activation = options.activation ?? 'linear';
+  const bias = options.bias ?? null;
   const data = kernels().depthwiseConv2d(
     floatsOf(x, where, 'x'),
     floatsOf(filter, where, 'filter'),

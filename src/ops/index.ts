@@ -2,6 +2,7 @@
  * Differentiable functions on tensors. Argument checks happen here, once; kernels trust them.
  */
 export * from './convolution.js';
+export * from './depthwise-pointwise.js';
 export * from './dropout.js';
 export * from './elementwise.js';
 export * from './image.js';

@@ -152,6 +152,8 @@ inline Shape shape(const char* name) { return {name}; }
 inline String oneOf(const char* name) { return {name}; }
 inline Activation activation() { return {"activation"}; }
 inline Epilogue epilogueActivation() { return {"activation"}; }
+/** An EpilogueActivation under another name (a kernel with two: depthActivation, pointActivation). */
+inline Epilogue epilogueActivation(const char* name) { return {name}; }
 inline Attrs attrs(const char* name) { return {name}; }
 inline Conv conv(const char* name) { return {name}; }
 inline Pool pool(const char* name) { return {name}; }

@@ -60,9 +60,28 @@ Napi::Value DepthwiseConv2dBackpropFilter(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// depthwisePointwiseConv2d(x, depthFilter, depthBias | null, geometry, depthActivation,
+//                          pointFilter, pointBias | null, outChannels, pointActivation) → y
+Napi::Value DepthwisePointwiseConv2d(const Napi::CallbackInfo& info) {
+  const auto [args, x, dw, db, g, dAct, pw, pb, outC, pAct, y] = readSignature(
+      info, "depthwisePointwiseConv2d", sig::f32("x"), sig::f32("depthFilter"), sig::f32OrNull("depthBias"),
+      sig::attrs("geometry", readDepthwiseGeom), sig::epilogueActivation("depthActivation"), sig::f32("pointFilter"),
+      sig::f32OrNull("pointBias"), sig::size("outChannels"), sig::epilogueActivation("pointActivation"), sig::out("y"));
+  const DepthwiseCounts n = countsOf(args, g);
+  args.expect(x, n.x), args.expect(dw, n.filter);
+  args.expect(db, Count{g.outC, "geometry.outChannels"});
+  args.expect(pw, countOf(args, {g.outC, outC}, "pointFilter"));
+  args.expect(pb, Count{outC, "outChannels"});
+  args.expect(y, countOf(args, {g.batch, g.outH, g.outW, outC}, "y"));
+  depthwisePointwiseConv2d(g, x.data, dw.data, db.present ? db.data : nullptr, dAct, pw.data, pb.present ? pb.data : nullptr,
+                           outC, pAct, y.data);
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 CK_EXPORT_KERNEL("depthwiseConv2d", DepthwiseConv2d);
+CK_EXPORT_KERNEL("depthwisePointwiseConv2d", DepthwisePointwiseConv2d);
 CK_EXPORT_KERNEL("depthwiseConv2dBackpropInput", DepthwiseConv2dBackpropInput);
 CK_EXPORT_KERNEL("depthwiseConv2dBackpropFilter", DepthwiseConv2dBackpropFilter);
 

@@ -1,0 +1,115 @@
+/**
+ * The fused depthwise → 1×1 convolution kernel (native/src/depthwise/depthwise_pointwise.cc)
+ * against the TypeScript spec (the two reference kernels one after the other), once per
+ * instruction set: strides 1 and 2, 'same', 'valid' and asymmetric padding, channel counts with
+ * vector tails on both sides (the 1×1 filter packed, or read in place when its output channels
+ * are a multiple of 16), images several bands tall (bands of ~40K floats of depthwise output), both
+ * activations and biases present or not, and a depthwise multiplier of 2 (the unfused path).
+ * Known values: all-ones images count the in-image taps, times the channels the 1×1 sums. Errors:
+ * every length the addon is handed is checked against the geometry.
+ *
+ * Tolerance: 1e-5·√(terms summed), as the other convolution parity tests.
+ */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import type { DepthwiseActivation, EpilogueActivation, Kernels } from '../../src/backends/kernels.js';
+import { tsKernels as ts } from '../../src/backends/ts/index.js';
+import type { Random } from '../../src/tensor/random.js';
+import { nativeKernels } from '../helpers/native-required.js';
+import type { ConvCase } from './parity-util.js';
+import { assertClose, convGeometry, describeParity, label, randomF32, sumTolerance } from './parity-util.js';
+
+/** Depthwise cases (`cout` is the multiplier) and the 1×1 convolution's output channels. */
+const CASES: (ConvCase & { outC: number })[] = [
+  { batch: 2, h: 9, w: 21, cin: 7, cout: 1, kh: 3, kw: 3, padding: 'same', outC: 5 },
+  { batch: 2, h: 8, w: 13, cin: 33, cout: 1, kh: 3, kw: 3, padding: 'same', outC: 24 },
+  { batch: 3, h: 12, w: 40, cin: 200, cout: 1, kh: 3, kw: 3, padding: 'same', outC: 16 }, // bands of 5 rows, filter in place
+  { batch: 2, h: 13, w: 40, cin: 400, cout: 1, kh: 3, kw: 3, stride: [2, 2], padding: 'same', outC: 40 }, // bands of 5 rows, strided
+  { batch: 1, h: 11, w: 19, cin: 17, cout: 1, kh: 3, kw: 3, stride: [2, 2], padding: 'valid', outC: 33 },
+  { batch: 2, h: 7, w: 19, cin: 10, cout: 1, kh: 3, kw: 3, padding: { top: 2, bottom: 0, left: 1, right: 3 }, outC: 48 },
+  { batch: 1, h: 12, w: 25, cin: 20, cout: 1, kh: 5, kw: 5, padding: 'same', outC: 7 },
+  { batch: 1, h: 64, w: 64, cin: 40, cout: 1, kh: 3, kw: 3, padding: 'same', outC: 24 }, // one image, bands across threads
+  { batch: 2, h: 9, w: 11, cin: 5, cout: 2, kh: 3, kw: 3, padding: 'valid', outC: 6 }, // multiplier 2: the unfused path
+];
+
+const dwGeometry = (c: ConvCase) => ({ ...convGeometry(c), outChannels: c.cin * c.cout });
+
+const DEPTH: DepthwiseActivation[] = ['relu6', 'relu', 'linear'];
+const POINT: EpilogueActivation[] = ['linear', 'relu6', 'relu'];
+
+function suite(k: Kernels, rng: Random): void {
+  it('equals the depthwise and 1×1 ts kernels run one after the other', () => {
+    CASES.forEach((c, i) => {
+      const g = dwGeometry(c);
+      const E = g.outChannels;
+      const x = randomF32(g.batch * g.inHeight * g.inWidth * g.inChannels, rng, -3, 3);
+      const df = randomF32(g.kernelHeight * g.kernelWidth * E, rng);
+      const db = i % 2 === 0 ? randomF32(E, rng) : null;
+      const pf = randomF32(E * c.outC, rng);
+      const pb = i % 3 === 0 ? null : randomF32(c.outC, rng);
+      const [depthAct, pointAct] = [DEPTH[i % 3]!, POINT[i % 3]!];
+      const what = `${label(c)} outC ${c.outC} ${depthAct}/${pointAct}`;
+      const tol = sumTolerance(g.kernelHeight * g.kernelWidth * E + 1);
+      assertClose(
+        k.depthwisePointwiseConv2d(x, df, db, g, depthAct, pf, pb, c.outC, pointAct),
+        ts.depthwisePointwiseConv2d(x, df, db, g, depthAct, pf, pb, c.outC, pointAct),
+        tol,
+        what,
+      );
+    });
+  });
+
+  it('known values: ones count the in-image taps times the channels summed; then bias and relu6', () => {
+    const g = dwGeometry({ batch: 1, h: 4, w: 10, cin: 17, cout: 1, kh: 3, kw: 3, padding: 'same' });
+    const ones = (n: number) => new Float32Array(n).fill(1);
+    const y = k.depthwisePointwiseConv2d(ones(4 * 10 * 17), ones(9 * 17), null, g, 'linear', ones(17 * 3), null, 3, 'linear');
+    const taps = (i: number, n: number) => (i === 0 || i === n - 1 ? 2 : 3);
+    for (let h = 0; h < 4; h++)
+      for (let w = 0; w < 10; w++)
+        for (let o = 0; o < 3; o++) assert.equal(y[(h * 10 + w) * 3 + o], 17 * taps(h, 4) * taps(w, 10), `y[${h},${w},${o}]`);
+    // Depthwise bias −5 and relu6 per channel (corners: 4 − 5 → 0; edges 6 − 5 = 1; inside 9 − 5 → 4),
+    // then 17 channels, bias −30, relu6: corners 0, edges 0, inside min(38, 6) = 6.
+    const z = k.depthwisePointwiseConv2d(
+      ones(4 * 10 * 17),
+      ones(9 * 17),
+      new Float32Array(17).fill(-5),
+      g,
+      'relu6',
+      ones(17),
+      Float32Array.of(-30),
+      1,
+      'relu6',
+    );
+    assert.deepEqual([...z.slice(0, 10)], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    assert.deepEqual([...z.slice(10, 20)], [0, 6, 6, 6, 6, 6, 6, 6, 6, 0]);
+  });
+}
+
+describeParity('fused depthwise → 1×1 convolution kernel', 31, suite);
+
+it('depthwisePointwiseConv2d: the addon checks every length against the geometry', (t) => {
+  if (nativeKernels === null) return t.skip('no native addon');
+  const k = nativeKernels;
+  const g = dwGeometry({ batch: 1, h: 5, w: 5, cin: 3, cout: 1, kh: 3, kw: 3, padding: 'same' });
+  const f = (n: number) => new Float32Array(n);
+  assert.throws(
+    () => k.depthwisePointwiseConv2d(f(75), f(27), null, g, 'relu6', f(3 * 4 - 1), null, 4, 'linear'),
+    /^Error: depthwisePointwiseConv2d: pointFilter has 11 elements, expected 3\*4 = 12$/,
+  );
+  assert.throws(
+    () => k.depthwisePointwiseConv2d(f(75), f(27), null, g, 'relu6', f(12), f(3), 4, 'linear'),
+    /^Error: depthwisePointwiseConv2d: pointBias has 3 elements, expected outChannels = 4$/,
+  );
+  assert.throws(
+    () => k.depthwisePointwiseConv2d(f(74), f(27), null, g, 'relu6', f(12), null, 4, 'linear'),
+    /^Error: depthwisePointwiseConv2d: x has 74 elements, expected 1\*5\*5\*3 = 75$/,
+  );
+  assert.throws(
+    () => k.depthwisePointwiseConv2d(f(75), f(27), f(2), g, 'relu6', f(12), null, 4, 'linear'),
+    /^Error: depthwisePointwiseConv2d: depthBias has 2 elements, expected geometry\.outChannels = 3$/,
+  );
+  assert.throws(
+    () => k.depthwisePointwiseConv2d(f(75), f(27), null, g, 'gelu' as DepthwiseActivation, f(12), null, 4, 'linear'),
+    /^Error: depthwisePointwiseConv2d: depthActivation must be 'linear', 'relu' or 'relu6', received 'gelu'$/,
+  );
+});
