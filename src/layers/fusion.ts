@@ -5,8 +5,10 @@
  * memory traffic. At inference only, a BatchNormalization after a Conv2D or DepthwiseConv2D is
  * folded into the convolution's filter and bias (fold-batchnorm.ts), and with the relu or relu6
  * after it the three layers run as one convolution whose epilogue applies the activation
- * (`applyFusedTriple`). `setLayerFusion(false)` or CONVKIT_FUSION=0 turns
- * it off.
+ * (`applyFusedTriple`); a DepthwiseConv2D → BatchNormalization → relu/relu6 → 1×1 Conv2D
+ * (→ BatchNormalization) run, MobileNet's depthwise → project, runs as one depthwisePointwiseConv2d
+ * whose depthwise output never goes to memory (`applyFusedRun` tries the longest run first).
+ * `setLayerFusion(false)` or CONVKIT_FUSION=0 turns it off.
  */
 import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -63,6 +65,47 @@ function foldedConv(conv: Layer, norm: Layer, ctx: CallContext, activation: 'lin
     };
   }
   return null;
+}
+
+/**
+ * `point(relu6(norm(depthwise(x))))` (then `pointNorm` if given) at inference as one
+ * depthwisePointwiseConv2d: both batch norms folded, the depthwise activation relu or relu6, the
+ * pointwise convolution 1×1 with stride 1 and no activation of its own unless it is the last
+ * layer of the run. Null unless the run fits.
+ */
+function foldedDepthwisePointwise(layers: readonly Layer[], ctx: CallContext): FusedOp | null {
+  const [depthwise, norm, act, point, pointNorm] = layers;
+  if (ctx.training || !depthwise || !norm || !act || !point) return null;
+  const depthActivation = isPlainRelu(act) ? 'relu' : isPlainRelu6(act) ? 'relu6' : null;
+  if (!depthActivation || !(depthwise instanceof DepthwiseConv2D) || depthwise.activation !== 'linear' || !depthwise.depthwiseKernel)
+    return null;
+  if (!(norm instanceof BatchNormalization) || !(point instanceof Conv2D) || !point.kernel) return null;
+  const [, , channels = 0, multiplier = 0] = depthwise.depthwiseKernel.shape;
+  const oneByOne =
+    point.kernelSize.every((k) => k === 1) && point.strides.every((s) => s === 1) && point.kernel.shape[2] === channels * multiplier;
+  if (!oneByOne || !canFold(norm, channels * multiplier)) return null;
+  const pointActivation =
+    point.activation === 'relu' || point.activation === 'relu6' ? point.activation : point.activation === 'linear' ? 'linear' : null;
+  if (!pointActivation) return null;
+  if (pointNorm && (!(pointNorm instanceof BatchNormalization) || pointActivation !== 'linear' || !canFold(pointNorm, point.filters)))
+    return null;
+  return ([x]) => {
+    const depth = foldBatchNorm(depthwise.depthwiseKernel!, depthwise.bias, norm);
+    const pw =
+      pointNorm instanceof BatchNormalization
+        ? foldBatchNorm(point.kernel!, point.bias, pointNorm)
+        : { filter: point.kernel!, bias: point.bias };
+    const { strides, padding, dilationRate } = depthwise.depthwiseOptions();
+    return ops.depthwisePointwiseConv2d(x!, depth.filter, pw.filter, {
+      strides,
+      padding,
+      dilationRate,
+      depthBias: depth.bias,
+      depthActivation,
+      pointBias: pw.bias,
+      pointActivation,
+    });
+  };
 }
 
 /** The fused pairs. */
@@ -164,4 +207,37 @@ export function applyFusedTriple(first: Layer, next: Layer, after: Layer, x: Ten
   next.checkInputs([middle.map((d) => d ?? -1)]);
   after.checkInputs([next.computeOutputShape(middle).map((d) => d ?? -1)]);
   return op(inputs, ctx);
+}
+
+/**
+ * Runs the longest fused run that starts `chain` (each layer the sole reader of the one before
+ * it): a depthwise → batch norm → relu6 → 1×1 convolution (→ batch norm) at inference, else a
+ * convolution → batch norm → relu triple, else a pair. Returns the output and how many layers of
+ * the chain it covered, or null (and runs nothing).
+ *
+ * @example
+ * const run = applyFusedRun([dw, norm, relu6, project, projectNorm], x, { training: false });
+ * const y = run ? run.y : dw.apply(x);   // run.layers: 5
+ */
+export function applyFusedRun(chain: readonly Layer[], x: Tensor | Tensor[], ctx: CallContext): { y: Tensor; layers: number } | null {
+  const [first, next, after] = chain;
+  if (!fusionEnabled || !first) return null;
+  for (const length of [5, 4]) {
+    const run = chain.slice(0, length);
+    if (run.length < length || !run.slice(1).every((l) => l.built)) continue;
+    const op = foldedDepthwisePointwise(run, ctx);
+    if (!op) continue;
+    const inputs = Array.isArray(x) ? x : [x];
+    first.prepareInputs(inputs);
+    let shape = first.computeOutputShapeForInputs(inputs.map((t) => [...t.shape]));
+    for (const layer of run.slice(1)) {
+      layer.checkInputs([shape.map((d) => d ?? -1)]);
+      shape = layer.computeOutputShape(shape);
+    }
+    return { y: op(inputs, ctx), layers: length };
+  }
+  const triple = next && after ? applyFusedTriple(first, next, after, x, ctx) : null;
+  if (triple) return { y: triple, layers: 3 };
+  const pair = next ? applyFused(first, next, x, ctx) : null;
+  return pair ? { y: pair, layers: 2 } : null;
 }

@@ -4,7 +4,7 @@
  * nest. Configs follow Keras: each layer lists its inbound nodes by layer name.
  */
 import { InputLayer, symbolicInput } from '../layers/input.js';
-import { applyFused, applyFusedTriple } from '../layers/fusion.js';
+import { applyFusedRun } from '../layers/fusion.js';
 import type { CallContext, Layer, LayerConfig } from '../layers/layer.js';
 import { layerFromConfig, registerLayer, serializeLayer } from '../layers/registry.js';
 import { showShape, type Shape } from '../layers/shape-types.js';
@@ -140,22 +140,23 @@ export class Functional extends Model {
       if (fusedAway.has(node)) continue;
       const args = node.inputs.map((t) => values.get(t));
       const x = args.length === 1 ? args[0]! : args;
-      const next = this.soleReader.get(node.output);
+      // The node and up to four sole readers after it: the longest fusable run of them runs as one op.
+      const chain = [node];
+      for (let n = this.soleReader.get(node.output); n && chain.length < 5; n = this.soleReader.get(n.output)) chain.push(n);
       let output = node.output;
-      const after = next ? this.soleReader.get(next.output) : undefined;
       const step = (): Tensor => {
-        const triple = next && after ? applyFusedTriple(node.layer, next.layer, after.layer, x, ctx) : null;
-        if (triple && next && after) {
-          fusedAway.add(next).add(after);
-          output = after.output;
-          return triple;
-        }
-        const fused = next ? applyFused(node.layer, next.layer, x, ctx) : null;
-        if (fused && next) {
-          fusedAway.add(next);
-          output = next.output;
-        }
-        return fused ?? node.layer.apply(x, ctx);
+        const run =
+          chain.length > 1
+            ? applyFusedRun(
+                chain.map((n) => n.layer),
+                x,
+                ctx,
+              )
+            : null;
+        if (!run) return node.layer.apply(x, ctx);
+        for (const fused of chain.slice(1, run.layers)) fusedAway.add(fused);
+        output = chain[run.layers - 1]!.output;
+        return run.y;
       };
       const y = live ? stepScope(step) : step();
       values.set(output, y, readsOf(output));

@@ -2,7 +2,7 @@
  * Sequential: a plain stack of layers, each feeding the next. Built as soon as the first layer
  * knows its input shape (so `summary()` works before any data), else on first use.
  */
-import { applyFused, applyFusedTriple } from '../layers/fusion.js';
+import { applyFusedRun } from '../layers/fusion.js';
 import type { CallContext, Layer, LayerConfig } from '../layers/layer.js';
 import { layerFromConfig, registerLayer, serializeLayer, type SerializedLayer } from '../layers/registry.js';
 import type { Shape } from '../layers/shape-types.js';
@@ -93,18 +93,12 @@ export class Sequential extends Model {
     let y = x;
     for (let i = 0; i < this.stack.length; i++) {
       const layer = this.stack[i]!;
-      const next = this.stack[i + 1];
       const input = y;
-      const after = this.stack[i + 2];
       const step = (): Tensor => {
-        const triple = next && after ? applyFusedTriple(layer, next, after, input, ctx) : null;
-        if (triple) {
-          i += 2;
-          return triple;
-        }
-        const fused = next ? applyFused(layer, next, input, ctx) : null;
-        if (fused) i++;
-        return fused ?? layer.apply(input, ctx);
+        const run = i + 1 < this.stack.length ? applyFusedRun(this.stack.slice(i, i + 5), input, ctx) : null;
+        if (!run) return layer.apply(input, ctx);
+        i += run.layers - 1;
+        return run.y;
       };
       y = live ? stepScope(step) : step();
       if (live && input !== x) releaseUnheld([input], [y]);

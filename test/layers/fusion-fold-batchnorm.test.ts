@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { foldBatchNorm } from '../../src/layers/fold-batchnorm.js';
-import { applyFused, applyFusedTriple, setLayerFusion } from '../../src/layers/fusion.js';
+import { applyFused, applyFusedRun, applyFusedTriple, setLayerFusion } from '../../src/layers/fusion.js';
 import { layers } from '../../src/layers/index.js';
 import type { Layer } from '../../src/layers/layer.js';
 import type { BatchNormalization } from '../../src/layers/batch-normalization.js';
@@ -91,6 +91,51 @@ describe('batch norm folded into the convolution before it', () => {
         const pair = applyFused(first, norm, input, { training: false });
         assert.ok(pair && maxDiff(act.apply(pair), apart) < 1e-4, `${first.className} pair, strides ${strides}`);
       }
+    }
+  });
+
+  it('DepthwiseConv2D → BN → relu6 → 1×1 Conv2D (→ BN) runs as one op at inference, strides 1 and 2', () => {
+    for (const strides of [1, 2]) {
+      const input = uniform([2, 9, 7, 6], -3, 3);
+      const dw = layers.depthwiseConv2d({ kernelSize: 3, strides, padding: 'same' });
+      const norm = layers.batchNormalization();
+      const relu6 = layers.reLU({ maxValue: 6 });
+      const project = layers.conv2d({ filters: 5, kernelSize: 1 });
+      const projectNorm = layers.batchNormalization();
+      const chain = [dw, norm, relu6, project, projectNorm];
+      build(chain, input);
+      randomizeNorm(norm);
+      randomizeNorm(projectNorm);
+      const apart = chain.reduce<Tensor>((t, layer) => layer.apply(t), input);
+      const run = applyFusedRun(chain, input, { training: false });
+      assert.equal(run?.layers, 5, `strides ${strides}: the whole run`);
+      assert.ok(maxDiff(run.y, apart) < 1e-4, `strides ${strides}: ${maxDiff(run.y, apart)}`);
+      // Without the last batch norm: four layers, the 1×1 convolution's own bias.
+      const four = applyFusedRun(chain.slice(0, 4), input, { training: false });
+      assert.equal(four?.layers, 4);
+      assert.ok(
+        maxDiff(
+          four.y,
+          chain.slice(0, 4).reduce<Tensor>((t, layer) => layer.apply(t), input),
+        ) < 1e-4,
+      );
+      // In training: only the batch norm → relu6 pair inside it may fuse, never the run.
+      assert.notEqual(applyFusedRun(chain, input, { training: true })?.layers, 5);
+    }
+    // A 3×3 or strided second convolution is not a pointwise one: the run stops at the triple.
+    for (const conv of [
+      layers.conv2d({ filters: 5, kernelSize: 3, padding: 'same' }),
+      layers.conv2d({ filters: 5, kernelSize: 1, strides: 2 }),
+    ]) {
+      const input = uniform([1, 6, 6, 4], -1, 1);
+      const chain = [
+        layers.depthwiseConv2d({ kernelSize: 3, padding: 'same' }),
+        layers.batchNormalization(),
+        layers.reLU({ maxValue: 6 }),
+        conv,
+      ];
+      build(chain, input);
+      assert.equal(applyFusedRun(chain, input, { training: false })?.layers, 3);
     }
   });
 
