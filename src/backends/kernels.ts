@@ -152,6 +152,32 @@ export const KERNEL_SPECS = {
     one('y'),
     (_x, _df, _db, g, _da, _pf, _pb, outChannels) => g.batch * g.outHeight * g.outWidth * outChannels,
   ),
+  /**
+   * A 1×1 convolution and the depthwise → 1×1 pair it feeds, as one kernel: y =
+   * depthwisePointwiseConv2d(expandActivation(x · expandFilter + expandBias), ...), x
+   * [batch, inHeight, inWidth, inChannels], expandFilter [inChannels, geometry.inChannels].
+   * MobileNetV2's inverted-residual block at inference (without its residual add), in bands that
+   * keep the expanded tensor and the depthwise output in cache.
+   */
+  expandDepthwisePointwiseConv2d: kernel(
+    [
+      float('x'),
+      size('inChannels'),
+      float('expandFilter'),
+      floatOrNull('expandBias'),
+      oneOf<EpilogueActivation>('expandActivation'),
+      float('depthFilter'),
+      floatOrNull('depthBias'),
+      conv,
+      oneOf<DepthwiseActivation>('depthActivation'),
+      float('pointFilter'),
+      floatOrNull('pointBias'),
+      size('outChannels'),
+      oneOf<EpilogueActivation>('pointActivation'),
+    ],
+    one('y'),
+    (_x, _c, _ef, _eb, _ea, _df, _db, g, _da, _pf, _pb, outChannels) => g.batch * g.outHeight * g.outWidth * outChannels,
+  ),
   /** dL/dx of depthwiseConv2d from dL/dy and the filter. */
   depthwiseConv2dBackpropInput: kernel([float('dy'), float('filter'), conv], one('dx'), (_dy, _f, g) => convIn(g)),
   /** dL/dfilter ([kH, kW, inChannels, multiplier]) of depthwiseConv2d from x and dL/dy. */

@@ -21,13 +21,18 @@ export interface DepthwiseConv2dOptions {
 }
 
 /**
- * The kernel geometry of depthwiseConv2d(x, filter, options), every option and shape checked
- * (errors start with `where`); shared with the fused depthwise → 1×1 op.
+ * The kernel geometry of depthwiseConv2d(x, filter, options) for an x of shape `xShape`, every
+ * option and shape checked (errors start with `where`); shared with the fused depthwise → 1×1 ops.
  *
  * @example
- * const g = depthwiseGeometry(x, filter, { strides: 2, padding: 'same' }, 'depthwiseConv2d');   // g.outChannels: C·multiplier
+ * const g = depthwiseGeometry(x.shape, filter, { strides: 2, padding: 'same' }, 'depthwiseConv2d');   // g.outChannels: C·multiplier
  */
-export function depthwiseGeometry(x: Tensor, filter: Tensor, options: DepthwiseConv2dOptions, where: string): Conv2dGeometry {
+export function depthwiseGeometry(
+  xShape: readonly number[],
+  filter: Tensor,
+  options: DepthwiseConv2dOptions,
+  where: string,
+): Conv2dGeometry {
   const strides = pair(options.strides ?? 1, 'strides', where);
   const dilation = pair(options.dilationRate ?? 1, 'dilationRate', where);
   const padding = checkPadding(options.padding ?? 'valid', where);
@@ -36,7 +41,7 @@ export function depthwiseGeometry(x: Tensor, filter: Tensor, options: DepthwiseC
       `${where}: expected filter of rank 4 (kernelHeight, kernelWidth, inChannels, multiplier), received ${formatShape(filter.shape)}`,
     );
   }
-  const g = convGeometry(x.shape, filter.shape, strides, padding, dilation, where);
+  const g = convGeometry(xShape, filter.shape, strides, padding, dilation, where);
   const geometry: Conv2dGeometry = { ...g, outChannels: g.inChannels * filter.shape[3]! };
   const activation = options.activation ?? 'linear';
   if (!['linear', 'relu', 'relu6'].includes(activation))
@@ -58,7 +63,7 @@ export function depthwiseGeometry(x: Tensor, filter: Tensor, options: DepthwiseC
  */
 export function depthwiseConv2d(x: Tensor, filter: Tensor, options: DepthwiseConv2dOptions = {}): Tensor {
   const where = 'depthwiseConv2d';
-  const geometry = depthwiseGeometry(x, filter, options, where);
+  const geometry = depthwiseGeometry(x.shape, filter, options, where);
   const activation = options.activation ?? 'linear';
   const bias = options.bias ?? null;
   const data = kernels().depthwiseConv2d(

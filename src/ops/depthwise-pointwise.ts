@@ -1,9 +1,11 @@
 /**
  * A depthwise convolution and the 1×1 convolution that reads it as one op (MobileNet's
- * depthwise → project, and SeparableConv2D): one kernel at inference, so the depthwise output
- * never goes to memory. While gradients are recorded it is the two ops it stands for.
+ * depthwise → project), and the same with the 1×1 expansion that feeds it (MobileNetV2's
+ * inverted-residual block, its residual add apart): one kernel each at inference, so the
+ * intermediate tensors never go to memory. While gradients are recorded each is the ops it
+ * stands for.
  */
-import type { DepthwiseActivation, EpilogueActivation } from '../backends/kernels.js';
+import type { Conv2dGeometry, DepthwiseActivation, EpilogueActivation } from '../backends/kernels.js';
 import { kernels } from '../backends/index.js';
 import { isRecording } from '../autograd/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -26,6 +28,53 @@ export interface DepthwisePointwiseOptions {
   pointActivation?: EpilogueActivation;
 }
 
+export interface ExpandDepthwisePointwiseOptions extends DepthwisePointwiseOptions {
+  /** Added per expanded channel, before `expandActivation`. */
+  expandBias?: Tensor | null;
+  /** After the expansion and its bias (default 'linear'). */
+  expandActivation?: EpilogueActivation;
+}
+
+const ACTIVATIONS: readonly string[] = ['linear', 'relu', 'relu6'];
+
+/** Checks a 1×1 filter [1, 1, channels, out] (its bias and activation) reading `channels`; returns out. */
+function checkPointwise(
+  filter: Tensor,
+  channels: number,
+  bias: Tensor | null,
+  activation: string,
+  names: { filter: string; reads: string },
+  where: string,
+): number {
+  if (filter.rank !== 4 || filter.shape[0] !== 1 || filter.shape[1] !== 1)
+    throw new Error(`${where}: expected a 1×1 ${names.filter} [1, 1, channels, outChannels], received ${formatShape(filter.shape)}`);
+  if (filter.shape[2] !== channels)
+    throw new Error(`${where}: ${names.filter} reads ${filter.shape[2]} channels, but ${names.reads} gives ${channels}`);
+  const out = filter.shape[3]!;
+  const biasName = names.filter.replace('Filter', 'Bias');
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== out))
+    throw new Error(`${where}: expected ${biasName} of shape ${formatShape([out])}, received ${formatShape(bias.shape)}`);
+  const activationName = names.filter.replace('Filter', 'Activation');
+  if (!ACTIVATIONS.includes(activation))
+    throw new Error(`${where}: expected ${activationName} 'linear', 'relu' or 'relu6', received ${JSON.stringify(activation)}`);
+  return out;
+}
+
+/** The depthwise part's geometry over an input of `shape`, and the 1×1 part's output channels, checked. */
+function checkDepthwisePointwise(
+  shape: readonly number[],
+  depthFilter: Tensor,
+  pointFilter: Tensor,
+  options: DepthwisePointwiseOptions,
+  where: string,
+): { g: Conv2dGeometry; outChannels: number } {
+  const { depthBias = null, depthActivation = 'linear', pointBias = null, pointActivation = 'linear', ...conv } = options;
+  const g = depthwiseGeometry(shape, depthFilter, { ...conv, bias: depthBias, activation: depthActivation }, where);
+  const reads = `the depthwise convolution (depthFilter ${formatShape(depthFilter.shape)})`;
+  const outChannels = checkPointwise(pointFilter, g.outChannels, pointBias, pointActivation, { filter: 'pointFilter', reads }, where);
+  return { g, outChannels };
+}
+
 /**
  * conv2d(depthwiseConv2d(x, depthFilter, {bias: depthBias, activation: depthActivation}),
  * pointFilter, {bias: pointBias, activation: pointActivation}), with pointFilter a 1×1 HWIO
@@ -43,35 +92,77 @@ export function depthwisePointwiseConv2d(
   options: DepthwisePointwiseOptions = {},
 ): Tensor {
   const where = 'depthwisePointwiseConv2d';
+  const { g, outChannels } = checkDepthwisePointwise(x.shape, depthFilter, pointFilter, options, where);
   const { depthBias = null, depthActivation = 'linear', pointBias = null, pointActivation = 'linear', ...conv } = options;
-  const depthOptions: DepthwiseConv2dOptions = { ...conv, bias: depthBias, activation: depthActivation };
-  if (pointFilter.rank !== 4 || pointFilter.shape[0] !== 1 || pointFilter.shape[1] !== 1) {
-    throw new Error(`${where}: expected a 1×1 pointFilter [1, 1, channels, outChannels], received ${formatShape(pointFilter.shape)}`);
+  if (isRecording()) {
+    const middle = depthwiseConv2d(x, depthFilter, { ...conv, bias: depthBias, activation: depthActivation });
+    return conv2d(middle, pointFilter, { bias: pointBias, activation: pointActivation });
   }
-  const middleChannels = (depthFilter.shape[2] ?? 0) * (depthFilter.shape[3] ?? 0);
-  if (pointFilter.shape[2] !== middleChannels) {
-    throw new Error(
-      `${where}: pointFilter reads ${pointFilter.shape[2]} channels, but the depthwise convolution gives ${middleChannels} (depthFilter ${formatShape(depthFilter.shape)})`,
-    );
-  }
-  const outChannels = pointFilter.shape[3]!;
-  if (pointBias && (pointBias.rank !== 1 || pointBias.shape[0] !== outChannels))
-    throw new Error(`${where}: expected pointBias of shape ${formatShape([outChannels])}, received ${formatShape(pointBias.shape)}`);
-  if (!['linear', 'relu', 'relu6'].includes(pointActivation))
-    throw new Error(`${where}: expected pointActivation 'linear', 'relu' or 'relu6', received ${JSON.stringify(pointActivation)}`);
-  if (isRecording())
-    return conv2d(depthwiseConv2d(x, depthFilter, depthOptions), pointFilter, { bias: pointBias, activation: pointActivation });
-  const probe = depthwiseGeometry(x, depthFilter, depthOptions, where);
   const data = kernels().depthwisePointwiseConv2d(
     floatsOf(x, where, 'x'),
     floatsOf(depthFilter, where, 'depthFilter'),
     depthBias ? floatsOf(depthBias, where, 'depthBias') : null,
-    probe,
+    g,
     depthActivation,
     floatsOf(pointFilter, where, 'pointFilter'),
     pointBias ? floatsOf(pointBias, where, 'pointBias') : null,
     outChannels,
     pointActivation,
   );
-  return wrap(data, [probe.batch, probe.outHeight, probe.outWidth, outChannels]);
+  return wrap(data, [g.batch, g.outHeight, g.outWidth, outChannels]);
+}
+
+/**
+ * depthwisePointwiseConv2d(conv2d(x, expandFilter, {bias: expandBias, activation:
+ * expandActivation}), depthFilter, pointFilter, options), expandFilter a 1×1 HWIO filter
+ * [1, 1, inChannels, expanded]: MobileNetV2's inverted-residual block (its residual add apart) as
+ * one kernel at inference, so neither the expanded tensor nor the depthwise output goes to memory.
+ *
+ * @example
+ * const y = expandDepthwisePointwiseConv2d(x, expandFilter, dwFilter, projectFilter, {
+ *   padding: 'same', expandBias, expandActivation: 'relu6', depthBias, depthActivation: 'relu6', pointBias,
+ * });
+ */
+export function expandDepthwisePointwiseConv2d(
+  x: Tensor,
+  expandFilter: Tensor,
+  depthFilter: Tensor,
+  pointFilter: Tensor,
+  options: ExpandDepthwisePointwiseOptions = {},
+): Tensor {
+  const where = 'expandDepthwisePointwiseConv2d';
+  const { expandBias = null, expandActivation = 'linear', ...rest } = options;
+  if (x.rank !== 4) throw new Error(`${where}: expected x of rank 4 (batch, height, width, channels), received ${formatShape(x.shape)}`);
+  const [batch, height, width, inChannels] = x.shape as [number, number, number, number];
+  const reads = `x ${formatShape(x.shape)}`;
+  const expanded = checkPointwise(expandFilter, inChannels, expandBias, expandActivation, { filter: 'expandFilter', reads }, where);
+  if (depthFilter.rank === 4 && depthFilter.shape[2] !== expanded)
+    throw new Error(
+      `${where}: depthFilter ${formatShape(depthFilter.shape)} reads ${depthFilter.shape[2]} channels, but expandFilter gives ${expanded}`,
+    );
+  const { g, outChannels } = checkDepthwisePointwise([batch, height, width, expanded], depthFilter, pointFilter, rest, where);
+  if (isRecording()) {
+    return depthwisePointwiseConv2d(
+      conv2d(x, expandFilter, { bias: expandBias, activation: expandActivation }),
+      depthFilter,
+      pointFilter,
+      rest,
+    );
+  }
+  const data = kernels().expandDepthwisePointwiseConv2d(
+    floatsOf(x, where, 'x'),
+    inChannels,
+    floatsOf(expandFilter, where, 'expandFilter'),
+    expandBias ? floatsOf(expandBias, where, 'expandBias') : null,
+    expandActivation,
+    floatsOf(depthFilter, where, 'depthFilter'),
+    rest.depthBias ? floatsOf(rest.depthBias, where, 'depthBias') : null,
+    g,
+    rest.depthActivation ?? 'linear',
+    floatsOf(pointFilter, where, 'pointFilter'),
+    rest.pointBias ? floatsOf(rest.pointBias, where, 'pointBias') : null,
+    outChannels,
+    rest.pointActivation ?? 'linear',
+  );
+  return wrap(data, [g.batch, g.outHeight, g.outWidth, outChannels]);
 }

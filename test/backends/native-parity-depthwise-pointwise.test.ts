@@ -1,10 +1,12 @@
 /**
- * The fused depthwise → 1×1 convolution kernel (native/src/depthwise/depthwise_pointwise.cc)
- * against the TypeScript spec (the two reference kernels one after the other), once per
- * instruction set: strides 1 and 2, 'same', 'valid' and asymmetric padding, channel counts with
+ * The fused depthwise → 1×1 convolution kernels (native/src/depthwise/depthwise_pointwise.cc),
+ * with and without the 1×1 expansion before, against the TypeScript spec (the reference kernels
+ * one after the other), once per instruction set: strides 1 and 2, 'same', 'valid' and asymmetric padding, channel counts with
  * vector tails on both sides (the 1×1 filter packed, or read in place when its output channels
- * are a multiple of 16), images several bands tall (bands of ~40K floats of depthwise output), both
- * activations and biases present or not, and a depthwise multiplier of 2 (the unfused path).
+ * are a multiple of 16), images several bands tall (bands of up to 80K floats of depthwise output), both
+ * activations and biases present or not, and a depthwise multiplier of 2 (the unfused path);
+ * with the expansion, input channel counts around the vector widths, and padding rows and columns
+ * that must stay zero after it (its bias and relu6 would make them nonzero).
  * Known values: all-ones images count the in-image taps, times the channels the 1×1 sums. Errors:
  * every length the addon is handed is checked against the geometry.
  *
@@ -23,8 +25,8 @@ import { assertClose, convGeometry, describeParity, label, randomF32, sumToleran
 const CASES: (ConvCase & { outC: number })[] = [
   { batch: 2, h: 9, w: 21, cin: 7, cout: 1, kh: 3, kw: 3, padding: 'same', outC: 5 },
   { batch: 2, h: 8, w: 13, cin: 33, cout: 1, kh: 3, kw: 3, padding: 'same', outC: 24 },
-  { batch: 3, h: 12, w: 40, cin: 200, cout: 1, kh: 3, kw: 3, padding: 'same', outC: 16 }, // bands of 5 rows, filter in place
-  { batch: 2, h: 13, w: 40, cin: 400, cout: 1, kh: 3, kw: 3, stride: [2, 2], padding: 'same', outC: 40 }, // bands of 5 rows, strided
+  { batch: 3, h: 12, w: 40, cin: 200, cout: 1, kh: 3, kw: 3, padding: 'same', outC: 16 }, // bands of 10 rows, filter in place
+  { batch: 2, h: 30, w: 40, cin: 400, cout: 1, kh: 3, kw: 3, stride: [2, 2], padding: 'same', outC: 40 }, // bands of 10 rows, strided
   { batch: 1, h: 11, w: 19, cin: 17, cout: 1, kh: 3, kw: 3, stride: [2, 2], padding: 'valid', outC: 33 },
   { batch: 2, h: 7, w: 19, cin: 10, cout: 1, kh: 3, kw: 3, padding: { top: 2, bottom: 0, left: 1, right: 3 }, outC: 48 },
   { batch: 1, h: 12, w: 25, cin: 20, cout: 1, kh: 5, kw: 5, padding: 'same', outC: 7 },
@@ -59,6 +61,30 @@ function suite(k: Kernels, rng: Random): void {
     });
   });
 
+  it('with the 1×1 expansion: equals the three ts kernels run one after the other', () => {
+    CASES.forEach((c, i) => {
+      const g = dwGeometry(c);
+      const E = g.inChannels;
+      const inC = [3, 17, 24, 8, 33, 16, 5, 40, 7][i]!;
+      const x = randomF32(g.batch * g.inHeight * g.inWidth * inC, rng, -2, 2);
+      const ef = randomF32(inC * E, rng);
+      const eb = i % 3 === 1 ? null : randomF32(E, rng, 0.5, 2); // positive: the padding must still read zero
+      const df = randomF32(g.kernelHeight * g.kernelWidth * g.outChannels, rng);
+      const db = i % 2 === 0 ? randomF32(g.outChannels, rng) : null;
+      const pf = randomF32(g.outChannels * c.outC, rng);
+      const pb = i % 3 === 0 ? null : randomF32(c.outC, rng);
+      const [expandAct, depthAct, pointAct] = [POINT[(i + 1) % 3]!, DEPTH[i % 3]!, POINT[i % 3]!];
+      const what = `${label(c)} inC ${inC} outC ${c.outC} ${expandAct}/${depthAct}/${pointAct}`;
+      const tol = sumTolerance(g.kernelHeight * g.kernelWidth * g.outChannels * (inC + 1));
+      assertClose(
+        k.expandDepthwisePointwiseConv2d(x, inC, ef, eb, expandAct, df, db, g, depthAct, pf, pb, c.outC, pointAct),
+        ts.expandDepthwisePointwiseConv2d(x, inC, ef, eb, expandAct, df, db, g, depthAct, pf, pb, c.outC, pointAct),
+        tol,
+        what,
+      );
+    });
+  });
+
   it('known values: ones count the in-image taps times the channels summed; then bias and relu6', () => {
     const g = dwGeometry({ batch: 1, h: 4, w: 10, cin: 17, cout: 1, kh: 3, kw: 3, padding: 'same' });
     const ones = (n: number) => new Float32Array(n).fill(1);
@@ -83,9 +109,56 @@ function suite(k: Kernels, rng: Random): void {
     assert.deepEqual([...z.slice(0, 10)], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     assert.deepEqual([...z.slice(10, 20)], [0, 6, 6, 6, 6, 6, 6, 6, 6, 0]);
   });
+
+  it('known values with the expansion: padding reads zero, not the expansion of zero', () => {
+    // x = 0, expansion bias 1 (so every in-image expanded value is 1), depthwise ones, 1×1 ones
+    // over 17 channels: output = 17 × the in-image taps, as with x = ones and no expansion bias.
+    const g = dwGeometry({ batch: 1, h: 4, w: 10, cin: 17, cout: 1, kh: 3, kw: 3, padding: 'same' });
+    const ones = (n: number) => new Float32Array(n).fill(1);
+    const y = k.expandDepthwisePointwiseConv2d(
+      new Float32Array(4 * 10 * 5),
+      5,
+      ones(5 * 17),
+      ones(17),
+      'relu6',
+      ones(9 * 17),
+      null,
+      g,
+      'linear',
+      ones(17),
+      null,
+      1,
+      'linear',
+    );
+    const taps = (i: number, n: number) => (i === 0 || i === n - 1 ? 2 : 3);
+    for (let h = 0; h < 4; h++) for (let w = 0; w < 10; w++) assert.equal(y[h * 10 + w], 17 * taps(h, 4) * taps(w, 10), `y[${h},${w}]`);
+  });
 }
 
 describeParity('fused depthwise → 1×1 convolution kernel', 31, suite);
+
+it('expandDepthwisePointwiseConv2d: the addon checks x and the expansion against the geometry', (t) => {
+  if (nativeKernels === null) return t.skip('no native addon');
+  const k = nativeKernels;
+  const g = dwGeometry({ batch: 1, h: 5, w: 5, cin: 6, cout: 1, kh: 3, kw: 3, padding: 'same' });
+  const f = (n: number) => new Float32Array(n);
+  assert.throws(
+    () => k.expandDepthwisePointwiseConv2d(f(75 - 1), 3, f(18), null, 'relu6', f(54), null, g, 'relu6', f(24), null, 4, 'linear'),
+    /^Error: expandDepthwisePointwiseConv2d: x has 74 elements, expected 1\*5\*5\*3 = 75$/,
+  );
+  assert.throws(
+    () => k.expandDepthwisePointwiseConv2d(f(75), 3, f(17), null, 'relu6', f(54), null, g, 'relu6', f(24), null, 4, 'linear'),
+    /^Error: expandDepthwisePointwiseConv2d: expandFilter has 17 elements, expected 3\*6 = 18$/,
+  );
+  assert.throws(
+    () => k.expandDepthwisePointwiseConv2d(f(75), 3, f(18), f(5), 'relu6', f(54), null, g, 'relu6', f(24), null, 4, 'linear'),
+    /^Error: expandDepthwisePointwiseConv2d: expandBias has 5 elements, expected geometry\.inChannels = 6$/,
+  );
+  assert.throws(
+    () => k.expandDepthwisePointwiseConv2d(f(75), 3, f(18), null, 'tanh' as 'relu', f(54), null, g, 'relu6', f(24), null, 4, 'linear'),
+    /^Error: expandDepthwisePointwiseConv2d: expandActivation must be 'linear', 'relu' or 'relu6', received 'tanh'$/,
+  );
+});
 
 it('depthwisePointwiseConv2d: the addon checks every length against the geometry', (t) => {
   if (nativeKernels === null) return t.skip('no native addon');

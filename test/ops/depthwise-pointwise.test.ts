@@ -1,8 +1,9 @@
 /**
- * The fused depthwise → 1×1 convolution op (src/ops/depthwise-pointwise.ts) on the `ts` backend
- * in float64: outside gradient recording it runs the fused kernel and equals depthwiseConv2d then
- * conv2d; while recording it is those two ops, so central-difference gradient checks pass through
- * both biases and activations; and its argument errors name what was expected.
+ * The fused depthwise → 1×1 convolution ops (src/ops/depthwise-pointwise.ts), without and with
+ * the 1×1 expansion before, on the `ts` backend in float64: outside gradient recording each runs
+ * its fused kernel and equals the ops it stands for; while recording it is those ops, so
+ * central-difference gradient checks pass through every bias and activation; and the argument
+ * errors name what was expected.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -77,7 +78,7 @@ describe('depthwisePointwiseConv2d', () => {
     );
     assert.throws(
       () => ops.depthwisePointwiseConv2d(x, df, r([1, 1, 5, 4])),
-      /^Error: depthwisePointwiseConv2d: pointFilter reads 5 channels, but the depthwise convolution gives 3 \(depthFilter \(3, 3, 3, 1\)\)$/,
+      /^Error: depthwisePointwiseConv2d: pointFilter reads 5 channels, but the depthwise convolution \(depthFilter \(3, 3, 3, 1\)\) gives 3$/,
     );
     assert.throws(
       () => ops.depthwisePointwiseConv2d(x, df, r([1, 1, 3, 4]), { pointBias: r([3]) }),
@@ -90,6 +91,55 @@ describe('depthwisePointwiseConv2d', () => {
     assert.throws(
       () => noGrad(() => ops.depthwisePointwiseConv2d(x, df, r([1, 1, 3, 4]), { depthBias: r([2]) })),
       /^Error: depthwisePointwiseConv2d: expected bias of shape \(3,\), received \(2,\)$/,
+    );
+  });
+
+  it('with the expansion: equals conv2d 1×1 then the pair, and passes a gradient check while recording', () => {
+    const x = r([2, 6, 5, 3], -2, 2);
+    const ef = r([1, 1, 3, 8]);
+    const eb = r([8]);
+    const df = r([3, 3, 8, 1], -2, 2);
+    const pf = r([1, 1, 8, 4]);
+    for (const strides of [1, 2]) {
+      const options = {
+        strides,
+        padding: 'same' as const,
+        expandBias: eb,
+        expandActivation: 'relu6' as const,
+        depthActivation: 'relu' as const,
+      };
+      const fused = noGrad(() => ops.expandDepthwisePointwiseConv2d(x, ef, df, pf, options));
+      const middle = ops.conv2d(x, ef, { bias: eb, activation: 'relu6' });
+      const apart = ops.conv2d(ops.depthwiseConv2d(middle, df, { strides, padding: 'same', activation: 'relu' }), pf);
+      assert.deepEqual(fused.shape, apart.shape);
+      fused.data.forEach((v, i) => assert.ok(Math.abs(v - apart.data[i]!) < 1e-12, `s${strides} [${i}]`));
+    }
+    const f = ([xi, e, eB, d, p]: Tensor[]) =>
+      ops.expandDepthwisePointwiseConv2d(xi!, e!, d!, p!, {
+        strides: 2,
+        padding: 'same',
+        expandBias: eB!,
+        expandActivation: 'relu6',
+        depthActivation: 'relu6',
+      });
+    checkGradients(f, [r([1, 5, 4, 2], -2, 2), r([1, 1, 2, 3]), r([3]), r([3, 3, 3, 1], -2, 2), r([1, 1, 3, 2])]);
+  });
+
+  it('with the expansion: refuses a non-1×1 or mismatched expandFilter and a wrong expandBias', () => {
+    const x = r([1, 4, 4, 3]);
+    const df = r([3, 3, 6, 1]);
+    const pf = r([1, 1, 6, 2]);
+    assert.throws(
+      () => ops.expandDepthwisePointwiseConv2d(x, r([1, 1, 4, 6]), df, pf),
+      /^Error: expandDepthwisePointwiseConv2d: expandFilter reads 4 channels, but x \(1, 4, 4, 3\) gives 3$/,
+    );
+    assert.throws(
+      () => ops.expandDepthwisePointwiseConv2d(x, r([1, 1, 3, 5]), df, pf),
+      /^Error: expandDepthwisePointwiseConv2d: depthFilter \(3, 3, 6, 1\) reads 6 channels, but expandFilter gives 5$/,
+    );
+    assert.throws(
+      () => ops.expandDepthwisePointwiseConv2d(x, r([1, 1, 3, 6]), df, pf, { expandBias: r([5]) }),
+      /^Error: expandDepthwisePointwiseConv2d: expected expandBias of shape \(6,\), received \(5,\)$/,
     );
   });
 });

@@ -78,9 +78,33 @@ Napi::Value DepthwisePointwiseConv2d(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// expandDepthwisePointwiseConv2d(x, inChannels, expandFilter, expandBias | null, expandActivation,
+//   depthFilter, depthBias | null, geometry, depthActivation, pointFilter, pointBias | null,
+//   outChannels, pointActivation) → y
+Napi::Value ExpandDepthwisePointwiseConv2d(const Napi::CallbackInfo& info) {
+  const auto [args, x, inC, ef, eb, eAct, dw, db, g, dAct, pw, pb, outC, pAct, y] = readSignature(
+      info, "expandDepthwisePointwiseConv2d", sig::f32("x"), sig::size("inChannels"), sig::f32("expandFilter"),
+      sig::f32OrNull("expandBias"), sig::epilogueActivation("expandActivation"), sig::f32("depthFilter"), sig::f32OrNull("depthBias"),
+      sig::attrs("geometry", readDepthwiseGeom), sig::epilogueActivation("depthActivation"), sig::f32("pointFilter"),
+      sig::f32OrNull("pointBias"), sig::size("outChannels"), sig::epilogueActivation("pointActivation"), sig::out("y"));
+  const DepthwiseCounts n = countsOf(args, g);
+  args.expect(x, countOf(args, {g.batch, g.inH, g.inW, inC}, "x"));
+  args.expect(ef, countOf(args, {inC, g.inC}, "expandFilter"));
+  args.expect(eb, Count{g.inC, "geometry.inChannels"});
+  args.expect(dw, n.filter);
+  args.expect(db, Count{g.outC, "geometry.outChannels"});
+  args.expect(pw, countOf(args, {g.outC, outC}, "pointFilter"));
+  args.expect(pb, Count{outC, "outChannels"});
+  args.expect(y, countOf(args, {g.batch, g.outH, g.outW, outC}, "y"));
+  expandDepthwisePointwiseConv2d(g, x.data, inC, ef.data, eb.present ? eb.data : nullptr, eAct, dw.data, db.present ? db.data : nullptr,
+                                 dAct, pw.data, pb.present ? pb.data : nullptr, outC, pAct, y.data);
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 CK_EXPORT_KERNEL("depthwiseConv2d", DepthwiseConv2d);
+CK_EXPORT_KERNEL("expandDepthwisePointwiseConv2d", ExpandDepthwisePointwiseConv2d);
 CK_EXPORT_KERNEL("depthwisePointwiseConv2d", DepthwisePointwiseConv2d);
 CK_EXPORT_KERNEL("depthwiseConv2dBackpropInput", DepthwiseConv2dBackpropInput);
 CK_EXPORT_KERNEL("depthwiseConv2dBackpropFilter", DepthwiseConv2dBackpropFilter);

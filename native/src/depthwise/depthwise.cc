@@ -235,11 +235,14 @@ void depthwiseConv2d(const ConvGeom& g, const float* x, const float* filter, con
   run(forwardThread, t, threadsFor(work(g), 65536));
 }
 
-void depthwiseConv2dHere(const ConvGeom& g, const float* x, const float* filter, const float* bias, EpilogueActivation act, float* y) {
+void depthwiseConv2dHere(const ConvGeom& g, const float* x, const float* filter, const float* bias, EpilogueActivation act, float* y,
+                         bool inPlace) {
   const i64 rows = g.batch * g.outH;
   if (rows * g.outW * g.outC == 0) return;
   if (vectorised(g)) {
-    onPaddedRows(DwRows{&g, x, filter, y, bias, act}, 0, rows, [](const DwRows& v, i64 a, i64 b) { depthwiseIsa()->forwardRows(v, a, b); });
+    const DwRows t{&g, x, filter, y, bias, act};
+    if (inPlace) depthwiseIsa()->forwardRows(t, 0, rows);
+    else onPaddedRows(t, 0, rows, [](const DwRows& v, i64 a, i64 b) { depthwiseIsa()->forwardRows(v, a, b); });
     return;
   }
   forwardThread(DwTask{&g, x, filter, y, nullptr, bias, act}, 0, 1);

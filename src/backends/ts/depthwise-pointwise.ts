@@ -1,20 +1,21 @@
 /**
- * Reference for the fused depthwise → 1×1 convolution kernel: the two `ts` kernels run one after
- * the other (the native kernel computes the same in bands that stay in cache).
+ * References for the fused depthwise → 1×1 convolution kernels (with or without the 1×1
+ * expansion before): the `ts` kernels run one after the other (the native kernels compute the
+ * same in bands that stay in cache).
  */
 import type { Conv2dGeometry, DepthwiseActivation, EpilogueActivation, FloatArray } from '../kernels.js';
 import { conv2d } from './conv.js';
 import { depthwiseConv2d } from './depthwise.js';
 
-/** The 1×1 convolution geometry that reads the depthwise output of `g` and writes `outChannels`. */
-export function pointwiseGeometry(g: Conv2dGeometry, outChannels: number): Conv2dGeometry {
+/** The 1×1 convolution geometry over [batch, height, width, inChannels] images, writing `outChannels`. */
+function pointwiseGeometry(batch: number, height: number, width: number, inChannels: number, outChannels: number): Conv2dGeometry {
   return {
-    batch: g.batch,
-    inHeight: g.outHeight,
-    inWidth: g.outWidth,
-    inChannels: g.outChannels,
-    outHeight: g.outHeight,
-    outWidth: g.outWidth,
+    batch,
+    inHeight: height,
+    inWidth: width,
+    inChannels,
+    outHeight: height,
+    outWidth: width,
     outChannels,
     kernelHeight: 1,
     kernelWidth: 1,
@@ -40,5 +41,42 @@ export function depthwisePointwiseConv2d(
   pointActivation: EpilogueActivation,
 ): FloatArray {
   const middle = depthwiseConv2d(x, depthFilter, depthBias, g, depthActivation);
-  return conv2d(middle, pointFilter, pointBias, pointwiseGeometry(g, outChannels), pointActivation);
+  return conv2d(
+    middle,
+    pointFilter,
+    pointBias,
+    pointwiseGeometry(g.batch, g.outHeight, g.outWidth, g.outChannels, outChannels),
+    pointActivation,
+  );
+}
+
+/** y = depthwisePointwiseConv2d(expandActivation(x · expandFilter + expandBias), ...). */
+export function expandDepthwisePointwiseConv2d(
+  x: FloatArray,
+  inChannels: number,
+  expandFilter: FloatArray,
+  expandBias: FloatArray | null,
+  expandActivation: EpilogueActivation,
+  depthFilter: FloatArray,
+  depthBias: FloatArray | null,
+  g: Conv2dGeometry,
+  depthActivation: DepthwiseActivation,
+  pointFilter: FloatArray,
+  pointBias: FloatArray | null,
+  outChannels: number,
+  pointActivation: EpilogueActivation,
+): FloatArray {
+  const expand = pointwiseGeometry(g.batch, g.inHeight, g.inWidth, inChannels, g.inChannels);
+  const expanded = conv2d(x, expandFilter, expandBias, expand, expandActivation);
+  return depthwisePointwiseConv2d(
+    expanded,
+    depthFilter,
+    depthBias,
+    g,
+    depthActivation,
+    pointFilter,
+    pointBias,
+    outChannels,
+    pointActivation,
+  );
 }

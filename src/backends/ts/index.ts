@@ -8,7 +8,7 @@ import type { Backend, Kernels } from '../kernels.js';
 import { convKernels } from './conv.js';
 import { convPoolKernels } from './conv-pool.js';
 import { depthwiseConv2d, depthwiseConv2dBackpropFilter, depthwiseConv2dBackpropInput } from './depthwise.js';
-import { depthwisePointwiseConv2d } from './depthwise-pointwise.js';
+import { depthwisePointwiseConv2d, expandDepthwisePointwiseConv2d } from './depthwise-pointwise.js';
 import { elementwiseKernels } from './elementwise.js';
 import { imageKernels } from './image.js';
 import { layoutKernels } from './layout.js';
@@ -31,6 +31,7 @@ export const tsKernels: Kernels = {
   ...convKernels,
   depthwiseConv2d,
   depthwisePointwiseConv2d,
+  expandDepthwisePointwiseConv2d,
   depthwiseConv2dBackpropInput,
   depthwiseConv2dBackpropFilter,
   ...poolKernels,
