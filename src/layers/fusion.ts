@@ -43,6 +43,11 @@ function isPlainRelu6(layer: Layer): boolean {
   return layer instanceof ReLU && layer.maxValue === 6 && layer.negativeSlope === 0 && layer.threshold === 0;
 }
 
+/** 'relu' or 'relu6' when `layer` computes exactly that activation (see isPlainRelu, isPlainRelu6), else null. */
+function plainActivation(layer: Layer): 'relu' | 'relu6' | null {
+  return isPlainRelu(layer) ? 'relu' : isPlainRelu6(layer) ? 'relu6' : null;
+}
+
 /**
  * `norm(conv(x))` at inference as one convolution with the batch norm folded in (cached per
  * weights version), with `activation` in its epilogue; null unless the pair folds: not training,
@@ -67,43 +72,89 @@ function foldedConv(conv: Layer, norm: Layer, ctx: CallContext, activation: 'lin
   return null;
 }
 
+/** A folded 1×1 Conv2D (stride 1) for a fused run: its filter and bias (norm folded in, if any), and its activation. */
+interface PointwisePart {
+  weights: () => { filter: Tensor; bias: Tensor | null };
+  activation: 'linear' | 'relu' | 'relu6';
+}
+
 /**
- * `point(relu6(norm(depthwise(x))))` (then `pointNorm` if given) at inference as one
- * depthwisePointwiseConv2d: both batch norms folded, the depthwise activation relu or relu6, the
- * pointwise convolution 1×1 with stride 1 and no activation of its own unless it is the last
- * layer of the run. Null unless the run fits.
+ * `conv` as the 1×1 stride-1 convolution of a fused run reading `channels`: its own activation
+ * (linear, relu or relu6), or with `norm` given, a linear convolution with the norm folded in and
+ * `activation` after it (none: linear). Null unless it fits.
  */
-function foldedDepthwisePointwise(layers: readonly Layer[], ctx: CallContext): FusedOp | null {
+function pointwisePart(conv: Layer, channels: number, norm?: Layer, activation?: Layer): PointwisePart | null {
+  if (!(conv instanceof Conv2D) || !conv.kernel || conv.kernel.shape[2] !== channels) return null;
+  if (!conv.kernelSize.every((k) => k === 1) || !conv.strides.every((s) => s === 1)) return null;
+  if (!norm) {
+    const own = conv.activation;
+    if (own !== 'linear' && own !== 'relu' && own !== 'relu6') return null;
+    return { weights: () => ({ filter: conv.kernel!, bias: conv.bias }), activation: own };
+  }
+  if (conv.activation !== 'linear' || !(norm instanceof BatchNormalization) || !canFold(norm, conv.filters)) return null;
+  const act = activation ? plainActivation(activation) : 'linear';
+  return act ? { weights: () => foldBatchNorm(conv.kernel!, conv.bias, norm), activation: act } : null;
+}
+
+/** The depthwise → 1×1 end of a fused run: folded filters and the op's options, computed when it runs. */
+interface DepthwiseTail {
+  depthFilter: () => Tensor;
+  pointFilter: () => Tensor;
+  options: () => ops.DepthwisePointwiseOptions;
+}
+
+/**
+ * `point(act(norm(depthwise(x))))` (then `pointNorm` if given) at inference: the depthwise
+ * convolution with its batch norm folded and a relu or relu6 after, then a 1×1 pointwise part.
+ */
+function depthwisePointwiseParts(layers: readonly Layer[], ctx: CallContext): DepthwiseTail | null {
   const [depthwise, norm, act, point, pointNorm] = layers;
   if (ctx.training || !depthwise || !norm || !act || !point) return null;
-  const depthActivation = isPlainRelu(act) ? 'relu' : isPlainRelu6(act) ? 'relu6' : null;
+  const depthActivation = plainActivation(act);
   if (!depthActivation || !(depthwise instanceof DepthwiseConv2D) || depthwise.activation !== 'linear' || !depthwise.depthwiseKernel)
     return null;
-  if (!(norm instanceof BatchNormalization) || !(point instanceof Conv2D) || !point.kernel) return null;
   const [, , channels = 0, multiplier = 0] = depthwise.depthwiseKernel.shape;
-  const oneByOne =
-    point.kernelSize.every((k) => k === 1) && point.strides.every((s) => s === 1) && point.kernel.shape[2] === channels * multiplier;
-  if (!oneByOne || !canFold(norm, channels * multiplier)) return null;
-  const pointActivation =
-    point.activation === 'relu' || point.activation === 'relu6' ? point.activation : point.activation === 'linear' ? 'linear' : null;
-  if (!pointActivation) return null;
-  if (pointNorm && (!(pointNorm instanceof BatchNormalization) || pointActivation !== 'linear' || !canFold(pointNorm, point.filters)))
-    return null;
-  return ([x]) => {
+  if (!(norm instanceof BatchNormalization) || !canFold(norm, channels * multiplier)) return null;
+  const pointwise = pointwisePart(point, channels * multiplier, pointNorm);
+  if (!pointwise) return null;
+  const options = (): ops.DepthwisePointwiseOptions => {
     const depth = foldBatchNorm(depthwise.depthwiseKernel!, depthwise.bias, norm);
-    const pw =
-      pointNorm instanceof BatchNormalization
-        ? foldBatchNorm(point.kernel!, point.bias, pointNorm)
-        : { filter: point.kernel!, bias: point.bias };
     const { strides, padding, dilationRate } = depthwise.depthwiseOptions();
-    return ops.depthwisePointwiseConv2d(x!, depth.filter, pw.filter, {
+    return {
       strides,
       padding,
       dilationRate,
       depthBias: depth.bias,
       depthActivation,
-      pointBias: pw.bias,
-      pointActivation,
+      pointBias: pointwise.weights().bias,
+      pointActivation: pointwise.activation,
+    };
+  };
+  return {
+    depthFilter: () => foldBatchNorm(depthwise.depthwiseKernel!, depthwise.bias, norm).filter,
+    pointFilter: () => pointwise.weights().filter,
+    options,
+  };
+}
+
+/**
+ * The fused op of a run at inference: [expand 1×1, norm, relu/relu6,] depthwise, norm,
+ * relu/relu6, 1×1 [, norm] (8, 7, 5 or 4 layers), every batch norm folded. Null unless it fits.
+ */
+function foldedDepthwiseRun(layers: readonly Layer[], ctx: CallContext): FusedOp | null {
+  const tail = depthwisePointwiseParts(layers.length >= 7 ? layers.slice(3) : layers, ctx);
+  if (!tail) return null;
+  if (layers.length < 7) return ([x]) => ops.depthwisePointwiseConv2d(x!, tail.depthFilter(), tail.pointFilter(), tail.options());
+  const [expand, norm, act, depthwise] = layers as [Layer, Layer, Layer, DepthwiseConv2D];
+  if (!(expand instanceof Conv2D) || !expand.kernel || expand.filters !== depthwise.depthwiseKernel!.shape[2]) return null;
+  const expandPart = pointwisePart(expand, expand.kernel.shape[2]!, norm, act);
+  if (!expandPart) return null;
+  return ([x]) => {
+    const { filter, bias } = expandPart.weights();
+    return ops.expandDepthwisePointwiseConv2d(x!, filter, tail.depthFilter(), tail.pointFilter(), {
+      ...tail.options(),
+      expandBias: bias,
+      expandActivation: expandPart.activation,
     });
   };
 }
@@ -134,7 +185,7 @@ const FUSED_PAIRS: readonly FusedPair[] = [
     // backward; relu6 (MobileNet's) the same in training.
     name: 'BatchNormalization → relu / relu6',
     fuse: (norm, relu) => {
-      const activation = isPlainRelu(relu) ? 'relu' : isPlainRelu6(relu) ? 'relu6' : null;
+      const activation = plainActivation(relu);
       return norm instanceof BatchNormalization && activation ? ([x], ctx) => norm.callWithActivation(x!, ctx, activation) : null;
     },
   },
@@ -198,7 +249,7 @@ export function applyFused(first: Layer, next: Layer, x: Tensor | Tensor[], ctx:
  */
 export function applyFusedTriple(first: Layer, next: Layer, after: Layer, x: Tensor | Tensor[], ctx: CallContext): Tensor | null {
   if (!fusionEnabled || !next.built || !after.built) return null;
-  const activation = isPlainRelu(after) ? 'relu' : isPlainRelu6(after) ? 'relu6' : null;
+  const activation = plainActivation(after);
   const op = activation ? foldedConv(first, next, ctx, activation) : null;
   if (!op) return null;
   const inputs = Array.isArray(x) ? x : [x];
@@ -222,10 +273,10 @@ export function applyFusedTriple(first: Layer, next: Layer, after: Layer, x: Ten
 export function applyFusedRun(chain: readonly Layer[], x: Tensor | Tensor[], ctx: CallContext): { y: Tensor; layers: number } | null {
   const [first, next, after] = chain;
   if (!fusionEnabled || !first) return null;
-  for (const length of [5, 4]) {
+  for (const length of [8, 7, 5, 4]) {
     const run = chain.slice(0, length);
     if (run.length < length || !run.slice(1).every((l) => l.built)) continue;
-    const op = foldedDepthwisePointwise(run, ctx);
+    const op = foldedDepthwiseRun(run, ctx);
     if (!op) continue;
     const inputs = Array.isArray(x) ? x : [x];
     first.prepareInputs(inputs);

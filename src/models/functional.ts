@@ -140,9 +140,9 @@ export class Functional extends Model {
       if (fusedAway.has(node)) continue;
       const args = node.inputs.map((t) => values.get(t));
       const x = args.length === 1 ? args[0]! : args;
-      // The node and up to four sole readers after it: the longest fusable run of them runs as one op.
+      // The node and up to seven sole readers after it: the longest fusable run of them runs as one op.
       const chain = [node];
-      for (let n = this.soleReader.get(node.output); n && chain.length < 5; n = this.soleReader.get(n.output)) chain.push(n);
+      for (let n = this.soleReader.get(node.output); n && chain.length < 8; n = this.soleReader.get(n.output)) chain.push(n);
       let output = node.output;
       const step = (): Tensor => {
         const run =

@@ -95,7 +95,7 @@ export class Sequential extends Model {
       const layer = this.stack[i]!;
       const input = y;
       const step = (): Tensor => {
-        const run = i + 1 < this.stack.length ? applyFusedRun(this.stack.slice(i, i + 5), input, ctx) : null;
+        const run = i + 1 < this.stack.length ? applyFusedRun(this.stack.slice(i, i + 8), input, ctx) : null;
         if (!run) return layer.apply(input, ctx);
         i += run.layers - 1;
         return run.y;

@@ -139,6 +139,32 @@ describe('batch norm folded into the convolution before it', () => {
     }
   });
 
+  it('an inverted-residual block (1×1 → BN → relu6 → depthwise → BN → relu6 → 1×1 → BN) runs as one op at inference', () => {
+    for (const strides of [1, 2]) {
+      const input = uniform([2, 9, 7, 4], -2, 2);
+      const chain = [
+        layers.conv2d({ filters: 12, kernelSize: 1 }),
+        layers.batchNormalization(),
+        layers.reLU({ maxValue: 6 }),
+        layers.depthwiseConv2d({ kernelSize: 3, strides, padding: 'same' }),
+        layers.batchNormalization(),
+        layers.activation({ activation: 'relu6' }),
+        layers.conv2d({ filters: 5, kernelSize: 1 }),
+        layers.batchNormalization(),
+      ];
+      build(chain, input);
+      for (const layer of chain) if (layer.className === 'BatchNormalization') randomizeNorm(layer as BatchNormalization);
+      const apart = chain.reduce<Tensor>((t, layer) => layer.apply(t), input);
+      const run = applyFusedRun(chain, input, { training: false });
+      assert.equal(run?.layers, 8, `strides ${strides}: the whole block`);
+      assert.ok(maxDiff(run.y, apart) < 1e-4, `strides ${strides}: ${maxDiff(run.y, apart)}`);
+      assert.equal(applyFusedRun(chain.slice(0, 7), input, { training: false })?.layers, 7, 'without the last batch norm');
+      // An expansion without its relu6 is not a block: the run starts at the conv → BN pair.
+      const noAct = [chain[0]!, chain[1]!, chain[3]!, chain[4]!, chain[5]!, chain[6]!];
+      assert.equal(applyFusedRun(noAct, input, { training: false })?.layers, 2);
+    }
+  });
+
   it('never folds in training mode', () => {
     const input = uniform([2, 6, 6, 3], -1, 1);
     const dw = layers.depthwiseConv2d({ kernelSize: 3, padding: 'same' });
