@@ -91,6 +91,17 @@ const imageOut = (g: ImageGeometry): number => g.batch * g.outHeight * g.outWidt
 const activation = oneOf<FusedActivation>('activation');
 const epilogueActivation = oneOf<EpilogueActivation>('activation');
 const conv = attrs<Conv2dGeometry>('geometry');
+/** The depthwise → 1×1 kernels' arguments after their input (and expansion): the depthwise part, then the 1×1 part. */
+const depthwisePointwise = [
+  float('depthFilter'),
+  floatOrNull('depthBias'),
+  conv,
+  oneOf<DepthwiseActivation>('depthActivation'),
+  float('pointFilter'),
+  floatOrNull('pointBias'),
+  size('outChannels'),
+  oneOf<EpilogueActivation>('pointActivation'),
+] as const;
 const pool = attrs<Pool2dGeometry>('geometry');
 const image = attrs<ImageGeometry>('geometry');
 
@@ -138,17 +149,7 @@ export const KERNEL_SPECS = {
    * MobileNet's depthwise → project at inference, in bands that keep the depthwise output in cache.
    */
   depthwisePointwiseConv2d: kernel(
-    [
-      float('x'),
-      float('depthFilter'),
-      floatOrNull('depthBias'),
-      conv,
-      oneOf<DepthwiseActivation>('depthActivation'),
-      float('pointFilter'),
-      floatOrNull('pointBias'),
-      size('outChannels'),
-      oneOf<EpilogueActivation>('pointActivation'),
-    ],
+    [float('x'), ...depthwisePointwise],
     one('y'),
     (_x, _df, _db, g, _da, _pf, _pb, outChannels) => g.batch * g.outHeight * g.outWidth * outChannels,
   ),
@@ -166,14 +167,7 @@ export const KERNEL_SPECS = {
       float('expandFilter'),
       floatOrNull('expandBias'),
       oneOf<EpilogueActivation>('expandActivation'),
-      float('depthFilter'),
-      floatOrNull('depthBias'),
-      conv,
-      oneOf<DepthwiseActivation>('depthActivation'),
-      float('pointFilter'),
-      floatOrNull('pointBias'),
-      size('outChannels'),
-      oneOf<EpilogueActivation>('pointActivation'),
+      ...depthwisePointwise,
     ],
     one('y'),
     (_x, _c, _ef, _eb, _ea, _df, _db, g, _da, _pf, _pb, outChannels) => g.batch * g.outHeight * g.outWidth * outChannels,
