@@ -16,8 +16,13 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { DepthwiseActivation, EpilogueActivation, Kernels } from '../../src/backends/kernels.js';
 import { tsKernels as ts } from '../../src/backends/ts/index.js';
-import type { Random } from '../../src/tensor/random.js';
-import { nativeKernels } from '../helpers/native-required.js';
+import { getBackend, setBackend } from '../../src/backends/index.js';
+import { setLayerFusion } from '../../src/layers/fusion.js';
+import type { BatchNormalization } from '../../src/layers/batch-normalization.js';
+import { mobilenetV2 } from '../../src/models/zoo.js';
+import { Random as Rng, setSeed } from '../../src/tensor/random.js';
+import { Tensor } from '../../src/tensor/tensor.js';
+import { nativeIt, nativeKernels } from '../helpers/native-required.js';
 import type { ConvCase } from './parity-util.js';
 import { assertClose, convGeometry, describeParity, label, randomF32, sumTolerance } from './parity-util.js';
 
@@ -39,7 +44,7 @@ const dwGeometry = (c: ConvCase) => ({ ...convGeometry(c), outChannels: c.cin * 
 const DEPTH: DepthwiseActivation[] = ['relu6', 'relu', 'linear'];
 const POINT: EpilogueActivation[] = ['linear', 'relu6', 'relu'];
 
-function suite(k: Kernels, rng: Random): void {
+function suite(k: Kernels, rng: Rng): void {
   it('equals the depthwise and 1×1 ts kernels run one after the other', () => {
     CASES.forEach((c, i) => {
       const g = dwGeometry(c);
@@ -185,4 +190,45 @@ it('depthwisePointwiseConv2d: the addon checks every length against the geometry
     () => k.depthwisePointwiseConv2d(f(75), f(27), null, g, 'gelu' as DepthwiseActivation, f(12), null, 4, 'linear'),
     /^Error: depthwisePointwiseConv2d: depthActivation must be 'linear', 'relu' or 'relu6', received 'gelu'$/,
   );
+});
+
+nativeIt('MobileNetV2 on the native backend: predictions with the fused blocks equal the layers run apart', () => {
+  const before = getBackend().name;
+  setBackend('native');
+  setSeed(8);
+  const rng = new Rng(8);
+  const model = mobilenetV2({ inputShape: [32, 32, 3], classes: 10 });
+  // Batch norms away from identity, so a wrong fold or a misplaced band shows.
+  for (const layer of model.layers) {
+    if (layer.className !== 'BatchNormalization') continue;
+    const norm = layer as BatchNormalization;
+    const C = norm.movingMean!.size;
+    const u = (lo: number, hi: number) =>
+      new Tensor(
+        Float32Array.from({ length: C }, () => lo + (hi - lo) * rng.uniform()),
+        [C],
+      );
+    norm.gamma?.assign(u(0.5, 1.5));
+    norm.beta?.assign(u(-1, 3));
+    norm.movingMean!.assign(u(-0.5, 0.5));
+    norm.movingVariance!.assign(u(0.05, 0.5));
+  }
+  // Large inputs, shifts and small variances, so the relu6 caps inside the blocks are reached.
+  const x = new Tensor(
+    Float32Array.from({ length: 5 * 32 * 32 * 3 }, () => 40 * rng.uniform() - 20),
+    [5, 32, 32, 3],
+  );
+  try {
+    setLayerFusion(false);
+    const apart = model.predict(x).values();
+    setLayerFusion(true);
+    const fused = model.predict(x).values();
+    let worst = 0;
+    for (let i = 0; i < apart.length; i++) worst = Math.max(worst, Math.abs(fused[i]! - apart[i]!));
+    const scale = Math.max(1, ...apart.map(Math.abs));
+    assert.ok(worst < 1e-5 * scale, `max difference ${worst} (outputs up to ${scale})`);
+  } finally {
+    setLayerFusion(true);
+    setBackend(before);
+  }
 });
