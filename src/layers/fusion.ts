@@ -1,13 +1,15 @@
 /**
- * Fusion of layer pairs: the one table of pairs that run as a single op when the first layer's
- * output is read by nothing but the second (Sequential and Functional ask `applyFused` for each
- * such pair). Same values and gradients as the two layers run apart, up to float rounding; less
- * memory traffic. At inference only, a BatchNormalization after a Conv2D or DepthwiseConv2D is
- * folded into the convolution's filter and bias (fold-batchnorm.ts), and with the relu or relu6
- * after it the three layers run as one convolution whose epilogue applies the activation
- * (`applyFusedTriple`); a DepthwiseConv2D → BatchNormalization → relu/relu6 → 1×1 Conv2D
- * (→ BatchNormalization) run, MobileNet's depthwise → project, runs as one depthwisePointwiseConv2d
- * whose depthwise output never goes to memory (`applyFusedRun` tries the longest run first).
+ * Fusion of layer runs: the one table of runs that execute as a single op when each layer's
+ * output is read by nothing but the next (Sequential and Functional ask `applyFusedRun`, which
+ * tries the longest run first). Same values and gradients as the layers run apart, up to float
+ * rounding; less memory traffic. Pairs (training and inference): Conv2D → MaxPooling2D,
+ * BatchNormalization → relu/relu6, Add → relu. At inference only: a BatchNormalization after a
+ * Conv2D or DepthwiseConv2D is folded into the convolution's filter and bias
+ * (fold-batchnorm.ts), and a relu or relu6 after the convolution (or after the folded norm:
+ * `applyFusedTriple`) runs in its epilogue; MobileNet's depthwise → 1×1 runs (DepthwiseConv2D →
+ * BN → relu6 → Conv2D 1×1 (→ BN)) execute as one depthwisePointwiseConv2d, and whole
+ * inverted-residual blocks (a Conv2D 1×1 → BN → relu6 expansion first) as one
+ * expandDepthwisePointwiseConv2d, whose intermediate tensors never go to memory.
  * `setLayerFusion(false)` or CONVKIT_FUSION=0 turns it off.
  */
 import * as ops from '../ops/index.js';
@@ -165,6 +167,20 @@ const FUSED_PAIRS: readonly FusedPair[] = [
     // At inference: the batch norm folded into the convolution's filter and bias.
     name: 'Conv2D / DepthwiseConv2D → BatchNormalization (inference)',
     fuse: (conv, norm, ctx) => foldedConv(conv, norm, ctx, 'linear'),
+  },
+  {
+    // At inference: a relu or relu6 layer after a convolution without an activation of its own
+    // runs in the convolution's epilogue (models imported from ONNX, or with Activation layers).
+    name: 'Conv2D / DepthwiseConv2D → relu / relu6 (inference)',
+    fuse: (conv, act, ctx) => {
+      const activation = plainActivation(act);
+      if (ctx.training || !activation) return null;
+      if (conv instanceof Conv2D && conv.activation === 'linear' && conv.kernel)
+        return ([x]) => ops.conv2d(x!, conv.kernel!, { ...conv.convOptions(), activation });
+      if (conv instanceof DepthwiseConv2D && conv.activation === 'linear' && conv.depthwiseKernel)
+        return ([x]) => ops.depthwiseConv2d(x!, conv.depthwiseKernel!, { ...conv.depthwiseOptions(), activation });
+      return null;
+    },
   },
   {
     // One conv2dMaxPool op: the convolution output is never stored (with a relu or no activation

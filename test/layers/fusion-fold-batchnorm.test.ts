@@ -165,6 +165,31 @@ describe('batch norm folded into the convolution before it', () => {
     }
   });
 
+  it('a relu or relu6 layer right after a Conv2D or DepthwiseConv2D runs in its epilogue at inference, not in training', () => {
+    const input = uniform([2, 7, 6, 3], -12, 12);
+    for (const [conv, act, expected] of [
+      [layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same' }), layers.activation({ activation: 'relu6' }), 6],
+      [layers.conv2d({ filters: 4, kernelSize: 1 }), layers.reLU(), null],
+      [layers.depthwiseConv2d({ kernelSize: 3, strides: 2, padding: 'same' }), layers.reLU({ maxValue: 6 }), 6],
+    ] as const) {
+      build([conv, act], input);
+      const apart = act.apply(conv.apply(input));
+      const fused = applyFused(conv, act, input, { training: false });
+      assert.ok(fused && maxDiff(fused, apart) < 1e-5, `${conv.className} → ${act.className}`);
+      if (expected !== null)
+        assert.ok(
+          apart.values().some((v) => v === expected),
+          'some outputs capped',
+        );
+      assert.equal(applyFused(conv, act, input, { training: true }), null, 'training: apart');
+    }
+    // A convolution with an activation of its own is left alone (tanh, then relu6).
+    const tanh = layers.conv2d({ filters: 4, kernelSize: 1, activation: 'tanh' });
+    const relu6 = layers.activation({ activation: 'relu6' });
+    build([tanh, relu6], input);
+    assert.equal(applyFused(tanh, relu6, input, { training: false }), null);
+  });
+
   it('never folds in training mode', () => {
     const input = uniform([2, 6, 6, 3], -1, 1);
     const dw = layers.depthwiseConv2d({ kernelSize: 3, padding: 'same' });
