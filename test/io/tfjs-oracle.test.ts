@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
+import { nativeKernels } from '../helpers/native-required.js';
 import { tfjsLoad } from './tfjs-load.js';
+import { setBackend } from '../../src/backends/index.js';
 import { loadModel } from '../../src/io/index.js';
 import type { Model } from '../../src/models/model.js';
 import { zoo } from '../../src/models/zoo.js';
@@ -39,6 +41,9 @@ async function tfjsSave(model: tf.LayersModel, folder: string): Promise<string> 
   );
   return join(folder, 'model.json');
 }
+
+// The ts backend, as before the native check below imported the addon's loader (which makes native the default).
+setBackend('ts');
 
 function input(shape: number[]): Float32Array {
   return Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => 0.5 + 0.5 * Math.sin(i * 0.37));
@@ -87,6 +92,17 @@ describe('model.json against TensorFlow.js', () => {
       const back = await loadModel(await tfjsSave(tfModel, join(folder, 'from-tfjs')));
       const again = back.predict(x).data;
       assert.ok(maxDiff(again, theirs) <= 1e-6, `tfjs → Convkit differs by ${maxDiff(again, theirs)}`);
+
+      // The native backend's predictions (its fused kernels: MobileNetV2's blocks as one kernel each) against tfjs too.
+      if (nativeKernels !== null) {
+        setBackend('native');
+        try {
+          const native = model.predict(x).data;
+          assert.ok(maxDiff(native, theirs) <= 1e-5, `native Convkit → tfjs differs by ${maxDiff(native, theirs)}`);
+        } finally {
+          setBackend('ts');
+        }
+      }
     });
   }
 
