@@ -98,12 +98,8 @@ function pointwisePart(conv: Layer, channels: number, norm?: Layer, activation?:
   return act ? { weights: () => foldBatchNorm(conv.kernel!, conv.bias, norm), activation: act } : null;
 }
 
-/** The depthwise → 1×1 end of a fused run: folded filters and the op's options, computed when it runs. */
-interface DepthwiseTail {
-  depthFilter: () => Tensor;
-  pointFilter: () => Tensor;
-  options: () => ops.DepthwisePointwiseOptions;
-}
+/** The depthwise → 1×1 end of a fused run: its folded filters and the op's options, computed when it runs. */
+type DepthwiseTail = () => { depthFilter: Tensor; pointFilter: Tensor; options: ops.DepthwisePointwiseOptions };
 
 /**
  * `point(act(norm(depthwise(x))))` (then `pointNorm` if given) at inference: the depthwise
@@ -119,23 +115,20 @@ function depthwisePointwiseParts(layers: readonly Layer[], ctx: CallContext): De
   if (!(norm instanceof BatchNormalization) || !canFold(norm, channels * multiplier)) return null;
   const pointwise = pointwisePart(point, channels * multiplier, pointNorm);
   if (!pointwise) return null;
-  const options = (): ops.DepthwisePointwiseOptions => {
+  return () => {
     const depth = foldBatchNorm(depthwise.depthwiseKernel!, depthwise.bias, norm);
+    const point = pointwise.weights();
     const { strides, padding, dilationRate } = depthwise.depthwiseOptions();
-    return {
+    const options = {
       strides,
       padding,
       dilationRate,
       depthBias: depth.bias,
       depthActivation,
-      pointBias: pointwise.weights().bias,
+      pointBias: point.bias,
       pointActivation: pointwise.activation,
     };
-  };
-  return {
-    depthFilter: () => foldBatchNorm(depthwise.depthwiseKernel!, depthwise.bias, norm).filter,
-    pointFilter: () => pointwise.weights().filter,
-    options,
+    return { depthFilter: depth.filter, pointFilter: point.filter, options };
   };
 }
 
@@ -146,15 +139,20 @@ function depthwisePointwiseParts(layers: readonly Layer[], ctx: CallContext): De
 function foldedDepthwiseRun(layers: readonly Layer[], ctx: CallContext): FusedOp | null {
   const tail = depthwisePointwiseParts(layers.length >= 7 ? layers.slice(3) : layers, ctx);
   if (!tail) return null;
-  if (layers.length < 7) return ([x]) => ops.depthwisePointwiseConv2d(x!, tail.depthFilter(), tail.pointFilter(), tail.options());
+  if (layers.length < 7)
+    return ([x]) => {
+      const { depthFilter, pointFilter, options } = tail();
+      return ops.depthwisePointwiseConv2d(x!, depthFilter, pointFilter, options);
+    };
   const [expand, norm, act, depthwise] = layers as [Layer, Layer, Layer, DepthwiseConv2D];
   if (!(expand instanceof Conv2D) || !expand.kernel || expand.filters !== depthwise.depthwiseKernel!.shape[2]) return null;
   const expandPart = pointwisePart(expand, expand.kernel.shape[2]!, norm, act);
   if (!expandPart) return null;
   return ([x]) => {
     const { filter, bias } = expandPart.weights();
-    return ops.expandDepthwisePointwiseConv2d(x!, filter, tail.depthFilter(), tail.pointFilter(), {
-      ...tail.options(),
+    const { depthFilter, pointFilter, options } = tail();
+    return ops.expandDepthwisePointwiseConv2d(x!, filter, depthFilter, pointFilter, {
+      ...options,
       expandBias: bias,
       expandActivation: expandPart.activation,
     });
@@ -235,6 +233,22 @@ export function setLayerFusion(enabled: boolean): void {
 }
 
 /**
+ * Runs `op` in place of the layers of `run`, with the checks their `apply` calls would make: the
+ * first builds for (and checks) the inputs, each later one checks the shape before it.
+ */
+function runChecked(run: readonly Layer[], op: FusedOp, x: Tensor | Tensor[], ctx: CallContext): Tensor {
+  const inputs = Array.isArray(x) ? x : [x];
+  const [first, ...rest] = run;
+  first!.prepareInputs(inputs);
+  let shape = first!.computeOutputShapeForInputs(inputs.map((t) => [...t.shape]));
+  for (const layer of rest) {
+    layer.checkInputs([shape.map((d) => d ?? -1)]);
+    shape = layer.computeOutputShape(shape);
+  }
+  return op(inputs, ctx);
+}
+
+/**
  * Runs `first` and then `next` as one fused op, with the same checks as two `apply` calls, or
  * returns null (and runs nothing) when the pair is not in the table, `next` is not built yet, or
  * fusion is off. The caller guarantees that nothing else reads `first`'s output.
@@ -246,12 +260,7 @@ export function applyFused(first: Layer, next: Layer, x: Tensor | Tensor[], ctx:
   if (!fusionEnabled || !next.built) return null;
   let op: FusedOp | null = null;
   for (const pair of FUSED_PAIRS) if ((op = pair.fuse(first, next, ctx))) break;
-  if (!op) return null;
-  const inputs = Array.isArray(x) ? x : [x];
-  first.prepareInputs(inputs);
-  const middle = first.computeOutputShapeForInputs(inputs.map((t) => [...t.shape]));
-  next.checkInputs([middle.map((d) => d ?? -1)]);
-  return op(inputs, ctx);
+  return op ? runChecked([first, next], op, x, ctx) : null;
 }
 
 /**
@@ -267,13 +276,7 @@ export function applyFusedTriple(first: Layer, next: Layer, after: Layer, x: Ten
   if (!fusionEnabled || !next.built || !after.built) return null;
   const activation = plainActivation(after);
   const op = activation ? foldedConv(first, next, ctx, activation) : null;
-  if (!op) return null;
-  const inputs = Array.isArray(x) ? x : [x];
-  first.prepareInputs(inputs);
-  const middle = first.computeOutputShapeForInputs(inputs.map((t) => [...t.shape]));
-  next.checkInputs([middle.map((d) => d ?? -1)]);
-  after.checkInputs([next.computeOutputShape(middle).map((d) => d ?? -1)]);
-  return op(inputs, ctx);
+  return op ? runChecked([first, next, after], op, x, ctx) : null;
 }
 
 /**
@@ -293,15 +296,7 @@ export function applyFusedRun(chain: readonly Layer[], x: Tensor | Tensor[], ctx
     const run = chain.slice(0, length);
     if (run.length < length || !run.slice(1).every((l) => l.built)) continue;
     const op = foldedDepthwiseRun(run, ctx);
-    if (!op) continue;
-    const inputs = Array.isArray(x) ? x : [x];
-    first.prepareInputs(inputs);
-    let shape = first.computeOutputShapeForInputs(inputs.map((t) => [...t.shape]));
-    for (const layer of run.slice(1)) {
-      layer.checkInputs([shape.map((d) => d ?? -1)]);
-      shape = layer.computeOutputShape(shape);
-    }
-    return { y: op(inputs, ctx), layers: length };
+    if (op) return { y: runChecked(run, op, x, ctx), layers: length };
   }
   const triple = next && after ? applyFusedTriple(first, next, after, x, ctx) : null;
   if (triple) return { y: triple, layers: 3 };
