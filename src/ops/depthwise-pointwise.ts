@@ -37,26 +37,25 @@ export interface ExpandDepthwisePointwiseOptions extends DepthwisePointwiseOptio
 
 const ACTIVATIONS: readonly string[] = ['linear', 'relu', 'relu6'];
 
-/** Checks a 1×1 filter [1, 1, channels, out] (its bias and activation) reading `channels`; returns out. */
+/** Checks the `part` 1×1 filter [1, 1, channels, out], its bias and activation, reading `channels` (from `reads`); returns out. */
 function checkPointwise(
   filter: Tensor,
   channels: number,
   bias: Tensor | null,
   activation: string,
-  names: { filter: string; reads: string },
+  part: 'point' | 'expand',
+  reads: string,
   where: string,
 ): number {
   if (filter.rank !== 4 || filter.shape[0] !== 1 || filter.shape[1] !== 1)
-    throw new Error(`${where}: expected a 1×1 ${names.filter} [1, 1, channels, outChannels], received ${formatShape(filter.shape)}`);
+    throw new Error(`${where}: expected a 1×1 ${part}Filter [1, 1, channels, outChannels], received ${formatShape(filter.shape)}`);
   if (filter.shape[2] !== channels)
-    throw new Error(`${where}: ${names.filter} reads ${filter.shape[2]} channels, but ${names.reads} gives ${channels}`);
+    throw new Error(`${where}: ${part}Filter reads ${filter.shape[2]} channels, but ${reads} gives ${channels}`);
   const out = filter.shape[3]!;
-  const biasName = names.filter.replace('Filter', 'Bias');
   if (bias && (bias.rank !== 1 || bias.shape[0] !== out))
-    throw new Error(`${where}: expected ${biasName} of shape ${formatShape([out])}, received ${formatShape(bias.shape)}`);
-  const activationName = names.filter.replace('Filter', 'Activation');
+    throw new Error(`${where}: expected ${part}Bias of shape ${formatShape([out])}, received ${formatShape(bias.shape)}`);
   if (!ACTIVATIONS.includes(activation))
-    throw new Error(`${where}: expected ${activationName} 'linear', 'relu' or 'relu6', received ${JSON.stringify(activation)}`);
+    throw new Error(`${where}: expected ${part}Activation 'linear', 'relu' or 'relu6', received ${JSON.stringify(activation)}`);
   return out;
 }
 
@@ -71,7 +70,7 @@ function checkDepthwisePointwise(
   const { depthBias = null, depthActivation = 'linear', pointBias = null, pointActivation = 'linear', ...conv } = options;
   const g = depthwiseGeometry(shape, depthFilter, { ...conv, bias: depthBias, activation: depthActivation }, where);
   const reads = `the depthwise convolution (depthFilter ${formatShape(depthFilter.shape)})`;
-  const outChannels = checkPointwise(pointFilter, g.outChannels, pointBias, pointActivation, { filter: 'pointFilter', reads }, where);
+  const outChannels = checkPointwise(pointFilter, g.outChannels, pointBias, pointActivation, 'point', reads, where);
   return { g, outChannels };
 }
 
@@ -135,7 +134,7 @@ export function expandDepthwisePointwiseConv2d(
   if (x.rank !== 4) throw new Error(`${where}: expected x of rank 4 (batch, height, width, channels), received ${formatShape(x.shape)}`);
   const [batch, height, width, inChannels] = x.shape as [number, number, number, number];
   const reads = `x ${formatShape(x.shape)}`;
-  const expanded = checkPointwise(expandFilter, inChannels, expandBias, expandActivation, { filter: 'expandFilter', reads }, where);
+  const expanded = checkPointwise(expandFilter, inChannels, expandBias, expandActivation, 'expand', reads, where);
   if (depthFilter.rank === 4 && depthFilter.shape[2] !== expanded)
     throw new Error(
       `${where}: depthFilter ${formatShape(depthFilter.shape)} reads ${depthFilter.shape[2]} channels, but expandFilter gives ${expanded}`,
